@@ -1,0 +1,105 @@
+"""Fixtures shared by every app's tests: two schools, a user of every role in each, API clients."""
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from core.tests.factories import SchoolFactory, UserFactory  # noqa: E402
+
+PLAYWRIGHT_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": PLAYWRIGHT_ARGS}
+
+
+def pytest_collection_modifyitems(config, items):
+    on_mysql = os.environ.get("DATABASE_URL", "").startswith("mysql")
+    skip_mysql = pytest.mark.skip(reason="needs a real MariaDB/MySQL server (run with DATABASE_URL=mysql://…)")
+    for item in items:
+        if "mysql_only" in item.keywords and not on_mysql:
+            item.add_marker(skip_mysql)
+
+
+@pytest.fixture
+def is_mysql():
+    return connection.vendor == "mysql"
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="North High", code="north")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(name="South High", code="south")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role="teacher", school=None, **kwargs):
+        return UserFactory(role=role, school=school, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user, school):
+    return make_user("admin", school, username="north-admin")
+
+
+@pytest.fixture
+def form_master(make_user, school):
+    return make_user("form_master", school, username="north-fm1")
+
+
+@pytest.fixture
+def other_form_master(make_user, school):
+    return make_user("form_master", school, username="north-fm2")
+
+
+@pytest.fixture
+def teacher(make_user, school):
+    return make_user("teacher", school, username="north-teacher")
+
+
+@pytest.fixture
+def counselor(make_user, school):
+    return make_user("counselor", school, username="north-counselor")
+
+
+@pytest.fixture
+def other_admin(make_user, other_school):
+    return make_user("admin", other_school, username="south-admin")
+
+
+@pytest.fixture
+def api_client():
+    """An API client; `api_client.force_authenticate(user)` signs in."""
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user)`: an API client authenticated as that user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client
+
+    return make

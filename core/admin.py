@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+
+from core import audit
+from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, is_school_admin
+from core.models import AuditLog, School, User
+
+
+@admin.register(School)
+class SchoolAdmin(SchoolScopedAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    school_field = "id"
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk=request.user.school_id)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(User)
+class UserAdmin(SchoolScopedAdmin, DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "role", "school", "is_active"]
+    list_filter = ["role", "school", "is_active"]
+    list_select_related = ["school"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email")}),
+        ("School", {"fields": ("school", "role", "is_active")}),
+        ("Platform", {"fields": ("is_staff", "is_superuser", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "school")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # School admins manage people of their own school; platform flags and the school are not theirs.
+        cleaned = []
+        for name, opts in fieldsets:
+            if name == "Platform":
+                continue
+            fields = tuple(f for f in opts["fields"] if f != "school")
+            cleaned.append((name, {**opts, "fields": fields}))
+        return cleaned
+
+    def get_exclude(self, request, obj=None):
+        return []
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view saves the new password itself; the audit row joins it in one transaction.
+        request.is_password_change = True
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "is_password_change", False):
+            # Only that it changed: the hash is never copied into the audit log.
+            audit.record(actor=request.user, action="password_change", instance=obj)
+        return super().log_change(request, obj, message)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "entity_type", "entity_id", "actor", "ip", "school"]
+    list_filter = ["action", "entity_type", "school"]
+    search_fields = ["entity_type", "entity_id", "action", "actor__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor", "school"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_school_admin(request.user)

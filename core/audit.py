@@ -1,0 +1,100 @@
+"""Writing the audit log. Services call these inside their transaction, so a failed write leaves no row."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from core.models import AuditLog
+
+# The IP of the request being served, set by core.middleware.RequestContextMiddleware; None in commands.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)
+
+# Columns never copied into the audit log: secrets stay in their own table only.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The row's concrete fields as JSON-ready values (foreign keys as ids)."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if getattr(field, "generated", False) or field.attname in SECRET_FIELDS:
+            continue
+        data[field.attname] = field.value_from_object(instance)
+    # Round-trip through Django's encoder: dates, decimals and UUIDs become strings.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def entity_type_of(instance_or_model) -> str:
+    meta = instance_or_model._meta
+    return f"{meta.app_label}.{meta.model_name}"
+
+
+def _school_id_of(instance: models.Model | None, actor) -> int | None:
+    if instance is not None:
+        if isinstance(instance, _school_model()):
+            return instance.pk
+        school_id = getattr(instance, "school_id", None)
+        if school_id is not None:
+            return school_id
+    return getattr(actor, "school_id", None)
+
+
+def _school_model():
+    from core.models import School
+
+    return School
+
+
+def _actor_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk else None
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    instance: models.Model | None = None,
+    entity_type: str = "",
+    entity_id: str | int = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    school_id: int | None = None,
+) -> AuditLog:
+    """Append one audit row. `instance` fills entity type, id and school when given."""
+    if instance is not None:
+        entity_type = entity_type or entity_type_of(instance)
+        entity_id = entity_id or instance.pk
+    return AuditLog.objects.create(
+        school_id=school_id if school_id is not None else _school_id_of(instance, actor),
+        actor=_actor_or_none(actor),
+        action=action,
+        entity_type=entity_type,
+        entity_id="" if entity_id in (None, "") else str(entity_id),
+        before=before,
+        after=after,
+        ip=current_ip.get(),
+    )
+
+
+def record_create(*, actor, instance: models.Model) -> AuditLog:
+    return record(actor=actor, action="create", instance=instance, after=snapshot(instance))
+
+
+def record_update(*, actor, instance: models.Model, before: dict) -> AuditLog:
+    return record(actor=actor, action="update", instance=instance, before=before, after=snapshot(instance))
+
+
+def record_delete(*, actor, instance: models.Model, before: dict, entity_id: int | str) -> AuditLog:
+    return record(
+        actor=actor,
+        action="delete",
+        instance=instance,
+        entity_id=entity_id,
+        before=before,
+        after=None,
+    )

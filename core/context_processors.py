@@ -1,0 +1,30 @@
+from core.models import User
+
+Role = User.Role
+
+# (label, path, roles that see it; empty = everyone signed in)
+NAVIGATION = [
+    ("Home", "/", ()),
+    ("Attendance", "/attendance/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)),
+    ("Students", "/students/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)),
+    ("Alerts", "/alerts/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)),
+    ("Interventions", "/form-master/interventions/", (Role.ADMIN, Role.FORM_MASTER, Role.COUNSELOR)),
+    ("Admin", "/admin/", (Role.ADMIN,)),
+    ("API", "/api/docs/", (Role.ADMIN,)),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"label": label, "path": path, "active": _is_active(request.path, path)}
+        for label, path, roles in NAVIGATION
+        if not roles or user.role in roles or (user.is_superuser and path == "/admin/")
+    ]
+    return {"nav_items": items}
+
+
+def _is_active(current: str, path: str) -> bool:
+    return current == "/" if path == "/" else current.startswith(path)

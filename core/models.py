@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from core.errors import ConflictError
+
+
+class School(models.Model):
+    """The tenant: every domain row belongs to one school."""
+
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        FORM_MASTER = "form_master", "Form master"
+        TEACHER = "teacher", "Teacher"
+        COUNSELOR = "counselor", "Counsellor"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.TEACHER)
+    # Blank only for platform superusers; every school user has one.
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_school_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class SchoolScopedQuerySet(models.QuerySet):
+    """The one place where rows are limited to the acting user's school."""
+
+    def for_actor(self, actor) -> "SchoolScopedQuerySet":
+        if actor is None or not actor.is_authenticated:
+            return self.none()
+        if actor.school_id is None:
+            # Platform superusers operate every school; anyone else without a school sees nothing.
+            return self if actor.is_superuser else self.none()
+        return self.filter(school_id=actor.school_id)
+
+    def for_school(self, school) -> "SchoolScopedQuerySet":
+        return self.filter(school=school)
+
+
+class OptimisticLockMixin(models.Model):
+    """A `version` that starts at 1 and grows by one on every save.
+
+    Saving an existing row is a single `UPDATE … WHERE pk = … AND version = n`; when no row matches,
+    someone else saved first and `ConflictError` is raised with the version now stored. A caller that
+    holds a version from a client sets `instance.version = client_version` before saving.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None:
+            self.version = 1
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or self._state.db or "default"
+        update_fields = kwargs.get("update_fields")
+        expected = self.version
+        values = {}
+        for field in self._meta.concrete_fields:
+            if field.primary_key or field.name == "version" or getattr(field, "generated", False):
+                continue
+            if update_fields is not None and field.name not in update_fields and field.attname not in update_fields:
+                continue
+            values[field.attname] = field.pre_save(self, add=False)
+        updated = (
+            type(self)._base_manager.using(using)
+            .filter(pk=self.pk, version=expected)
+            .update(version=expected + 1, **values)
+        )
+        if updated == 0:
+            current = (
+                type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True).first()
+            )
+            raise ConflictError(current_version=current)
+        self.version = expected + 1
+
+
+class AuditLogQuerySet(SchoolScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only; only the retention command removes rows.")
+
+    def purge_before(self, cutoff) -> int:
+        """Retention only: delete rows created before `cutoff`; returns how many."""
+        deleted, _ = models.QuerySet.delete(self.filter(created_at__lt=cutoff))
+        return deleted
+
+
+class AuditLog(models.Model):
+    """Append-only record of every change to a domain row and of client events."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    action = models.CharField(max_length=64)
+    entity_type = models.CharField(max_length=100, blank=True)
+    entity_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["school", "entity_type", "entity_id"]),
+            models.Index(fields=["school", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.entity_type}#{self.entity_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only; only the retention command removes rows.")

@@ -1,0 +1,58 @@
+"""Role gates for API views and pages. Object rules live beside the services that need them."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from core.errors import PermissionDeniedError
+from core.models import User
+
+Role = User.Role
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.school_id is not None
+        and (not roles or user.role in roles)
+    )
+
+
+def require_role(user, *roles: str) -> None:
+    """For services: refuse an actor whose role is not one of `roles`."""
+    if not has_role(user, *roles):
+        raise PermissionDeniedError()
+
+
+def HasRole(*roles: str) -> type[BasePermission]:  # noqa: N802 - reads like a class in permission_classes
+    """DRF permission: authenticated (else 401) and of one of `roles` in a school (else 403)."""
+
+    class _HasRole(BasePermission):
+        message = "Your role does not allow this."
+
+        def has_permission(self, request, view):
+            return has_role(request.user, *roles)
+
+    _HasRole.__name__ = f"HasRole({', '.join(roles) or 'any'})"
+    return _HasRole
+
+
+def role_required(*roles: str):
+    """Page decorator: login (else redirect to the login page), then the role (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied("Your role does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,46 @@
+"""Sections that apps contribute to shared pages (the home page, the student profile).
+
+Each app's `sections.py` registers its sections with `@page_section(page=..., order=..., template=...)`.
+A section function takes the acting user (and the page's objects as keyword arguments, e.g. `student`)
+and returns a context dict for its template, or None to show nothing (e.g. a role it does not concern).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.utils.module_loading import autodiscover_modules
+
+DASHBOARD = "dashboard"
+STUDENT_PROFILE = "student_profile"
+
+
+@dataclass(frozen=True)
+class Section:
+    page: str
+    order: int
+    template: str
+    build: Callable
+
+
+_sections: list[Section] = []
+
+
+def page_section(*, page: str, order: int, template: str):
+    def register(build):
+        _sections.append(Section(page=page, order=order, template=template, build=build))
+        return build
+
+    return register
+
+
+def sections_for(page: str, actor, **objects) -> list[tuple[str, dict]]:
+    """[(template, context), …] of the sections of `page` that concern `actor`, in order."""
+    autodiscover_modules("sections")
+    rendered = []
+    for section in sorted((s for s in _sections if s.page == page), key=lambda s: s.order):
+        context = section.build(actor, **objects)
+        if context is not None:
+            rendered.append((section.template, context))
+    return rendered

@@ -1,0 +1,113 @@
+"""Commands: cleanup_old_data (audit retention) and seed_demo (two schools, staff of every role)."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from core.demo import DEMO_SCHOOLS, DEMO_STAFF
+from core.models import AuditLog, School, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = StringIO()
+    call_command("cleanup_old_data", *args, stdout=out)
+    return out.getvalue()
+
+
+class TestCleanupOldData:
+    @pytest.fixture
+    def entries(self, admin_user, other_admin):
+        now = timezone.now()
+
+        def at(actor, days):
+            return AuditLog.objects.create(
+                school=actor.school, actor=actor, action="create", entity_type="x", entity_id=str(days),
+                created_at=now - datetime.timedelta(days=days),
+            )
+
+        return {
+            "ancient": at(admin_user, 3000),
+            "ancient_south": at(other_admin, 2600),
+            "recent": at(admin_user, 2000),
+            "today": at(other_admin, 0),
+        }
+
+    def test_dry_run_counts_and_deletes_nothing(self, entries):
+        output = run("--dry-run")
+        assert "Would delete 2 audit log rows" in output
+        assert "2 kept" in output
+        assert AuditLog.objects.count() == 4
+
+    def test_deletes_rows_older_than_the_retention_and_keeps_newer(self, entries):
+        output = run()
+        assert "Deleted 2 audit log rows" in output
+        assert "(2555 days); 2 kept." in output
+        assert set(AuditLog.objects.values_list("entity_id", flat=True)) == {"2000", "0"}
+
+    def test_days_option(self, entries):
+        output = run("--days", "1000")
+        assert "Deleted 3 audit log rows" in output
+        assert list(AuditLog.objects.values_list("entity_id", flat=True)) == ["0"]
+
+    def test_retention_setting(self, entries, settings):
+        settings.AUDIT_RETENTION_DAYS = 1500
+        assert "Deleted 3 audit log rows" in run()
+
+    def test_days_must_be_positive(self, entries):
+        with pytest.raises(CommandError):
+            run("--days", "0")
+        assert AuditLog.objects.count() == 4
+
+    def test_nothing_to_delete(self, admin_user):
+        assert run().startswith("Deleted 0 audit log rows")
+
+    def test_bulk_delete_is_one_query_for_few_or_many(self, admin_user, django_assert_max_num_queries):
+        now = timezone.now()
+        AuditLog.objects.bulk_create(
+            AuditLog(school=admin_user.school, action="create", entity_type="x", created_at=now - datetime.timedelta(days=3000))
+            for _ in range(50)
+        )
+        with django_assert_max_num_queries(8):
+            assert "Deleted 50 audit log rows" in run()
+        assert AuditLog.objects.count() == 0
+
+
+def demo_row_counts() -> dict[str, int]:
+    """Rows of every model the demo seeds (the audit log and sign-in bookkeeping aside)."""
+    labels = {"core", "students", "attendance", "interventions"}
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in labels and model is not AuditLog
+    }
+
+
+class TestSeedDemo:
+    def test_seeds_two_schools_with_five_staff_each_safe_to_rerun_and_users_log_in(self):
+        out = StringIO()
+        call_command("seed_demo", "--password", "Seed-Pass-9", stdout=out)
+        first = demo_row_counts()
+        call_command("seed_demo", "--password", "Other-Pass-7", stdout=StringIO())
+        assert demo_row_counts() == first
+        assert (first["core.School"], first["core.User"]) == (2, 10)
+
+        assert sorted(School.objects.values_list("code", flat=True)) == sorted(code for code, _ in DEMO_SCHOOLS)
+        for code, _ in DEMO_SCHOOLS:
+            staff = User.objects.filter(school__code=code)
+            assert sorted(staff.values_list("role", flat=True)) == sorted(role for _, role, *_ in DEMO_STAFF)
+        printed = out.getvalue()
+        assert "north-fm1" in printed and "south-counselor" in printed
+        assert "password: Seed-Pass-9" in printed
+
+        # The password of the latest run is the one that works.
+        assert Client().login(username="north-fm1", password="Other-Pass-7")
+        assert not Client().login(username="north-fm1", password="Seed-Pass-9")
+        assert Client().login(username="south-admin", password="Other-Pass-7")
+        assert User.objects.get(username="south-admin").school.code == "south"

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", core_views.dashboard, name="dashboard"),
+    # API
+    path("api/", include("core.api.urls")),
+    path("api/", include("students.api_urls")),
+    path("api/", include("attendance.api_urls")),
+    path("api/interventions/", include("interventions.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Pages
+    path("", include("students.urls")),
+    path("", include("attendance.urls")),
+    path("", include("interventions.urls")),
+]
