@@ -1,0 +1,127 @@
+"""Attendance API: the records list and the bulk register save."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from attendance import selectors, services
+from attendance.models import AttendanceRecord
+from core.permissions import HasRole, Role
+
+STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
+
+
+class AttendanceRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttendanceRecord
+        fields = ["id", "student", "date", "status", "reason", "marked_by", "marked_at"]
+        read_only_fields = fields
+
+
+class AttendanceFilter(django_filters.FilterSet):
+    date = django_filters.DateFilter()
+    start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="from")
+    to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    # Validated here, applied by the selector (see AttendanceListView.get_queryset).
+    class_group = django_filters.NumberFilter(method="applied_by_selector")
+    student = django_filters.NumberFilter(method="applied_by_selector")
+    status = django_filters.ChoiceFilter(choices=AttendanceRecord.Status.choices)
+
+    class Meta:
+        model = AttendanceRecord
+        fields = ["date", "class_group", "student", "status"]
+
+    def applied_by_selector(self, queryset, name, value):
+        return queryset
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "from" in data:
+            data = data.copy()
+            data["start"] = data.get("from")
+        super().__init__(data, *args, **kwargs)
+
+
+class AttendanceListView(generics.ListAPIView):
+    """The school's attendance records, newest first; filters date, from, to, class_group, student, status."""
+
+    serializer_class = AttendanceRecordSerializer
+    filterset_class = AttendanceFilter
+    permission_classes = [HasRole(*STAFF)]
+
+    def get_queryset(self):
+        return selectors.attendance_list(
+            actor=self.request.user, class_group_id=self._int_param("class_group"), student_id=self._int_param("student")
+        )
+
+    def _int_param(self, name: str) -> int | None:
+        # A value that is not a number is answered with 400 by the filter set.
+        try:
+            return int(self.request.query_params[name])
+        except (KeyError, ValueError):
+            return None
+
+
+class BulkRecordSerializer(serializers.Serializer):
+    student = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AttendanceRecord.Status.choices)
+    reason = serializers.CharField(max_length=services.MAX_REASON, allow_blank=True, required=False, default="")
+
+
+class BulkRegisterSerializer(serializers.Serializer):
+    class_group = serializers.IntegerField()
+    date = serializers.DateField()
+    records = BulkRecordSerializer(many=True, allow_empty=True)
+    version = serializers.IntegerField(required=False, min_value=0, help_text="The register version you loaded (0: none).")
+
+
+class BulkRegisterResponseSerializer(serializers.Serializer):
+    register = serializers.IntegerField()
+    class_group = serializers.IntegerField()
+    date = serializers.DateField()
+    version = serializers.IntegerField()
+    taken_by = serializers.IntegerField()
+    taken_at = serializers.DateTimeField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class BulkRegisterView(APIView):
+    """Save a form's register for one day: every active student of the form, present unless listed.
+
+    Idempotent: sending the same day twice changes nothing but who took it last. Refused (400) for a
+    future date, a weekend or holiday, a student not in the form, an unknown status or a student listed
+    twice; 409 with `version` when the register was saved since that version was loaded.
+    """
+
+    permission_classes = [HasRole(Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)]
+
+    @extend_schema(request=BulkRegisterSerializer, responses={200: BulkRegisterResponseSerializer})
+    def post(self, request):
+        payload = BulkRegisterSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        result = services.register_save(
+            actor=request.user,
+            class_group_id=data["class_group"],
+            date=data["date"],
+            records=data["records"],
+            expected_version=data.get("version"),
+        )
+        register = result.register
+        body = {
+            "register": register.pk,
+            "class_group": register.class_group_id,
+            "date": register.date,
+            "version": register.version,
+            "taken_by": register.taken_by_id,
+            "taken_at": register.taken_at,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+        return Response(BulkRegisterResponseSerializer(body).data, status=status.HTTP_200_OK)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from attendance import api
+
+urlpatterns = [
+    path("attendance/", api.AttendanceListView.as_view(), name="api-attendance"),
+    path("attendance/bulk/", api.BulkRegisterView.as_view(), name="api-attendance-bulk"),
+]

@@ -1,0 +1,265 @@
+"""Taking the register: one form's day written in a handful of queries, audited, with optimistic locking."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.db import IntegrityError, connections, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from attendance.models import AttendanceRecord, Holiday, Register
+from attendance.selectors import register_students
+from core import audit
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.models import AuditLog, User
+from core.permissions import require_role
+from students.models import ClassGroup
+
+Status = AttendanceRecord.Status
+NEEDS_REASON = (Status.ABSENT, Status.LATE, Status.EXCUSED)
+REGISTER_TAKERS = (User.Role.ADMIN, User.Role.FORM_MASTER, User.Role.TEACHER)
+MAX_REASON = 255
+
+
+@dataclass
+class RegisterSaveResult:
+    register: Register
+    created: int
+    updated: int
+    unchanged: int
+    student_ids: list[int]
+
+
+def can_take_register(actor, class_group: ClassGroup) -> bool:
+    """Teachers, form masters and admins take the register of any form of their school: a form master
+    covers a colleague's form as any teacher would; their own forms are listed first."""
+    return actor.role in REGISTER_TAKERS and actor.school_id == class_group.school_id
+
+
+def check_register_date(*, date: datetime.date, year_start, year_end, holiday: str | None) -> None:
+    if date > timezone.localdate():
+        raise ApplicationError(field_errors={"date": ["The register cannot be taken for a future date."]})
+    if date.weekday() >= 5:
+        raise ApplicationError(field_errors={"date": ["That day is a weekend, not a school day."]})
+    if holiday:
+        raise ApplicationError(field_errors={"date": [f"That day is a holiday ({holiday}), not a school day."]})
+    if not (year_start <= date <= year_end):
+        raise ApplicationError(field_errors={"date": ["That day is outside the form's academic year."]})
+
+
+def _clean_records(records: Iterable[dict]) -> dict[int, tuple[str, str]]:
+    """{student id: (status, reason)}; every problem reported against `records`."""
+    cleaned: dict[int, tuple[str, str]] = {}
+    problems = []
+    for index, item in enumerate(records):
+        if not isinstance(item, dict):
+            problems.append(f"Item {index + 1}: must be an object with student, status and reason.")
+            continue
+        student, status = item.get("student"), item.get("status")
+        reason = (item.get("reason") or "").strip() if isinstance(item.get("reason") or "", str) else None
+        try:
+            student = int(student)
+        except (TypeError, ValueError):
+            problems.append(f"Item {index + 1}: student must be a student id.")
+            continue
+        if status not in Status.values:
+            problems.append(f"Item {index + 1}: unknown status {status!r} (present, absent, late or excused).")
+            continue
+        if reason is None or len(reason) > MAX_REASON:
+            problems.append(f"Item {index + 1}: reason must be text of at most {MAX_REASON} characters.")
+            continue
+        if student in cleaned:
+            problems.append(f"Item {index + 1}: student {student} appears more than once.")
+            continue
+        cleaned[student] = (status, reason if status in NEEDS_REASON else "")
+    if problems:
+        raise ApplicationError(field_errors={"records": problems})
+    return cleaned
+
+
+def register_save(
+    *,
+    actor,
+    class_group_id: int,
+    date: datetime.date,
+    records: Iterable[dict],
+    expected_version: int | None = None,
+) -> RegisterSaveResult:
+    """Write (form, date)'s register: every active student of the form, present unless `records` says
+    otherwise. An idempotent upsert: unchanged records keep who marked them.
+
+    `expected_version` is the register version the client loaded (0: it saw no register); when the
+    register was saved since, ConflictError is raised and nothing is written. Five queries (plus
+    savepoints) whatever was there before: the form with its register and holiday, the students with
+    their records of the day, the register, the records' upsert, the audit rows.
+    """
+    require_role(actor, *REGISTER_TAKERS)
+    cleaned = _clean_records(records)
+    try:
+        result = _register_save(
+            actor=actor, class_group_id=class_group_id, date=date, cleaned=cleaned, expected_version=expected_version
+        )
+    except IntegrityError:
+        # Someone created the register (or a record) of that day between our read and our write.
+        current = Register.objects.filter(class_group_id=class_group_id, date=date).values_list("version", flat=True).first()
+        raise ConflictError(current_version=current) from None
+    school_id, student_ids = result.register.school_id, result.student_ids
+    transaction.on_commit(lambda: _refresh_alerts(school_id=school_id, student_ids=student_ids, as_of=date))
+    return result
+
+
+@transaction.atomic
+def _register_save(*, actor, class_group_id, date, cleaned, expected_version) -> RegisterSaveResult:
+    day_register = Register.objects.filter(class_group_id=OuterRef("pk"), date=date)
+    # 1: the form (of the actor's school), its academic year, that day's register and holiday.
+    class_group = (
+        ClassGroup.objects.for_actor(actor)
+        .select_related("academic_year")
+        .annotate(
+            register_id=Subquery(day_register.values("pk")[:1]),
+            register_version=Subquery(day_register.values("version")[:1]),
+            holiday=Subquery(Holiday.objects.filter(school_id=OuterRef("school_id"), date=date).values("name")[:1]),
+        )
+        .filter(pk=class_group_id)
+        .first()
+    )
+    if class_group is None:
+        raise NotFoundError()
+    if not can_take_register(actor, class_group):
+        raise PermissionDeniedError("Your role does not allow taking this register.")
+    year = class_group.academic_year
+    check_register_date(date=date, year_start=year.start_date, year_end=year.end_date, holiday=class_group.holiday)
+
+    # 2: the form's active students with what is recorded for them that day.
+    rows = {row["id"]: row for row in register_students(class_group_id=class_group.pk, date=date)}
+    strangers = sorted(set(cleaned) - set(rows))
+    if strangers:
+        raise ApplicationError(
+            field_errors={"records": [f"Student {pk} is not in {class_group.name}." for pk in strangers]}
+        )
+    if expected_version is not None and expected_version != (class_group.register_version or 0):
+        raise ConflictError(
+            current_version=class_group.register_version,
+            message="This register was changed by someone else since you opened it.",
+        )
+
+    now = timezone.now()
+    # 3: the register row: who took it and when (a conditional UPDATE keeps concurrent saves apart).
+    if class_group.register_id is None:
+        register = Register.objects.create(
+            school_id=class_group.school_id, class_group=class_group, date=date, taken_by=actor, taken_at=now
+        )
+        register_before = None
+    else:
+        register = Register(
+            pk=class_group.register_id,
+            school_id=class_group.school_id,
+            class_group=class_group,
+            date=date,
+            taken_by=actor,
+            taken_at=now,
+            version=class_group.register_version,
+        )
+        register._state.adding = False  # a stored row: the mixin's conditional UPDATE applies
+        register_before = {"version": class_group.register_version}
+        register.save(update_fields=["taken_by", "taken_at"])
+
+    # 4: the records that are new or changed, in one upsert.
+    upserts, befores = [], []
+    for pk, row in rows.items():
+        status, reason = cleaned.get(pk, (Status.PRESENT, ""))
+        if row["day__id"] is not None and (row["day__status"], row["day__reason"]) == (status, reason):
+            continue
+        upserts.append(
+            AttendanceRecord(
+                school_id=class_group.school_id,
+                student_id=pk,
+                date=date,
+                status=status,
+                reason=reason,
+                marked_by=actor,
+                marked_at=now,
+            )
+        )
+        befores.append(row)
+    if upserts:
+        # MySQL/MariaDB upsert on any unique key (ON DUPLICATE KEY UPDATE) and refuse a named target;
+        # the only unique key beside the pk is (student, date), so both say the same thing.
+        target = ["student", "date"] if connections[AttendanceRecord.objects.db].features.supports_update_conflicts_with_target else None
+        AttendanceRecord.objects.bulk_create(
+            upserts,
+            update_conflicts=True,
+            unique_fields=target,
+            update_fields=["status", "reason", "marked_by", "marked_at"],
+        )
+
+    # 5: the audit rows: one per record written and the register's own, in one insert.
+    ip = audit.current_ip.get()
+    audit_rows = []
+    for record, row in zip(upserts, befores):
+        before = None
+        if row["day__id"] is not None:
+            before = {
+                "id": row["day__id"],
+                "student": row["id"],
+                "date": date.isoformat(),
+                "status": row["day__status"],
+                "reason": row["day__reason"],
+                "marked_by": row["day__marked_by_id"],
+            }
+        # Backends without RETURNING on upserts (MySQL 8) leave new rows without a pk here.
+        record_id = row["day__id"] or record.pk
+        audit_rows.append(
+            AuditLog(
+                school_id=class_group.school_id,
+                actor=actor,
+                action="create" if before is None else "update",
+                entity_type="attendance.attendancerecord",
+                entity_id=str(record_id) if record_id else f"student {row['id']} on {date.isoformat()}",
+                before=before,
+                after={
+                    "id": record_id,
+                    "student": row["id"],
+                    "date": date.isoformat(),
+                    "status": record.status,
+                    "reason": record.reason,
+                    "marked_by": actor.pk,
+                },
+                ip=ip,
+                created_at=now,
+            )
+        )
+    created = sum(1 for row in befores if row["day__id"] is None)
+    updated = len(befores) - created
+    audit_rows.append(
+        AuditLog(
+            school_id=class_group.school_id,
+            actor=actor,
+            action="create" if register_before is None else "update",
+            entity_type="attendance.register",
+            entity_id=str(register.pk),
+            before=register_before,
+            after={**audit.snapshot(register), "records_created": created, "records_updated": updated},
+            ip=ip,
+            created_at=now,
+        )
+    )
+    AuditLog.objects.bulk_create(audit_rows)
+    return RegisterSaveResult(
+        register=register,
+        created=created,
+        updated=updated,
+        unchanged=len(rows) - created - updated,
+        student_ids=list(rows),
+    )
+
+
+def _refresh_alerts(*, school_id: int, student_ids: list[int], as_of: datetime.date) -> None:
+    """After the register is committed, the early-warning rules look at the form's students again."""
+    from core.models import School
+    from interventions.alerts.services import refresh_alerts_for_students
+
+    refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)

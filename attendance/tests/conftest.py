@@ -1,0 +1,9 @@
+from students.tests.fixtures import (  # noqa: F401
+    form,
+    form_b,
+    make_students,
+    other_form,
+    other_year,
+    school_day,
+    year,
+)

@@ -1,0 +1,160 @@
+"""POST /api/attendance/bulk/ and GET /api/attendance/: roles, schools, bad input, query counts."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from attendance.models import AttendanceRecord, Register
+from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory
+from core.models import AuditLog
+from students.tests.fixtures import previous_weekday
+
+pytestmark = pytest.mark.django_db
+BULK = "/api/attendance/bulk/"
+
+
+def _payload(form, day, records, **extra):
+    return {"class_group": form.pk, "date": day.isoformat(), "records": records, **extra}
+
+
+@pytest.mark.parametrize("role_fixture", ["teacher", "form_master", "other_form_master", "admin_user"])
+def test_register_takers_save_a_day(request, client_for, form, make_students, school_day, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    students = make_students(form, 3)
+    response = client_for(user).post(
+        BULK,
+        _payload(form, school_day, [{"student": students[0].pk, "status": "absent", "reason": "Flu"}], version=0),
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["updated"], body["unchanged"], body["version"], body["taken_by"]) == (3, 0, 0, 1, user.pk)
+    assert AttendanceRecord.objects.get(student=students[0]).status == "absent"
+    assert AttendanceRecord.objects.filter(date=school_day, status="present").count() == 2
+    assert AuditLog.objects.filter(actor=user, entity_type="attendance.attendancerecord").count() == 3
+
+    again = client_for(user).post(
+        BULK, _payload(form, school_day, [{"student": students[0].pk, "status": "absent", "reason": "Flu"}]), format="json"
+    )
+    assert again.status_code == 200
+    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 3)
+    assert AttendanceRecord.objects.count() == 3
+
+
+def test_counselor_may_not_take_registers(client_for, counselor, form, make_students, school_day):
+    make_students(form, 1)
+    response = client_for(counselor).post(BULK, _payload(form, school_day, []), format="json")
+    assert response.status_code == 403
+    assert not Register.objects.exists()
+
+
+def test_unauthenticated_is_401(api_client, form, school_day):
+    assert api_client.post(BULK, _payload(form, school_day, []), format="json").status_code == 401
+    assert api_client.get("/api/attendance/").status_code == 401
+
+
+def test_another_schools_form_is_404(client_for, other_admin, make_user, other_school, form, make_students, school_day):
+    make_students(form, 1)
+    for user in (other_admin, make_user("teacher", other_school, username="south-teacher")):
+        response = client_for(user).post(BULK, _payload(form, school_day, []), format="json")
+        assert response.status_code == 404
+    assert not Register.objects.exists()
+
+
+def test_bad_input_is_400_and_writes_nothing(client_for, teacher, form, form_b, other_form, make_students, school_day):
+    student = make_students(form, 2)[0]
+    stranger = make_students(form_b, 1)[0]
+    foreigner = make_students(other_form, 1)[0]
+    HolidayFactory(school=form.school, date=previous_weekday(school_day), name="Strike day")
+    today = timezone.localdate()
+    saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+    client = client_for(teacher)
+    cases = [
+        (_payload(form, today + datetime.timedelta(days=1), []), "date", "future"),
+        (_payload(form, saturday, []), "date", "weekend"),
+        (_payload(form, previous_weekday(school_day), []), "date", "holiday"),
+        (_payload(form, school_day, [{"student": stranger.pk, "status": "absent"}]), "records", "not in Form 2A"),
+        (_payload(form, school_day, [{"student": foreigner.pk, "status": "absent"}]), "records", "not in Form 2A"),
+        (_payload(form, school_day, [{"student": student.pk, "status": "sick"}]), "records", "not a valid choice"),
+        (
+            _payload(form, school_day, [{"student": student.pk, "status": "absent"}, {"student": student.pk, "status": "late"}]),
+            "records",
+            "more than once",
+        ),
+        ({"class_group": form.pk, "date": "2026-13-45", "records": []}, "date", "wrong format"),
+        ({"class_group": "x", "date": school_day.isoformat(), "records": "all"}, "class_group", "valid integer"),
+    ]
+    for payload, field, message in cases:
+        response = client.post(BULK, payload, format="json")
+        assert response.status_code == 400, (payload, response.content)
+        assert message in str(response.json()[field]), (payload, response.json())
+    assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
+
+
+def test_stale_version_is_409(client_for, teacher, form_master, form, make_students, school_day):
+    students = make_students(form, 2)
+    client_for(teacher).post(BULK, _payload(form, school_day, [], version=0), format="json")
+    response = client_for(form_master).post(
+        BULK, _payload(form, school_day, [{"student": students[0].pk, "status": "absent"}], version=0), format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["current_version"] == 1
+    assert AttendanceRecord.objects.get(student=students[0]).status == "present"
+
+
+@pytest.mark.parametrize("size", [10, 40])
+def test_bulk_view_query_count_does_not_grow_with_the_form(client_for, teacher, form, make_students, school_day, django_assert_max_num_queries, size):
+    students = make_students(form, size)
+    client = client_for(teacher)
+    records = [{"student": s.pk, "status": "absent", "reason": "Flu"} for s in students]
+    # The service's five statements, its savepoint pair and the view's own (none: the user is forced).
+    with django_assert_max_num_queries(7):
+        response = client.post(BULK, _payload(form, school_day, records), format="json")
+    assert response.status_code == 200
+
+
+# The list ------------------------------------------------------------------------------------------
+
+
+def test_list_filters_and_stays_in_school(client_for, counselor, school, form, form_b, other_form, make_students, school_day):
+    a, b = make_students(form, 2)
+    c = make_students(form_b, 1)[0]
+    foreigner = make_students(other_form, 1)[0]
+    yesterday = previous_weekday(school_day)
+    AttendanceRecordFactory(school=school, student=a, date=school_day, status="absent", reason="Flu")
+    AttendanceRecordFactory(school=school, student=b, date=school_day, status="present")
+    AttendanceRecordFactory(school=school, student=c, date=yesterday, status="late")
+    AttendanceRecordFactory(school=other_form.school, student=foreigner, date=school_day, status="absent")
+    client = client_for(counselor)
+    body = client.get("/api/attendance/").json()
+    assert body["count"] == 3
+    assert set(body["results"][0]) == {"id", "student", "date", "status", "reason", "marked_by", "marked_at"}
+    assert [r["student"] for r in client.get("/api/attendance/", {"status": "absent"}).json()["results"]] == [a.pk]
+    assert client.get("/api/attendance/", {"date": yesterday.isoformat()}).json()["count"] == 1
+    assert client.get("/api/attendance/", {"class_group": form.pk}).json()["count"] == 2
+    assert client.get("/api/attendance/", {"student": c.pk}).json()["results"][0]["status"] == "late"
+    assert client.get("/api/attendance/", {"from": school_day.isoformat()}).json()["count"] == 2
+    assert client.get("/api/attendance/", {"student": foreigner.pk}).json()["count"] == 0
+    assert client.get("/api/attendance/", {"status": "sick"}).status_code == 400
+    assert client.get("/api/attendance/", {"date": "yesterday"}).status_code == 400
+
+
+@pytest.mark.parametrize("count", [10, 300])
+def test_list_query_count_is_constant(client_for, teacher, school, form, make_students, school_day, django_assert_num_queries, count):
+    students = make_students(form, count)
+    AttendanceRecord.objects.bulk_create(
+        [AttendanceRecord(school=school, student=s, date=school_day, status="present", marked_at=timezone.now()) for s in students]
+    )
+    client = client_for(teacher)
+    with django_assert_num_queries(2):  # count + page
+        response = client.get("/api/attendance/", {"page_size": 200})
+    assert response.json()["count"] == count
+
+
+def test_list_of_another_schools_form_or_student_is_empty(client_for, teacher, other_form, make_students, school_day):
+    foreigner = make_students(other_form, 1)[0]
+    AttendanceRecordFactory(school=other_form.school, student=foreigner, date=school_day, status="absent")
+    client = client_for(teacher)
+    for params in ({"class_group": other_form.pk}, {"student": foreigner.pk}, {"student": -1}):
+        assert client.get("/api/attendance/", params).json()["count"] == 0

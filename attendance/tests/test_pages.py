@@ -1,0 +1,214 @@
+"""Register pages: the day's overview, taking a register (full page and htmx), conflicts, export, home page."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from attendance.models import AttendanceRecord, Register
+from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory, RegisterFactory
+from core.models import AuditLog
+from students.tests.factories import ClassGroupFactory
+from students.tests.fixtures import previous_weekday
+
+pytestmark = pytest.mark.django_db
+
+
+def register_url(form, day):
+    return f"/attendance/register/{form.pk}/{day.isoformat()}/"
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def test_day_page_shows_taken_and_missing_registers(login, teacher, form_master, form, form_b, school_day):
+    yesterday = previous_weekday(school_day)
+    RegisterFactory(school=form.school, class_group=form, date=yesterday, taken_by=form_master)
+    response = login(teacher).get("/attendance/", {"date": yesterday.isoformat()})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 of 2</strong> registers taken" in html
+    assert form_master.display_name in html
+    assert "Missing" in html  # Form 2B's register of a past school day
+    assert "Missing registers" in html
+    assert register_url(form_b, yesterday) in html
+
+
+def test_day_page_htmx_returns_the_fragment(login, teacher, form, school_day):
+    response = login(teacher).get("/attendance/", {"date": school_day.isoformat()}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and "Form 2A" in html
+
+
+def test_day_page_holiday_and_weekend(login, teacher, form, school_day):
+    HolidayFactory(school=form.school, date=school_day, name="Founders' Day")
+    html = login(teacher).get("/attendance/", {"date": school_day.isoformat()}).content.decode()
+    assert "Holiday: Founders&#x27; Day" in html
+    today = timezone.localdate()
+    saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+    assert "Weekend" in login(teacher).get("/attendance/", {"date": saturday.isoformat()}).content.decode()
+
+
+@pytest.mark.parametrize("forms", [2, 12])
+def test_day_page_query_count_is_constant(login, teacher, school, year, school_day, django_assert_num_queries, forms):
+    for index in range(forms):
+        form = ClassGroupFactory(school=school, academic_year=year, name=f"Form {index}")
+        RegisterFactory(school=school, class_group=form, date=school_day, taken_by=teacher)
+    client = login(teacher)
+    with django_assert_num_queries(11):
+        response = client.get("/attendance/", {"date": school_day.isoformat()})
+    assert f"{forms} of {forms}</strong>" in response.content.decode()
+
+
+def test_page_roles(login, client, counselor, other_admin, form, school_day):
+    assert client.get("/attendance/").status_code == 302
+    assert client.get(register_url(form, school_day)).status_code == 302
+    assert login(counselor).get("/attendance/").status_code == 403
+    assert login(counselor).get(register_url(form, school_day)).status_code == 403
+    assert login(other_admin).get(register_url(form, school_day)).status_code == 404
+    assert login(other_admin).post(register_url(form, school_day), {"version": "0"}).status_code == 404
+    assert login(other_admin).get(f"/attendance/register/{form.pk}/not-a-date/").status_code == 404
+
+
+def test_register_page_shows_everyone_present_by_default(login, teacher, form, make_students, school_day):
+    students = make_students(form, 3)
+    html = login(teacher).get(register_url(form, school_day)).content.decode()
+    assert "Not taken yet" in html
+    for student in students:
+        assert f'name="status-{student.pk}" value="present" checked' in html
+        assert f'name="reason-{student.pk}"' in html
+    assert 'name="version" value="0"' in html
+    assert "Save register" in html
+
+
+def test_saving_the_register_then_reopening_shows_it(login, teacher, form, make_students, school_day):
+    first, second, third = make_students(form, 3)
+    client = login(teacher)
+    response = client.post(
+        register_url(form, school_day),
+        {
+            "version": "0",
+            f"status-{first.pk}": "absent",
+            f"reason-{first.pk}": "Flu",
+            f"status-{second.pk}": "late",
+            f"reason-{second.pk}": "Bus",
+            f"status-{third.pk}": "present",
+        },
+    )
+    assert response.status_code == 302
+    assert AttendanceRecord.objects.get(student=first).reason == "Flu"
+    assert AttendanceRecord.objects.get(student=second).status == "late"
+    assert AttendanceRecord.objects.get(student=third).status == "present"
+    html = client.get(register_url(form, school_day)).content.decode()
+    assert "saved." in html  # the flash message
+    assert f'name="status-{first.pk}" value="absent" checked' in html
+    assert 'value="Flu"' in html
+    assert f"Taken by <strong class=\"taken-by\">{teacher.display_name}</strong>" in html
+    assert f"marked by {teacher.display_name}" in html
+    assert 'name="version" value="1"' in html
+
+
+def test_htmx_save_returns_the_form_fragment(login, teacher, form, make_students, school_day):
+    student = make_students(form, 1)[0]
+    response = login(teacher).post(
+        register_url(form, school_day),
+        {"version": "0", f"status-{student.pk}": "excused", f"reason-{student.pk}": "Exam"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert "Register saved." in html and 'name="version" value="1"' in html
+    assert AttendanceRecord.objects.get(student=student).status == "excused"
+
+
+def test_stale_save_shows_conflict_and_keeps_what_was_typed(login, teacher, form_master, form, make_students, school_day):
+    first, second = make_students(form, 2)
+    login(form_master).post(register_url(form, school_day), {"version": "0", f"status-{first.pk}": "late", f"reason-{first.pk}": "Bus"})
+    audit_rows = AuditLog.objects.count()
+    response = login(teacher).post(
+        register_url(form, school_day),
+        {"version": "0", f"status-{first.pk}": "absent", f"reason-{first.pk}": "Flu", f"status-{second.pk}": "present"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by someone else" in html
+    assert f'name="status-{first.pk}" value="absent" checked' in html and 'value="Flu"' in html
+    assert f"Saved: late (Bus) by {form_master.display_name}" in html
+    assert 'name="version" value="1"' in html  # saving again overwrites knowingly
+    assert AttendanceRecord.objects.get(student=first).status == "late"
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_future_weekend_and_holiday_cannot_be_saved(login, teacher, form, make_students, school_day):
+    student = make_students(form, 1)[0]
+    client = login(teacher)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page = client.get(register_url(form, tomorrow)).content.decode()
+    assert "future date" in page and "Save register" not in page
+    response = client.post(register_url(form, tomorrow), {"version": "0", f"status-{student.pk}": "absent"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and "future date" in response.content.decode()
+    HolidayFactory(school=form.school, date=school_day, name="Snow day")
+    response = client.post(register_url(form, school_day), {"version": "0"})
+    assert response.status_code == 400 and "holiday (Snow day)" in response.content.decode()
+    assert not AttendanceRecord.objects.exists() and not Register.objects.exists()
+
+
+def test_unknown_status_posted_is_an_inline_error(login, teacher, form, make_students, school_day):
+    student = make_students(form, 1)[0]
+    response = login(teacher).post(register_url(form, school_day), {"version": "0", f"status-{student.pk}": "sick"})
+    assert response.status_code == 400 and "unknown status" in response.content.decode()
+    assert not AttendanceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_register_page_and_save_query_counts_are_constant(login, teacher, form, make_students, school_day, django_assert_num_queries, size):
+    students = make_students(form, size)
+    client = login(teacher)
+    with django_assert_num_queries(7):
+        client.get(register_url(form, school_day))
+    data = {"version": "0", **{f"status-{s.pk}": "absent" for s in students}}
+    with django_assert_num_queries(17):
+        response = client.post(register_url(form, school_day), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert AttendanceRecord.objects.filter(status="absent").count() == size
+
+
+def test_attendance_export(login, teacher, school, form, other_form, make_students, school_day):
+    student = make_students(form, 1)[0]
+    foreigner = make_students(other_form, 1)[0]
+    AttendanceRecordFactory(school=school, student=student, date=school_day, status="absent", reason="Flu", marked_by=teacher)
+    AttendanceRecordFactory(school=other_form.school, student=foreigner, date=school_day, status="absent")
+    response = login(teacher).get(
+        "/attendance/export.csv", {"start": school_day.isoformat(), "end": school_day.isoformat(), "class_group": form.pk}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("date,student_id,first_name")
+    assert len(lines) == 2 and f"{student.student_id}" in lines[1] and "absent,Flu,north-teacher" in lines[1]
+    assert AuditLog.objects.filter(action="export.attendance", actor=teacher).exists()
+    bad = login(teacher).get("/attendance/export.csv", {"start": "2026-01-10", "end": "2026-01-01"})
+    assert bad.status_code == 400
+
+
+def test_home_page_sections(login, teacher, form_master, admin_user, form, form_b, make_students, school_day):
+    make_students(form, 3)
+    today = timezone.localdate()
+    if today.weekday() < 5:
+        RegisterFactory(school=form.school, class_group=form_b, date=today, taken_by=teacher)
+    html = login(form_master).get("/").content.decode()
+    assert "Today's registers" in html
+    if today.weekday() < 5:
+        assert "Your form:" in html and "Form 2A</a> <span class=\"badge badge-yellow\">to take" in html
+        assert "1 register still to take" in html
+    admin_html = login(admin_user).get("/").content.decode()
+    assert "School figures" in admin_html and "Today's registers" not in admin_html
+    assert '<span class="value figure-students">3</span>' in admin_html
+    if today.weekday() < 5:
+        assert '<span class="value figure-registers">1/2</span>' in admin_html

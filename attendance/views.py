@@ -1,0 +1,192 @@
+"""Register pages: the day's forms, taking one form's register, and the attendance export."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from attendance import selectors, services
+from attendance.forms import AttendanceExportForm, DayForm
+from attendance.models import AttendanceRecord
+from core import audit
+from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.permissions import Role, role_required
+from students.selectors import class_group_get
+
+TAKERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
+
+
+@role_required(*TAKERS)
+def attendance_day(request):
+    """Today's (or ?date=) forms: taken or not and by whom; missing registers of recent school days."""
+    today = timezone.localdate()
+    form = DayForm(request.GET or None)
+    day = today
+    if form.is_valid() and form.cleaned_data["date"]:
+        day = form.cleaned_data["date"]
+    forms = selectors.forms_of_day(actor=request.user, date=day)
+    holiday = selectors.holiday_dates(school_id=request.user.school_id, start=day, end=day).get(day)
+    is_school_day = day.weekday() < 5 and holiday is None
+    context = {
+        "form": form,
+        "day": day,
+        "today": today,
+        "is_future": day > today,
+        "is_school_day": is_school_day,
+        "holiday": holiday,
+        "forms": forms,
+        "taken_count": sum(1 for f in forms if f.taken),
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1),
+        "missing": selectors.missing_registers(actor=request.user, end=day),
+    }
+    template = "attendance/_day.html" if request.htmx else "attendance/day.html"
+    return render(request, template, context)
+
+
+def _parse_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Http404() from None
+
+
+@role_required(*TAKERS)
+def register(request, class_group_id: int, date: str):
+    """One form's register for one day: every student present by default; one save writes the day."""
+    day = _parse_date(date)
+    try:
+        class_group = class_group_get(actor=request.user, id=class_group_id)
+    except NotFoundError:
+        raise Http404() from None
+    year = class_group.academic_year
+    status_code = 200
+    errors: list[str] = []
+    conflict = saved = False
+    posted: dict[int, tuple[str, str]] = {}
+    if request.method == "POST":
+        register_day = selectors.register_day(actor=request.user, class_group=class_group, date=day)
+        posted = {
+            line.student.pk: (
+                request.POST.get(f"status-{line.student.pk}", line.status),
+                request.POST.get(f"reason-{line.student.pk}", ""),
+            )
+            for line in register_day.lines
+        }
+        try:
+            version = int(request.POST.get("version", "0"))
+        except ValueError:
+            version = 0
+        try:
+            services.register_save(
+                actor=request.user,
+                class_group_id=class_group.pk,
+                date=day,
+                records=[{"student": pk, "status": s, "reason": r} for pk, (s, r) in posted.items()],
+                expected_version=version,
+            )
+        except ConflictError:
+            conflict, status_code = True, 409
+        except ApplicationError as exc:
+            errors = [m for messages_ in exc.field_errors.values() for m in messages_] or [exc.message]
+            status_code = 400
+        else:
+            if not request.htmx:
+                messages.success(request, f"Register for {class_group.name} on {day:%a %d %b %Y} saved.")
+                return redirect(reverse("attendance:register", args=[class_group.pk, day.isoformat()]))
+            saved, posted = True, {}
+    register_day = selectors.register_day(actor=request.user, class_group=class_group, date=day)
+    date_problem = None
+    try:
+        services.check_register_date(
+            date=day, year_start=year.start_date, year_end=year.end_date, holiday=register_day.holiday
+        )
+    except ApplicationError as exc:
+        date_problem = exc.field_errors["date"][0]
+    lines = []
+    for line in register_day.lines:
+        shown_status, shown_reason = posted.get(line.student.pk, (line.status, line.reason))
+        lines.append(
+            {
+                "line": line,
+                "status": shown_status,
+                "reason": shown_reason,
+                # After a conflict: what the other save holds where it differs from what was typed.
+                "saved_differs": conflict and (shown_status, shown_reason) != (line.status, line.reason),
+            }
+        )
+    context = {
+        "class_group": class_group,
+        "day": day,
+        "register": register_day.register,
+        "version": register_day.version,
+        "lines": lines,
+        "counts": register_day.counts(),
+        "statuses": AttendanceRecord.Status.choices,
+        "needs_reason": [s.value for s in services.NEEDS_REASON],
+        "errors": errors,
+        "conflict": conflict,
+        "saved": saved,
+        "date_problem": date_problem,
+        "can_save": date_problem is None and services.can_take_register(request.user, class_group),
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1),
+    }
+    template = "attendance/_register_form.html" if request.htmx else "attendance/register.html"
+    return render(request, template, context, status=status_code)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(*TAKERS)
+def attendance_export(request):
+    """CSV of the school's attendance records between two dates, optionally of one form."""
+    form = AttendanceExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400, content_type="text/plain"
+        )
+    data = form.cleaned_data
+    records = (
+        selectors.attendance_list(actor=request.user, class_group_id=data.get("class_group"))
+        .filter(date__range=(data["start"], data["end"]))
+        .select_related("student", "student__class_group", "marked_by")
+        .order_by("date", "student__class_group__name", "student__last_name", "student__first_name")
+    )
+    audit.record(
+        actor=request.user,
+        action="export.attendance",
+        entity_type="attendance.attendancerecord",
+        after={"from": data["start"].isoformat(), "to": data["end"].isoformat(), "class_group": data.get("class_group")},
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["date", "student_id", "first_name", "last_name", "class_group", "status", "reason", "marked_by", "marked_at"])
+        for r in records.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    r.date.isoformat(),
+                    r.student.student_id,
+                    r.student.first_name,
+                    r.student.last_name,
+                    r.student.class_group.name if r.student.class_group else "",
+                    r.status,
+                    r.reason,
+                    r.marked_by.username if r.marked_by else "",
+                    timezone.localtime(r.marked_at).isoformat(timespec="seconds"),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="attendance-{data["start"]}-{data["end"]}.csv"'
+    return response

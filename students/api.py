@@ -1,0 +1,200 @@
+"""Students and forms API: thin views over the selectors and services; serializers give the shape."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+
+from attendance.models import AttendanceRecord
+from attendance.selectors import attendance_rates, student_attendance
+from core.permissions import HasRole, Role
+from students import selectors, services
+from students.models import ClassGroup, Student
+
+STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
+
+
+class ClassGroupSerializer(serializers.ModelSerializer):
+    form_master_name = serializers.CharField(source="form_master.display_name", default=None, read_only=True)
+
+    class Meta:
+        model = ClassGroup
+        fields = ["id", "name", "grade_level", "academic_year", "form_master", "form_master_name"]
+        read_only_fields = fields
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    class_group = serializers.PrimaryKeyRelatedField(queryset=ClassGroup.objects.none(), allow_null=True, required=False)
+
+    class Meta:
+        model = Student
+        fields = [
+            "id",
+            "student_id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "class_group",
+            "status",
+            "guardian_name",
+            "guardian_phone",
+            "guardian_email",
+            "version",
+        ]
+        read_only_fields = ["id", "version"]
+        # Uniqueness per school is the service's rule (it knows the school).
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Another school's form is "does not exist", like a missing one.
+            self.fields["class_group"].queryset = ClassGroup.objects.for_actor(request.user)
+
+
+class StudentDetailSerializer(StudentSerializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+    attendance_rate = serializers.FloatField(read_only=True, allow_null=True)
+    days_marked = serializers.IntegerField(read_only=True)
+    open_alert_count = serializers.IntegerField(read_only=True)
+
+    class Meta(StudentSerializer.Meta):
+        fields = [*StudentSerializer.Meta.fields, "attendance_rate", "days_marked", "open_alert_count"]
+        read_only_fields = ["id"]
+
+
+class StudentFilter(django_filters.FilterSet):
+    class_group = django_filters.NumberFilter(field_name="class_group_id")
+    status = django_filters.ChoiceFilter(choices=Student.Status.choices)
+    search = django_filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Student
+        fields = ["class_group", "status"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.search_students(queryset, value)
+
+
+class StudentListView(generics.ListCreateAPIView):
+    """GET: the school's students (filters class_group, status, search). POST: admins add a student."""
+
+    serializer_class = StudentSerializer
+    filterset_class = StudentFilter
+
+    def get_permissions(self):
+        roles = (Role.ADMIN,) if self.request.method == "POST" else STAFF
+        return [HasRole(*roles)()]
+
+    def get_queryset(self):
+        return selectors.student_list(actor=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.student_create(
+            actor=self.request.user, school_id=self.request.user.school_id, **serializer.validated_data
+        )
+
+
+class StudentDetailView(generics.RetrieveUpdateAPIView):
+    """GET a student with their attendance rate this year and open alert count; PATCH (admins) with an
+    optional `version`: a stale one answers 409."""
+
+    serializer_class = StudentDetailSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_permissions(self):
+        roles = (Role.ADMIN,) if self.request.method == "PATCH" else STAFF
+        return [HasRole(*roles)()]
+
+    def get_object(self):
+        student = selectors.student_get(actor=self.request.user, id=self.kwargs["pk"])
+        year = student.class_group.academic_year if student.class_group_id else None
+        rates = attendance_rates(
+            student_ids=[student.pk],
+            start=year.start_date if year else None,
+            end=year.end_date if year else None,
+        ).get(student.pk, {})
+        student.attendance_rate = rates.get("rate")
+        student.days_marked = rates.get("marked", 0)
+        student.open_alert_count = selectors.open_alert_count(student=student)
+        return student
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        student = services.student_update(actor=self.request.user, student=serializer.instance, version=version, **data)
+        for name in ("attendance_rate", "days_marked", "open_alert_count"):
+            setattr(student, name, getattr(serializer.instance, name))
+        serializer.instance = student
+
+
+class StudentAttendanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    student = serializers.IntegerField(source="student_id")
+    date = serializers.DateField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    marked_by = serializers.IntegerField(source="marked_by_id", allow_null=True)
+    marked_by_name = serializers.CharField(source="marked_by.display_name", default=None)
+    marked_at = serializers.DateTimeField()
+
+
+class DateRangeSerializer(serializers.Serializer):
+    """`?from=&to=`: "from" is a Python keyword, so the fields are declared here."""
+
+    def get_fields(self):
+        return {"from": serializers.DateField(required=False), "to": serializers.DateField(required=False)}
+
+    def validate(self, attrs):
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": ["Must not be before from."]})
+        return attrs
+
+
+class StudentAttendanceView(generics.ListAPIView):
+    """A student's attendance records, oldest first; `?from=&to=` (YYYY-MM-DD) limit the dates."""
+
+    serializer_class = StudentAttendanceSerializer
+    permission_classes = [HasRole(*STAFF)]
+    queryset = AttendanceRecord.objects.none()  # for the schema; requests use get_queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="first date (YYYY-MM-DD)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="last date (YYYY-MM-DD)"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AttendanceRecord.objects.none()
+        student = selectors.student_get(actor=self.request.user, id=self.kwargs["pk"])
+        dates = DateRangeSerializer(data=self.request.query_params)
+        dates.is_valid(raise_exception=True)
+        return student_attendance(
+            actor=self.request.user,
+            student=student,
+            start=dates.validated_data.get("from"),
+            end=dates.validated_data.get("to"),
+        )
+
+
+class ClassGroupListView(generics.ListAPIView):
+    """The school's forms; a form master's own forms first. `?current=1` limits to the current year."""
+
+    serializer_class = ClassGroupSerializer
+    permission_classes = [HasRole(*STAFF)]
+
+    def get_queryset(self):
+        year_id = None
+        if self.request.query_params.get("current") in ("1", "true"):
+            year = selectors.current_academic_year(school_id=self.request.user.school_id, on=timezone.localdate())
+            year_id = year.pk if year else -1
+        return selectors.class_group_list(actor=self.request.user, academic_year_id=year_id)

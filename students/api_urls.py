@@ -1,0 +1,10 @@
+from django.urls import path
+
+from students import api
+
+urlpatterns = [
+    path("students/", api.StudentListView.as_view(), name="api-students"),
+    path("students/<int:pk>/", api.StudentDetailView.as_view(), name="api-student"),
+    path("students/<int:pk>/attendance/", api.StudentAttendanceView.as_view(), name="api-student-attendance"),
+    path("class-groups/", api.ClassGroupListView.as_view(), name="api-class-groups"),
+]

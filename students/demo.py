@@ -1,0 +1,106 @@
+"""Demo forms and students: per school an academic year around today, 8 forms, ~30 students each."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from core.audit import snapshot
+from core.demo import DemoSchool, demo_step
+from core.models import AuditLog
+from students.models import AcademicYear, ClassGroup, Student
+
+FIRST_NAMES = [
+    "Amara", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hana", "Isaac", "Jade", "Kofi", "Lena",
+    "Mateo", "Nia", "Oscar", "Priya", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera", "Wen", "Yusuf", "Zara",
+    "Aiden", "Bea", "Caleb", "Dina", "Emil", "Freya", "Hugo", "Iris", "Jonah", "Kira", "Leo", "Maya", "Noah",
+]
+LAST_NAMES = [
+    "Adeyemi", "Brown", "Chen", "Dubois", "Evans", "Fernandes", "Garcia", "Hughes", "Ibrahim", "Jones", "Khan",
+    "Lopez", "Murphy", "Nowak", "Okafor", "Patel", "Quinn", "Rossi", "Singh", "Taylor", "Usman", "Virtanen",
+    "Walker", "Xu", "Young", "Zielinski", "Ahmed", "Baker", "Costa", "Diallo", "Eriksen", "Fischer",
+]
+GRADES = (1, 2, 3, 4)
+STUDENTS_PER_FORM = 30
+
+
+def academic_year_bounds(today: datetime.date) -> tuple[str, datetime.date, datetime.date]:
+    """The school year (1 Sep – mid July) that contains `today`; the summer belongs to the next one."""
+    first = today.year if today.month >= 8 else today.year - 1
+    return f"{first}/{str(first + 1)[-2:]}", datetime.date(first, 9, 1), datetime.date(first + 1, 7, 16)
+
+
+@demo_step(order=10, name="forms and students")
+def seed_forms_and_students(demo: DemoSchool) -> None:
+    school, now = demo.school, timezone.now()
+    name, start, end = academic_year_bounds(demo.today)
+    if demo.today < start:
+        start = demo.today - datetime.timedelta(days=60)
+    year, created = AcademicYear.objects.get_or_create(
+        school=school, name=name, defaults={"start_date": start, "end_date": end, "is_current": True}
+    )
+    if created:
+        AcademicYear.objects.filter(school=school).exclude(pk=year.pk).update(is_current=False)
+    masters = {("1", "A"): demo.users["fm1"], ("3", "A"): demo.users["fm1"], ("1", "B"): demo.users["fm2"], ("3", "B"): demo.users["fm2"]}
+    existing = {f.name for f in ClassGroup.objects.filter(academic_year=year)}
+    new_forms = [
+        ClassGroup(
+            school=school,
+            academic_year=year,
+            name=f"Form {grade}{letter}",
+            grade_level=grade,
+            form_master=masters.get((str(grade), letter)),
+        )
+        for grade in GRADES
+        for letter in "AB"
+        if f"Form {grade}{letter}" not in existing
+    ]
+    ClassGroup.objects.bulk_create(new_forms)
+    forms = list(ClassGroup.objects.filter(academic_year=year).order_by("grade_level", "name"))
+    filled = set(Student.objects.filter(school=school).values_list("class_group_id", flat=True).distinct())
+    rng = random.Random(f"students-{school.code}")
+    students = []
+    for index, form in enumerate(forms):
+        if form.pk in filled:
+            continue
+        size = STUDENTS_PER_FORM - 2 + rng.randint(0, 4)
+        for number in range(size):
+            birth_year = start.year - 11 - form.grade_level
+            students.append(
+                Student(
+                    school=school,
+                    student_id=f"{school.code[:1].upper()}{form.grade_level}{form.name[-1]}{number + 1:03d}",
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=rng.choice(LAST_NAMES),
+                    date_of_birth=datetime.date(birth_year, rng.randint(1, 12), rng.randint(1, 28)),
+                    gender=rng.choice([Student.Gender.FEMALE, Student.Gender.MALE]),
+                    class_group=form,
+                    guardian_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    guardian_phone=f"+44 7700 9{rng.randint(10000, 99999)}",
+                    guardian_email=f"guardian{index}{number}@{school.code}.example.org",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    Student.objects.bulk_create(students, batch_size=1000)
+    if students:
+        created_students = Student.objects.filter(school=school, student_id__in=[s.student_id for s in students])
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    school=school,
+                    action="create",
+                    entity_type="students.student",
+                    entity_id=str(s.pk),
+                    after=snapshot(s),
+                    created_at=now,
+                )
+                for s in created_students
+            ],
+            batch_size=1000,
+        )
+    demo.extra["academic_year"] = year
+    demo.extra["forms"] = forms
+    demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")

@@ -1,0 +1,74 @@
+"""Reads of students, forms and academic years; every one starts from the actor's school."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from core.tenancy import get_scoped
+from students.models import AcademicYear, ClassGroup, Student
+
+
+def current_academic_year(*, school_id: int, on: datetime.date | None = None) -> AcademicYear | None:
+    """The year flagged current, else the one containing `on` (today), else None."""
+    years = AcademicYear.objects.filter(school_id=school_id)
+    year = years.filter(is_current=True).order_by("-start_date").first()
+    if year is None and on is not None:
+        year = years.filter(start_date__lte=on, end_date__gte=on).first()
+    return year
+
+
+def academic_year_containing(*, school_id: int, on: datetime.date) -> AcademicYear | None:
+    return AcademicYear.objects.filter(school_id=school_id, start_date__lte=on, end_date__gte=on).first()
+
+
+def class_group_list(*, actor, academic_year_id: int | None = None) -> QuerySet[ClassGroup]:
+    """The school's forms; a form master's own forms come first."""
+    queryset = ClassGroup.objects.for_actor(actor).select_related("form_master")
+    if academic_year_id is not None:
+        queryset = queryset.filter(academic_year_id=academic_year_id)
+    mine_first = Case(When(form_master_id=actor.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return queryset.annotate(mine_first=mine_first).order_by("mine_first", "grade_level", "name", "id")
+
+
+def class_group_get(*, actor, id) -> ClassGroup:
+    return get_scoped(ClassGroup.objects.select_related("academic_year", "form_master"), actor, pk=id)
+
+
+def student_list(
+    *,
+    actor,
+    class_group: int | str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Student]:
+    queryset = Student.objects.for_actor(actor).select_related("class_group")
+    if class_group not in (None, ""):
+        queryset = queryset.filter(class_group_id=class_group)
+    if status:
+        queryset = queryset.filter(status=status)
+    if search:
+        queryset = search_students(queryset, search)
+    return queryset.order_by("last_name", "first_name", "id")
+
+
+def search_students(queryset: QuerySet[Student], text: str) -> QuerySet[Student]:
+    """Every word must match a first name, last name or admission number."""
+    for term in text.split():
+        queryset = queryset.filter(
+            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(student_id__icontains=term)
+        )
+    return queryset
+
+
+def student_get(*, actor, id) -> Student:
+    return get_scoped(Student.objects.select_related("class_group", "class_group__form_master"), actor, pk=id)
+
+
+def open_alert_count(*, student: Student) -> int:
+    from interventions.models import Alert
+
+    return Alert.objects.filter(
+        school_id=student.school_id, student_id=student.pk, status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
+    ).count()

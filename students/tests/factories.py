@@ -1,0 +1,45 @@
+import datetime
+
+import factory
+
+from core.tests.factories import SchoolFactory
+from students.models import AcademicYear, ClassGroup, Student
+
+
+class AcademicYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcademicYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"{2025 + n}/{26 + n}")
+    start_date = datetime.date(2026, 9, 1)
+    end_date = datetime.date(2027, 7, 16)
+    is_current = True
+
+
+class ClassGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClassGroup
+
+    school = factory.SubFactory(SchoolFactory)
+    academic_year = factory.SubFactory(AcademicYearFactory, school=factory.SelfAttribute("..school"))
+    name = factory.Sequence(lambda n: f"Form {n % 5 + 1}{chr(65 + n % 26)}{n}")
+    grade_level = 2
+    form_master = None
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    student_id = factory.Sequence(lambda n: f"S{n:05d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = datetime.date(2012, 5, 4)
+    gender = Student.Gender.FEMALE
+    class_group = factory.SubFactory(ClassGroupFactory, school=factory.SelfAttribute("..school"))
+    status = Student.Status.ACTIVE
+    guardian_name = factory.Faker("name")
+    guardian_phone = "+44 7700 900123"
+    guardian_email = factory.LazyAttribute(lambda s: f"guardian.{s.student_id.lower()}@example.org")

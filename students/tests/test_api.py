@@ -1,0 +1,137 @@
+"""Students and class groups API: roles, schools, filters, versioned PATCH, query counts."""
+
+import pytest
+
+from attendance.tests.factories import AttendanceRecordFactory
+from core.models import AuditLog
+from interventions.models import Alert
+from students.models import Student
+from students.tests.factories import ClassGroupFactory, StudentFactory
+from students.tests.fixtures import previous_weekday
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_filters_and_search(client_for, counselor, form, form_b, other_form):
+    ada = StudentFactory(school=form.school, class_group=form, first_name="Ada", last_name="Lovelace", student_id="N-1")
+    alan = StudentFactory(school=form.school, class_group=form_b, first_name="Alan", last_name="Turing", student_id="N-2")
+    StudentFactory(school=form.school, class_group=form_b, first_name="Grace", last_name="Hopper", status="transferred")
+    StudentFactory(school=other_form.school, class_group=other_form, first_name="Ada", last_name="Elsewhere")
+    client = client_for(counselor)
+    body = client.get("/api/students/").json()
+    assert body["count"] == 3
+    assert set(body["results"][0]) >= {"id", "student_id", "first_name", "last_name", "class_group", "status"}
+    assert [s["id"] for s in client.get("/api/students/", {"search": "ada"}).json()["results"]] == [ada.pk]
+    assert [s["id"] for s in client.get("/api/students/", {"search": "N-2"}).json()["results"]] == [alan.pk]
+    assert client.get("/api/students/", {"class_group": form_b.pk}).json()["count"] == 2
+    assert client.get("/api/students/", {"class_group": form_b.pk, "status": "active"}).json()["count"] == 1
+    assert client.get("/api/students/", {"class_group": other_form.pk}).json()["count"] == 0
+    assert client.get("/api/students/", {"status": "expelled"}).status_code == 400
+    assert client.get("/api/students/", {"class_group": "x"}).status_code == 400
+
+
+def test_unauthenticated_is_401(api_client, form):
+    student = StudentFactory(school=form.school, class_group=form)
+    for url in ("/api/students/", f"/api/students/{student.pk}/", f"/api/students/{student.pk}/attendance/", "/api/class-groups/"):
+        assert api_client.get(url).status_code == 401
+
+
+@pytest.mark.parametrize("count", [10, 120])
+def test_list_query_count_is_constant(client_for, teacher, form, make_students, django_assert_num_queries, count):
+    make_students(form, count)
+    with django_assert_num_queries(2):
+        response = client_for(teacher).get("/api/students/", {"page_size": 200})
+    assert response.json()["count"] == count
+
+
+def test_only_admins_create(client_for, admin_user, teacher, form_master, form):
+    payload = {"student_id": "N-9", "first_name": "Ada", "last_name": "Lovelace", "class_group": form.pk}
+    for user in (teacher, form_master):
+        assert client_for(user).post("/api/students/", payload, format="json").status_code == 403
+    response = client_for(admin_user).post("/api/students/", payload, format="json")
+    assert response.status_code == 201, response.content
+    student = Student.objects.get(student_id="N-9")
+    assert (student.school, student.class_group, response.json()["version"]) == (admin_user.school, form, 1)
+    assert AuditLog.objects.get(entity_type="students.student", entity_id=str(student.pk)).action == "create"
+    duplicate = client_for(admin_user).post("/api/students/", payload, format="json")
+    assert duplicate.status_code == 400 and "student_id" in duplicate.json()
+
+
+def test_create_with_another_schools_form_is_400(client_for, admin_user, other_form):
+    payload = {"student_id": "N-9", "first_name": "Ada", "last_name": "Lovelace", "class_group": other_form.pk}
+    response = client_for(admin_user).post("/api/students/", payload, format="json")
+    assert response.status_code == 400 and "class_group" in response.json()
+    assert not Student.objects.filter(student_id="N-9").exists()
+
+
+def test_detail_has_rate_and_open_alert_count(client_for, form_master, school, form, school_day):
+    student = StudentFactory(school=school, class_group=form)
+    day = school_day
+    for status in ("present", "late", "absent", "present"):
+        AttendanceRecordFactory(school=school, student=student, date=day, status=status)
+        day = previous_weekday(day)
+    Alert.objects.create(school=school, student=student, kind="low_attendance", status="open")
+    Alert.objects.create(school=school, student=student, kind="chronic_absence", status="acknowledged")
+    Alert.objects.create(school=school, student=student, kind="consecutive_absences", status="resolved")
+    body = client_for(form_master).get(f"/api/students/{student.pk}/").json()
+    assert (body["attendance_rate"], body["days_marked"], body["open_alert_count"], body["version"]) == (75.0, 4, 2, 1)
+
+
+def test_detail_of_another_school_is_404(client_for, other_admin, form):
+    student = StudentFactory(school=form.school, class_group=form)
+    client = client_for(other_admin)
+    assert client.get(f"/api/students/{student.pk}/").status_code == 404
+    assert client.patch(f"/api/students/{student.pk}/", {"first_name": "X"}, format="json").status_code == 404
+    assert client.get(f"/api/students/{student.pk}/attendance/").status_code == 404
+
+
+def test_patch_is_admin_only_versioned_and_audited(client_for, admin_user, teacher, form, form_b):
+    student = StudentFactory(school=form.school, class_group=form, first_name="Ada")
+    url = f"/api/students/{student.pk}/"
+    assert client_for(teacher).patch(url, {"first_name": "Eve"}, format="json").status_code == 403
+    client = client_for(admin_user)
+    response = client.patch(url, {"first_name": "Augusta", "class_group": form_b.pk, "version": 1}, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["first_name"], response.json()["version"], response.json()["class_group"]) == ("Augusta", 2, form_b.pk)
+    entry = AuditLog.objects.get(entity_type="students.student", action="update")
+    assert (entry.before["first_name"], entry.after["first_name"], entry.actor) == ("Ada", "Augusta", admin_user)
+    stale = client.patch(url, {"first_name": "Stale", "version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    assert Student.objects.get(pk=student.pk).first_name == "Augusta"
+    # Without a version the change goes through.
+    assert client.patch(url, {"status": "withdrawn"}, format="json").json()["version"] == 3
+    assert client.patch(url, {"status": "gone"}, format="json").status_code == 400
+
+
+def test_student_attendance_with_range(client_for, teacher, school, form, school_day):
+    student = StudentFactory(school=school, class_group=form)
+    yesterday = previous_weekday(school_day)
+    AttendanceRecordFactory(school=school, student=student, date=yesterday, status="absent", reason="Flu", marked_by=teacher)
+    AttendanceRecordFactory(school=school, student=student, date=school_day, status="present")
+    client = client_for(teacher)
+    body = client.get(f"/api/students/{student.pk}/attendance/").json()
+    assert [r["date"] for r in body["results"]] == [yesterday.isoformat(), school_day.isoformat()]
+    assert body["results"][0]["reason"] == "Flu" and body["results"][0]["marked_by"] == teacher.pk
+    only = client.get(f"/api/students/{student.pk}/attendance/", {"from": school_day.isoformat()}).json()
+    assert only["count"] == 1
+    assert client.get(f"/api/students/{student.pk}/attendance/", {"to": yesterday.isoformat()}).json()["count"] == 1
+    bad = client.get(f"/api/students/{student.pk}/attendance/", {"from": school_day.isoformat(), "to": yesterday.isoformat()})
+    assert bad.status_code == 400 and "to" in bad.json()
+    assert client.get(f"/api/students/{student.pk}/attendance/", {"from": "soon"}).status_code == 400
+
+
+def test_class_groups_form_master_sees_theirs_first(client_for, form_master, other_form_master, school, year, form, form_b, other_form):
+    ClassGroupFactory(school=school, academic_year=year, name="Form 1A", grade_level=1)
+    names = [g["name"] for g in client_for(other_form_master).get("/api/class-groups/").json()["results"]]
+    assert names == ["Form 2B", "Form 1A", "Form 2A"]
+    body = client_for(form_master).get("/api/class-groups/").json()
+    assert [g["name"] for g in body["results"]] == ["Form 2A", "Form 1A", "Form 2B"]
+    assert set(body["results"][0]) >= {"id", "name", "grade_level", "academic_year", "form_master"}
+    assert body["results"][0]["form_master"] == form_master.pk
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_class_groups_query_count_is_constant(client_for, teacher, school, year, django_assert_num_queries, count):
+    ClassGroupFactory.create_batch(count, school=school, academic_year=year)
+    with django_assert_num_queries(2):
+        assert client_for(teacher).get("/api/class-groups/").json()["count"] == count

@@ -1,0 +1,188 @@
+"""Student pages, the CSV export, the admin (roster upload, audited saves) and the demo data."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from attendance.models import AttendanceRecord, Register
+from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory
+from core.admin_base import domain_models_without_audited_admin
+from core.models import AuditLog
+from students.models import Student
+from students.tests.factories import StudentFactory
+from students.tests.fixtures import previous_weekday
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def test_list_search_filter_and_school(login, counselor, form, form_b, other_form):
+    StudentFactory(school=form.school, class_group=form, first_name="Ada", last_name="Lovelace")
+    StudentFactory(school=form.school, class_group=form_b, first_name="Alan", last_name="Turing")
+    StudentFactory(school=other_form.school, class_group=other_form, first_name="Ada", last_name="Elsewhere")
+    client = login(counselor)
+    html = client.get("/students/").content.decode()
+    assert "2 students" in html and "Lovelace, Ada" in html and "Elsewhere" not in html
+    html = client.get("/students/", {"q": "ada"}).content.decode()
+    assert "1 student " in html and "Turing" not in html
+    fragment = client.get("/students/", {"class_group": form_b.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "Turing, Alan" in fragment and "Lovelace" not in fragment
+    assert "0 students" in client.get("/students/", {"class_group": other_form.pk}).content.decode()
+
+
+def test_list_requires_login(client):
+    assert client.get("/students/").status_code == 302
+
+
+@pytest.mark.parametrize("count", [10, 120])
+def test_list_query_count_is_constant_and_paginated(login, teacher, form, make_students, django_assert_num_queries, count):
+    make_students(form, count)
+    client = login(teacher)
+    with django_assert_num_queries(6):
+        html = client.get("/students/").content.decode()
+    assert f"{count} students" in html
+    assert ("Page 1 of 3" in html) == (count == 120)
+
+
+def test_export_csv_round_trips_into_the_import(login, admin_user, form, other_form):
+    StudentFactory(school=form.school, class_group=form, student_id="N-1", first_name="Ada", last_name="Lovelace")
+    StudentFactory(school=other_form.school, class_group=other_form, student_id="S-1")
+    response = login(admin_user).get("/students/export.csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "student_id,first_name,last_name,date_of_birth,gender,class_group,grade_level,guardian_name,guardian_phone,guardian_email"
+    assert len(lines) == 2 and lines[1].startswith("N-1,Ada,Lovelace,2012-05-04,female,Form 2A,2,")
+    assert AuditLog.objects.filter(action="export.students", actor=admin_user).exists()
+
+
+def test_profile_shows_calendar_rate_records_and_sections(login, form_master, teacher, school, form, school_day):
+    student = StudentFactory(school=school, class_group=form, first_name="Ada", last_name="Lovelace")
+    yesterday = previous_weekday(school_day)
+    AttendanceRecordFactory(school=school, student=student, date=yesterday, status="absent", reason="Flu", marked_by=teacher)
+    AttendanceRecordFactory(school=school, student=student, date=school_day, status="present", marked_by=teacher)
+    HolidayFactory(school=school, date=previous_weekday(yesterday), name="Founders' Day")
+    html = login(form_master).get(f"/students/{student.pk}/").content.decode()
+    assert "Ada Lovelace" in html
+    assert '<span class="value attendance-rate">50.0%</span>' in html
+    assert "Flu" in html and teacher.display_name in html
+    assert 'class="cal-absent"' in html and 'class="cal-holiday" title="' in html and "Founders" in html
+    assert "register not taken" in html or yesterday - datetime.timedelta(days=3) < form.academic_year.start_date
+
+
+def test_profile_query_count_does_not_grow_with_records(login, teacher, school, form, school_day):
+    """A student with three records and one with sixty: the same queries; all records in one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    client = login(teacher)
+    for days in (3, 60):
+        student = StudentFactory(school=school, class_group=form)
+        day, records = school_day, []
+        for _ in range(days):
+            records.append(AttendanceRecord(school=school, student=student, date=day, status="late", marked_by=teacher, marked_at=timezone.now()))
+            day = previous_weekday(day)
+        AttendanceRecord.objects.bulk_create(records)
+        client.get(f"/students/{student.pk}/")  # the first request registers the page sections
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/students/{student.pk}/")
+        assert response.status_code == 200
+        assert len([q for q in ctx.captured_queries if "attendance_attendancerecord" in q["sql"]]) == 1
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_profile_of_another_school_is_404(login, other_admin, form):
+    student = StudentFactory(school=form.school, class_group=form)
+    assert login(other_admin).get(f"/students/{student.pk}/").status_code == 404
+
+
+# Admin ---------------------------------------------------------------------------------------------
+
+
+def test_every_students_and_attendance_model_has_an_audited_admin():
+    from django.contrib import admin
+
+    missing = [m for m in domain_models_without_audited_admin(admin.site) if m._meta.app_label in ("students", "attendance")]
+    assert missing == []
+
+
+def test_admin_change_is_audited_and_scoped(login, admin_user, form, other_form):
+    student = StudentFactory(school=form.school, class_group=form, first_name="Ada")
+    foreign = StudentFactory(school=other_form.school, class_group=other_form)
+    client = login(admin_user)
+    listing = client.get("/admin/students/student/").content.decode()
+    assert student.student_id in listing and foreign.student_id not in listing
+    assert client.get(f"/admin/students/student/{foreign.pk}/change/").status_code == 302  # "doesn't exist" redirect
+    data = {
+        "student_id": student.student_id,
+        "first_name": "Augusta",
+        "last_name": student.last_name,
+        "gender": "female",
+        "class_group": form.pk,
+        "status": "active",
+        "guardian_name": "",
+        "guardian_phone": "",
+        "guardian_email": "",
+    }
+    response = client.post(f"/admin/students/student/{student.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    student.refresh_from_db()
+    assert (student.first_name, student.version) == ("Augusta", 2)
+    assert AuditLog.objects.get(entity_type="students.student", action="update", actor=admin_user).after["first_name"] == "Augusta"
+
+
+def test_admin_roster_upload(login, admin_user, teacher, form):
+    client = login(admin_user)
+    assert "Import roster" in client.get("/admin/students/student/").content.decode()
+    header = b"student_id,first_name,last_name,date_of_birth,gender,class_group,grade_level,guardian_name,guardian_phone,guardian_email\n"
+    bad = SimpleUploadedFile("r.csv", header + b"N-1,Ada,Lovelace,10/12/2012,F,Form 2A,,,,\nN-2,Alan,,,M,Form 7Q,,,,\n")
+    response = client.post("/admin/students/student/import/", {"file": bad})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Line 2: bad date_of_birth" in html and "Line 3: last_name is empty; unknown form" not in html
+    assert "Line 3: last_name is empty" in html
+    assert not Student.objects.exists()
+    good = SimpleUploadedFile("r.csv", header + b"N-1,Ada,Lovelace,2012-12-10,F,Form 2A,,,,\n")
+    response = client.post("/admin/students/student/import/", {"file": good}, follow=True)
+    assert "Roster imported: 1 created, 0 updated, 0 unchanged." in response.content.decode()
+    assert Student.objects.get(student_id="N-1").school == admin_user.school
+    assert login(teacher).get("/admin/students/student/import/").status_code == 302  # not an admin: login page
+
+
+# Demo ----------------------------------------------------------------------------------------------
+
+
+def test_seed_demo_creates_forms_students_and_a_term_of_attendance():
+    from core.demo import seed
+    from students.models import ClassGroup
+
+    today = timezone.localdate()
+    seed(log=lambda line: None)
+    for code in ("north", "south"):
+        forms = ClassGroup.objects.filter(school__code=code)
+        assert forms.count() == 8
+        assert forms.filter(form_master__username=f"{code}-fm1").count() == 2
+        assert 8 * 28 <= Student.objects.filter(school__code=code).count() <= 8 * 32
+    year = forms.first().academic_year
+    assert year.start_date <= today <= year.end_date and year.is_current
+    records = AttendanceRecord.objects.count()
+    registers = Register.objects.count()
+    students = Student.objects.count()
+    assert records > 1000 and not Register.objects.filter(date__gte=today).exists()
+    assert AttendanceRecord.objects.filter(status="absent").exists()
+    seed(log=lambda line: None)  # idempotent
+    assert (AttendanceRecord.objects.count(), Register.objects.count(), Student.objects.count()) == (
+        records,
+        registers,
+        students,
+    )

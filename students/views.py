@@ -1,0 +1,104 @@
+"""Student pages: the searchable list, the CSV export and the profile."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from attendance import selectors as attendance_selectors
+from attendance.calendar import LEGEND, year_calendar
+from core import audit
+from core.errors import NotFoundError
+from core.permissions import Role, role_required
+from core.sections import STUDENT_PROFILE, sections_for
+from students import selectors
+from students.models import Student
+from students.services import students_csv_rows
+
+STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
+PAGE_SIZE = 50
+
+
+def _filters(request) -> dict:
+    class_group = request.GET.get("class_group", "")
+    status = request.GET.get("status", "")
+    return {
+        "search": request.GET.get("q", "").strip()[:100],
+        "class_group": int(class_group) if class_group.isdigit() else None,
+        "status": status if status in Student.Status.values else None,
+    }
+
+
+@role_required(*STAFF)
+def student_list(request):
+    filters = _filters(request)
+    students = selectors.student_list(actor=request.user, **filters)
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "class_groups": selectors.class_group_list(actor=request.user).select_related("academic_year"),
+        "statuses": Student.Status.choices,
+        "query": request.GET.copy(),
+    }
+    context["query"].pop("page", None)
+    template = "students/_student_table.html" if request.htmx else "students/list.html"
+    return render(request, template, context)
+
+
+@role_required(*STAFF)
+def student_export(request):
+    filters = _filters(request)
+    students = selectors.student_list(actor=request.user, **filters)
+    audit.record(
+        actor=request.user,
+        action="export.students",
+        entity_type="students.student",
+        after={k: v for k, v in filters.items() if v},
+    )
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="students-{timezone.localdate()}.csv"'
+    writer = csv.writer(response)
+    for row in students_csv_rows(students.iterator(chunk_size=2000)):
+        writer.writerow(row)
+    return response
+
+
+@role_required(*STAFF)
+def student_profile(request, student_id: int):
+    try:
+        student = selectors.student_get(actor=request.user, id=student_id)
+    except NotFoundError:
+        raise Http404() from None
+    today = timezone.localdate()
+    year = student.class_group.academic_year if student.class_group_id else None
+    if year is None:
+        year = selectors.current_academic_year(school_id=student.school_id, on=today)
+    records, months, summary = [], [], None
+    if year is not None:
+        records = list(
+            attendance_selectors.student_attendance(
+                actor=request.user, student=student, start=year.start_date, end=year.end_date
+            )
+        )
+        holidays = attendance_selectors.holiday_dates(school_id=student.school_id, start=year.start_date, end=year.end_date)
+        months = year_calendar(start=year.start_date, end=year.end_date, today=today, records=records, holidays=holidays)
+        counts = {status: 0 for status in ("present", "absent", "late", "excused")}
+        for record in records:
+            counts[record.status] += 1
+        attended = counts["present"] + counts["late"]
+        summary = {**counts, "marked": len(records), "rate": attendance_selectors.rate_of(attended, len(records))}
+    context = {
+        "student": student,
+        "year": year,
+        "months": months,
+        "legend": LEGEND,
+        "summary": summary,
+        "not_present": [r for r in reversed(records) if r.status != "present"],
+        "sections": sections_for(STUDENT_PROFILE, request.user, student=student),
+    }
+    return render(request, "students/profile.html", context)
