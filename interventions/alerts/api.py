@@ -1,0 +1,97 @@
+"""Alerts API: thin views over the selectors and the status-change service; serializers give the shape."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from core.permissions import HasRole, Role
+from interventions.alerts import selectors, services
+from interventions.models import Alert
+
+READERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
+# Counsellors read their school's alerts but do not change them.
+WRITERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    student_name = serializers.CharField(source="student.full_name", read_only=True)
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "student",
+            "student_name",
+            "kind",
+            "severity",
+            "details",
+            "reason",
+            "status",
+            "assigned_to",
+            "note",
+            "created_at",
+            "resolved_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_reason(self, alert) -> str:
+        return selectors.alert_reason(alert)
+
+
+class AlertStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Alert.Status.choices)
+    version = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Alert.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Alert.Kind.choices)
+    student = django_filters.NumberFilter(field_name="student_id")
+
+    class Meta:
+        model = Alert
+        fields = ["status", "kind", "student"]
+
+
+class AlertListView(generics.ListAPIView):
+    """The alerts that concern the user: admins and counsellors the school's, form masters those of their
+    forms (and assigned to them), teachers those assigned to them. Open first, then by severity."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    permission_classes = [HasRole(*READERS)]
+
+    def get_queryset(self):
+        return selectors.alert_list(actor=self.request.user)
+
+
+class AlertDetailView(generics.GenericAPIView):
+    """GET one alert; PATCH `{status, version, note?}` to acknowledge, resolve or dismiss it (409 when the
+    version is stale; dismissing needs a note)."""
+
+    serializer_class = AlertSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_permissions(self):
+        roles = READERS if self.request.method in ("GET", "HEAD", "OPTIONS") else WRITERS
+        return [HasRole(*roles)()]
+
+    def get_object(self):
+        return selectors.alert_get(actor=self.request.user, alert_id=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(AlertSerializer(self.get_object()).data)
+
+    @extend_schema(request=AlertStatusSerializer, responses=AlertSerializer)
+    def patch(self, request, pk):
+        alert = self.get_object()
+        payload = AlertStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        alert = services.alert_change_status(actor=request.user, alert=alert, **payload.validated_data)
+        return Response(AlertSerializer(alert).data)

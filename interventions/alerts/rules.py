@@ -1,0 +1,302 @@
+"""The early-warning rules: which (student, kind) conditions hold on a date, computed in the database.
+
+Every rule reads only the days on which a register was taken (an AttendanceRecord exists for the
+student that day), so an unmarked day neither counts as an absence nor breaks a run. Weekends and
+holidays are never school days: records on them are ignored, and a run of absences simply continues
+across them. Each rule is one aggregate query (GROUP BY student) over the school's records; Python
+only sees one row per student that meets the condition.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DateField, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay
+
+from attendance.models import AttendanceRecord, Holiday
+from interventions.models import Alert, AlertSettings
+from students.models import AcademicYear, Student
+
+Kind = Alert.Kind
+Severity = Alert.Severity
+Status = AttendanceRecord.Status
+
+# A rate over fewer marked days than this says little (one absence on the first day of term would be
+# "0 % attendance"); those first days are covered by the consecutive-absences rule.
+MIN_MARKED_DAYS_FOR_RATES = 5
+# Django's __week_day: 1 = Sunday … 7 = Saturday.
+WEEKDAYS = [2, 3, 4, 5, 6]
+WEEKDAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A condition that holds for a student: the alert it calls for."""
+
+    student_id: int
+    kind: str
+    severity: str
+    details: dict
+    # The first day of the evidence (the run's first day, the window's start): a person who closed an
+    # alert of this kind after it has already dealt with this episode.
+    episode_start: datetime.date
+
+
+@dataclass
+class SchoolCalendar:
+    """What the rules need to know about a school's days up to `as_of`."""
+
+    as_of: datetime.date
+    year_start: datetime.date
+    holidays: frozenset = field(default_factory=frozenset)
+
+    def is_school_day(self, day: datetime.date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays
+
+    def school_days_back(self, count: int) -> list[datetime.date]:
+        """The last `count` school days ending at as_of (fewer when the year started later), oldest first."""
+        days = []
+        day = self.as_of
+        while len(days) < count and day >= self.year_start:
+            if self.is_school_day(day):
+                days.append(day)
+            day -= datetime.timedelta(days=1)
+        return list(reversed(days))
+
+
+def settings_for(school) -> AlertSettings:
+    """The school's thresholds, created with SPEC's defaults the first time they are needed."""
+    from interventions.alerts.services import alert_settings_ensure
+
+    return alert_settings_ensure(school=school)
+
+
+def calendar_for(school, as_of: datetime.date) -> SchoolCalendar:
+    year = (
+        AcademicYear.objects.for_school(school)
+        .filter(start_date__lte=as_of, end_date__gte=as_of)
+        .order_by("-is_current", "-start_date")
+        .first()
+    )
+    if year is None:
+        # Between years (summer): the year that ended last still frames the rules.
+        year = AcademicYear.objects.for_school(school).filter(start_date__lte=as_of).order_by("-start_date").first()
+    year_start = year.start_date if year else datetime.date(as_of.year - 1, as_of.month, 1)
+    holidays = frozenset(
+        Holiday.objects.for_school(school).filter(date__gte=year_start, date__lte=as_of).values_list("date", flat=True)
+    )
+    return SchoolCalendar(as_of=as_of, year_start=year_start, holidays=holidays)
+
+
+def _school_day_records(school, calendar: SchoolCalendar, student_ids=None, since=None):
+    """The school's records of active students on school days between `since` (or year start) and as_of."""
+    records = AttendanceRecord.objects.filter(
+        school=school,
+        date__gte=since or calendar.year_start,
+        date__lte=calendar.as_of,
+        date__week_day__in=WEEKDAYS,
+        student__status=Student.Status.ACTIVE,
+    )
+    if calendar.holidays:
+        records = records.exclude(date__in=sorted(calendar.holidays))
+    if student_ids is not None:
+        records = records.filter(student_id__in=list(student_ids))
+    return records.order_by()
+
+
+def _hundredths(percent: Decimal) -> int:
+    return int(Decimal(percent) * 100)
+
+
+def _excess_severity(value, threshold) -> str:
+    """How far past a "at least N" threshold: twice → high, one and a half times → medium."""
+    ratio = Decimal(value) / Decimal(threshold) if threshold else Decimal(2)
+    if ratio >= 2:
+        return Severity.HIGH
+    if ratio >= Decimal("1.5"):
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+def _shortfall_severity(rate: Decimal, threshold: Decimal) -> str:
+    """How far below a rate threshold, in percentage points: 20+ → high, 10+ → medium."""
+    gap = threshold - rate
+    if gap >= 20:
+        return Severity.HIGH
+    if gap >= 10:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+def _pct(numerator: int, denominator: int) -> Decimal:
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
+
+
+def consecutive_absences(school, calendar, settings, student_ids=None) -> list[Finding]:
+    """The current run: unexcused absences on every marked school day since the last day that was not
+    one (present, late or excused break a run; unmarked days, weekends and holidays do not)."""
+    threshold = settings.consecutive_absence_days
+    records = _school_day_records(school, calendar, student_ids)
+    # The student's last marked school day that was not an unexcused absence: found through the
+    # (student, date) unique index, newest first, one row.
+    last_break = AttendanceRecord.objects.filter(
+        student_id=OuterRef("student_id"),
+        date__gte=calendar.year_start,
+        date__lte=calendar.as_of,
+        date__week_day__in=WEEKDAYS,
+    ).exclude(status=Status.ABSENT)
+    if calendar.holidays:
+        last_break = last_break.exclude(date__in=sorted(calendar.holidays))
+    last_break = last_break.order_by("-date").values("date")[:1]
+    before_year = calendar.year_start - datetime.timedelta(days=1)
+    runs = (
+        records.filter(status=Status.ABSENT)
+        .filter(date__gt=Coalesce(Subquery(last_break), Value(before_year), output_field=DateField()))
+        .values("student_id")
+        .annotate(days=Count("id"), first=Min("date"), last=Max("date"))
+        .filter(days__gte=threshold)
+    )
+    return [
+        Finding(
+            student_id=row["student_id"],
+            kind=Kind.CONSECUTIVE_ABSENCES,
+            severity=_excess_severity(row["days"], threshold),
+            details={
+                "days": row["days"],
+                "first_date": row["first"].isoformat(),
+                "last_date": row["last"].isoformat(),
+                "threshold_days": threshold,
+            },
+            episode_start=row["first"],
+        )
+        for row in runs
+    ]
+
+
+def low_attendance(school, calendar, settings, student_ids=None) -> list[Finding]:
+    """(present + late) / marked over the school days of the window ending at as_of, below the threshold."""
+    window = calendar.school_days_back(settings.low_attendance_window_days)
+    if not window:
+        return []
+    threshold = Decimal(settings.low_attendance_percent)
+    rows = (
+        _school_day_records(school, calendar, student_ids, since=window[0])
+        .values("student_id")
+        .annotate(marked=Count("id"), attended=Count("id", filter=Q(status__in=[Status.PRESENT, Status.LATE])))
+        .filter(marked__gte=MIN_MARKED_DAYS_FOR_RATES)
+    )
+    # attended / marked < threshold %, in integers: attended × 10000 < threshold-hundredths × marked.
+    rows = rows.annotate(
+        attended_scaled=F("attended") * 10000, marked_scaled=F("marked") * _hundredths(threshold)
+    ).filter(attended_scaled__lt=F("marked_scaled"))
+    findings = []
+    for row in rows:
+        rate = _pct(row["attended"], row["marked"])
+        findings.append(
+            Finding(
+                student_id=row["student_id"],
+                kind=Kind.LOW_ATTENDANCE,
+                severity=_shortfall_severity(rate, threshold),
+                details={
+                    "rate": float(rate),
+                    "attended": row["attended"],
+                    "marked": row["marked"],
+                    "window_start": window[0].isoformat(),
+                    "window_end": calendar.as_of.isoformat(),
+                    "window_school_days": len(window),
+                    "threshold_percent": float(threshold),
+                },
+                episode_start=window[0],
+            )
+        )
+    return findings
+
+
+def chronic_absence(school, calendar, settings, student_ids=None) -> list[Finding]:
+    """Missed (absent or excused) at least the threshold share of this year's marked school days."""
+    threshold = Decimal(settings.chronic_absence_percent)
+    rows = (
+        _school_day_records(school, calendar, student_ids)
+        .values("student_id")
+        .annotate(marked=Count("id"), missed=Count("id", filter=Q(status__in=[Status.ABSENT, Status.EXCUSED])))
+        .filter(marked__gte=MIN_MARKED_DAYS_FOR_RATES, missed__gt=0)
+        # missed / marked ≥ threshold %, in integers.
+        .annotate(missed_scaled=F("missed") * 10000, marked_scaled=F("marked") * _hundredths(threshold))
+        .filter(missed_scaled__gte=F("marked_scaled"))
+    )
+    findings = []
+    for row in rows:
+        rate = _pct(row["missed"], row["marked"])
+        findings.append(
+            Finding(
+                student_id=row["student_id"],
+                kind=Kind.CHRONIC_ABSENCE,
+                severity=_excess_severity(rate, threshold),
+                details={
+                    "missed": row["missed"],
+                    "marked": row["marked"],
+                    "rate_missed": float(rate),
+                    "since": calendar.year_start.isoformat(),
+                    "until": calendar.as_of.isoformat(),
+                    "threshold_percent": float(threshold),
+                },
+                episode_start=calendar.year_start,
+            )
+        )
+    return findings
+
+
+def recurring_pattern(school, calendar, settings, student_ids=None) -> list[Finding]:
+    """Unexcused absences on the same weekday, at least N times within the last W weeks."""
+    threshold = settings.pattern_min_count
+    window_start = calendar.as_of - datetime.timedelta(weeks=settings.pattern_window_weeks) + datetime.timedelta(days=1)
+    rows = (
+        _school_day_records(school, calendar, student_ids, since=max(window_start, calendar.year_start))
+        .filter(status=Status.ABSENT)
+        .annotate(weekday=ExtractIsoWeekDay("date"))
+        .values("student_id", "weekday")
+        .annotate(times=Count("id"), first=Min("date"), last=Max("date"))
+        .filter(times__gte=threshold)
+        .order_by("student_id", "weekday")
+    )
+    strongest: dict[int, dict] = {}
+    for row in rows:
+        best = strongest.get(row["student_id"])
+        if best is None or row["times"] > best["times"]:
+            strongest[row["student_id"]] = row
+    return [
+        Finding(
+            student_id=student_id,
+            kind=Kind.RECURRING_PATTERN,
+            severity=_excess_severity(row["times"], threshold),
+            details={
+                "weekday": WEEKDAY_NAMES[row["weekday"]],
+                "times": row["times"],
+                "first_date": row["first"].isoformat(),
+                "last_date": row["last"].isoformat(),
+                "window_start": window_start.isoformat(),
+                "window_end": calendar.as_of.isoformat(),
+                "window_weeks": settings.pattern_window_weeks,
+                "threshold_times": threshold,
+            },
+            episode_start=window_start,
+        )
+        for student_id, row in strongest.items()
+    ]
+
+
+RULES = (consecutive_absences, low_attendance, chronic_absence, recurring_pattern)
+
+
+def evaluate(school, as_of: datetime.date, student_ids=None) -> dict[tuple[int, str], Finding]:
+    """Every (student, kind) condition that holds for the school's active students on as_of."""
+    settings = settings_for(school)
+    calendar = calendar_for(school, as_of)
+    findings = {}
+    for rule in RULES:
+        for finding in rule(school, calendar, settings, student_ids):
+            findings[(finding.student_id, finding.kind)] = finding
+    return findings

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+# Mounted at /api/interventions/
+urlpatterns = [
+    path("", include("interventions.alerts.api_urls")),
+    path("", include("interventions.meetings.api_urls")),
+]

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("interventions.alerts.urls")),
+    path("", include("interventions.meetings.urls")),
+]
