@@ -1,0 +1,301 @@
+"""JSON API of intervention meetings (SPEC §4). Thin: parse, fetch through the selectors, call a service."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import StandardPagination
+from core.errors import ApplicationError
+from core.permissions import HasRole
+from interventions.meetings import rules, selectors, services
+from interventions.models import InterventionMeeting, ProgressUpdate
+from students.models import Student
+
+Meeting = InterventionMeeting
+MeetingAccess = HasRole(*rules.MEETING_ROLES)
+
+
+def _choice_field(choices, **kwargs) -> serializers.ChoiceField:
+    allowed = ", ".join(choices.values)
+    return serializers.ChoiceField(
+        choices=choices.choices,
+        error_messages={"invalid_choice": f"“{{input}}” is not a valid choice. Allowed: {allowed}."},
+        **kwargs,
+    )
+
+
+# Output shapes
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    created_by_name = serializers.CharField(source="created_by.display_name", read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "meeting",
+            "update_text",
+            "previous_status",
+            "new_status",
+            "created_by",
+            "created_by_name",
+            "created_at",
+        ]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    student_name = serializers.CharField(source="student.full_name", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.display_name", read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    allowed_next_statuses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "school",
+            "student",
+            "student_name",
+            "alert",
+            "meeting_date",
+            "absence_reason",
+            "root_cause",
+            "intervention_notes",
+            "action_plan",
+            "follow_up_date",
+            "urgency_level",
+            "status",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "updated_at",
+            "version",
+            "is_overdue",
+            "allowed_next_statuses",
+        ]
+
+    def get_is_overdue(self, meeting) -> bool:
+        today = self.context.get("today") or timezone.localdate()
+        return bool(
+            meeting.follow_up_date and meeting.follow_up_date < today and meeting.status != Meeting.Status.CLOSED
+        )
+
+    def get_allowed_next_statuses(self, meeting) -> list[str]:
+        return rules.allowed_next_statuses(meeting)
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    progress_updates = ProgressUpdateSerializer(many=True, read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = MeetingSerializer.Meta.fields + ["progress_updates"]
+
+
+class StatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    active = serializers.IntegerField()
+    high_urgency = serializers.IntegerField()
+    overdue_follow_ups = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class RecurringStudentSerializer(serializers.Serializer):
+    student = serializers.IntegerField(source="student_id")
+    student_name = serializers.SerializerMethodField()
+    admission_number = serializers.CharField(source="student__student_id")
+    meeting_count = serializers.IntegerField()
+    active_count = serializers.IntegerField()
+    last_meeting_date = serializers.DateField()
+
+    def get_student_name(self, row) -> str:
+        return f"{row['student__first_name']} {row['student__last_name']}"
+
+
+# Input shapes
+class MeetingFieldsSerializer(serializers.Serializer):
+    meeting_date = serializers.DateField()
+    absence_reason = serializers.CharField(trim_whitespace=True)
+    root_cause = _choice_field(Meeting.RootCause)
+    intervention_notes = serializers.CharField(trim_whitespace=True)
+    action_plan = serializers.CharField(trim_whitespace=True)
+    follow_up_date = serializers.DateField(required=False, allow_null=True)
+    urgency_level = _choice_field(Meeting.Urgency, required=False)
+
+
+class MeetingCreateSerializer(MeetingFieldsSerializer):
+    student = serializers.IntegerField(min_value=1)
+    alert = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class MeetingUpdateSerializer(MeetingFieldsSerializer):
+    student = serializers.IntegerField(min_value=1, required=False)
+    status = _choice_field(Meeting.Status, required=False)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ProgressCreateSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(min_value=1)
+    update_text = serializers.CharField(trim_whitespace=True)
+    status = _choice_field(Meeting.Status, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+def _paginated(request, view, rows, serializer_class, **context):
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    data = serializer_class(page, many=True, context={"request": request, **context}).data
+    return paginator.get_paginated_response(data)
+
+
+class MeetingListCreateView(APIView):
+    permission_classes = [MeetingAccess]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=Meeting.Status.values),
+            OpenApiParameter("urgency", str, enum=Meeting.Urgency.values),
+            OpenApiParameter("student", int),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=MeetingSerializer(many=True),
+    )
+    def get(self, request):
+        filters = selectors.parse_meeting_filters(request.query_params)
+        today = timezone.localdate()
+        meetings = selectors.meeting_list(actor=request.user, filters=filters, today=today)
+        return _paginated(request, self, meetings, MeetingSerializer, today=today)
+
+    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
+    def post(self, request):
+        data = _validated(MeetingCreateSerializer, request.data)
+        student = (
+            Student.objects.for_actor(request.user).select_related("class_group").filter(pk=data["student"]).first()
+        )
+        if student is None:
+            raise ApplicationError(field_errors={"student": [f"No student with id {data['student']}."]})
+        alert = None
+        if data.get("alert"):
+            alert = selectors.alert_for_recording(actor=request.user, alert_id=data["alert"], student=student)
+            if alert is None:
+                raise ApplicationError(field_errors={"alert": ["No such alert for this student."]})
+        meeting = services.meeting_create(
+            actor=request.user,
+            student=student,
+            alert=alert,
+            meeting_date=data["meeting_date"],
+            absence_reason=data["absence_reason"],
+            root_cause=data["root_cause"],
+            intervention_notes=data["intervention_notes"],
+            action_plan=data["action_plan"],
+            follow_up_date=data.get("follow_up_date"),
+            urgency_level=data.get("urgency_level") or Meeting.Urgency.MEDIUM,
+        )
+        meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting.pk, just_written=True)
+        return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+def _validated(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class MeetingDetailView(APIView):
+    permission_classes = [MeetingAccess]
+
+    @extend_schema(responses=MeetingDetailSerializer)
+    def get(self, request, pk):
+        meeting = selectors.meeting_get(actor=request.user, meeting_id=pk)
+        return Response(MeetingDetailSerializer(meeting).data)
+
+    @extend_schema(request=MeetingUpdateSerializer, responses=MeetingDetailSerializer)
+    def put(self, request, pk):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(request=MeetingUpdateSerializer, responses=MeetingDetailSerializer)
+    def patch(self, request, pk):
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request, pk, *, partial: bool):
+        meeting = selectors.meeting_get_for_update(actor=request.user, meeting_id=pk)
+        serializer = MeetingUpdateSerializer(data=request.data, partial=partial)
+        if partial and "version" not in request.data:
+            raise ApplicationError(field_errors={"version": ["This field is required."]})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        student_id = data.pop("student", None)
+        if student_id is not None and student_id != meeting.student_id:
+            raise ApplicationError(
+                field_errors={"student": ["The student of a meeting cannot be changed; record a new meeting."]}
+            )
+        services.meeting_update(actor=request.user, meeting=meeting, version=version, **data)
+        meeting = selectors.meeting_get(actor=request.user, meeting_id=pk, just_written=True)
+        return Response(MeetingDetailSerializer(meeting).data)
+
+    @extend_schema(parameters=[OpenApiParameter("version", int, required=True)], responses={204: None})
+    def delete(self, request, pk):
+        meeting = selectors.meeting_get_for_update(actor=request.user, meeting_id=pk)
+        raw = request.query_params.get("version")
+        if raw is None and isinstance(request.data, dict):
+            raw = request.data.get("version")
+        data = _validated(VersionSerializer, {} if raw is None else {"version": raw})
+        services.meeting_delete(actor=request.user, meeting=meeting, version=data["version"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProgressCreateView(APIView):
+    permission_classes = [MeetingAccess]
+
+    @extend_schema(request=ProgressCreateSerializer, responses={201: MeetingDetailSerializer})
+    def post(self, request):
+        data = _validated(ProgressCreateSerializer, request.data)
+        meeting = selectors.meeting_get_for_update(actor=request.user, meeting_id=data["meeting"])
+        services.progress_add(
+            actor=request.user,
+            meeting=meeting,
+            update_text=data["update_text"],
+            status=data.get("status") or None,
+            version=data.get("version"),
+        )
+        # The meeting as it now stands (new status and version) with its updates, newest first.
+        meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting.pk, just_written=True)
+        return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingStatsView(APIView):
+    permission_classes = [MeetingAccess]
+
+    @extend_schema(responses=StatsSerializer)
+    def get(self, request):
+        return Response(selectors.meeting_stats(actor=request.user))
+
+
+class RecurringStudentsView(APIView):
+    permission_classes = [MeetingAccess]
+
+    @extend_schema(parameters=[OpenApiParameter("min", int)], responses=RecurringStudentSerializer(many=True))
+    def get(self, request):
+        min_meetings = selectors.parse_min_meetings(request.query_params.get("min"))
+        rows = selectors.recurring_students(actor=request.user, min_meetings=min_meetings)
+        return _paginated(request, self, rows, RecurringStudentSerializer)
+
+
+class StudentMeetingsView(APIView):
+    permission_classes = [MeetingAccess]
+
+    @extend_schema(responses=MeetingDetailSerializer(many=True))
+    def get(self, request, student_id):
+        student = selectors.student_get(actor=request.user, student_id=student_id)
+        today = timezone.localdate()
+        meetings = selectors.student_meetings(actor=request.user, student=student)
+        return _paginated(request, self, meetings, MeetingDetailSerializer, today=today)

@@ -1,0 +1,231 @@
+"""Every read of intervention meetings: scoped to the actor's school and role, N+1-free."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from core.errors import ApplicationError, PermissionDeniedError
+from core.tenancy import get_scoped
+from interventions.meetings import rules
+from interventions.models import Alert, InterventionMeeting, ProgressUpdate
+from students.models import Student
+
+Meeting = InterventionMeeting
+Status = Meeting.Status
+Role = rules.Role
+
+TRUE_VALUES = {"true", "1", "yes"}
+FALSE_VALUES = {"false", "0", "no"}
+
+
+def meetings_visible_to(actor) -> QuerySet:
+    """The meetings an actor may read: admins the school's, form masters their own, counsellors escalated."""
+    queryset = Meeting.objects.for_actor(actor)
+    if actor.role == Role.ADMIN:
+        return queryset
+    if actor.role == Role.FORM_MASTER:
+        return queryset.filter(created_by=actor)
+    if actor.role == Role.COUNSELOR:
+        return queryset.filter(status=Status.ESCALATED)
+    return queryset.none()
+
+
+def _overdue_q(today: datetime.date) -> Q:
+    return Q(follow_up_date__lt=today) & ~Q(status=Status.CLOSED)
+
+
+def parse_meeting_filters(params) -> dict:
+    """Validated list filters from query parameters; a bad value is a 400 naming the allowed values."""
+    filters: dict = {}
+    errors: dict[str, list[str]] = {}
+    status = (params.get("status") or "").strip()
+    if status:
+        if status in Status.values:
+            filters["status"] = status
+        else:
+            errors["status"] = [f"“{status}” is not a valid status. Allowed: {', '.join(Status.values)}."]
+    urgency = (params.get("urgency") or "").strip()
+    if urgency:
+        if urgency in Meeting.Urgency.values:
+            filters["urgency"] = urgency
+        else:
+            errors["urgency"] = [
+                f"“{urgency}” is not a valid urgency. Allowed: {', '.join(Meeting.Urgency.values)}."
+            ]
+    student = (params.get("student") or "").strip()
+    if student:
+        if student.isdigit():
+            filters["student"] = int(student)
+        else:
+            errors["student"] = ["A student id is a whole number."]
+    overdue = (params.get("overdue") or "").strip().lower()
+    if overdue:
+        if overdue in TRUE_VALUES:
+            filters["overdue"] = True
+        elif overdue in FALSE_VALUES:
+            filters["overdue"] = False
+        else:
+            errors["overdue"] = ["Use overdue=true or overdue=false."]
+    if errors:
+        raise ApplicationError(field_errors=errors)
+    return filters
+
+
+def meeting_list(*, actor, filters: dict | None = None, today: datetime.date | None = None) -> QuerySet:
+    """The actor's meetings, newest first, with the student loaded (one query per page whatever its size)."""
+    filters = filters or {}
+    today = today or timezone.localdate()
+    queryset = meetings_visible_to(actor).select_related("student", "created_by")
+    if "status" in filters:
+        queryset = queryset.filter(status=filters["status"])
+    if "urgency" in filters:
+        queryset = queryset.filter(urgency_level=filters["urgency"])
+    if "student" in filters:
+        queryset = queryset.filter(student_id=filters["student"])
+    if filters.get("overdue") is True:
+        queryset = queryset.filter(_overdue_q(today))
+    elif filters.get("overdue") is False:
+        queryset = queryset.exclude(_overdue_q(today))
+    return queryset.order_by("-meeting_date", "-id")
+
+
+def _updates_prefetch(*, newest_first: bool) -> Prefetch:
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    status_label = Case(
+        *[When(new_status=value, then=Value(label)) for value, label in Status.choices],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return Prefetch(
+        "progress_updates",
+        queryset=ProgressUpdate.objects.select_related("created_by")
+        .annotate(new_status_label=status_label)
+        .order_by(*order),
+    )
+
+
+def meeting_get(*, actor, meeting_id, just_written: bool = False) -> Meeting:
+    """One meeting with its updates (newest first): 404 for missing or foreign, 403 when not the actor's.
+
+    `just_written`: the actor has just changed it, legitimately; a counsellor who moved an escalated
+    meeting on still gets the answer to that request, though the meeting has left their list.
+    """
+    queryset = Meeting.objects.select_related("student", "student__class_group", "created_by", "alert")
+    meeting = get_scoped(queryset.prefetch_related(_updates_prefetch(newest_first=True)), actor, pk=meeting_id)
+    if not just_written and not rules.can_view_meeting(actor, meeting):
+        raise PermissionDeniedError("This meeting is not one of yours.")
+    return meeting
+
+
+def meeting_get_for_update(*, actor, meeting_id) -> Meeting:
+    """The meeting a write will act on, without its updates; the service checks what the actor may do."""
+    queryset = Meeting.objects.select_related("student", "created_by")
+    meeting = get_scoped(queryset, actor, pk=meeting_id)
+    if not rules.can_view_meeting(actor, meeting):
+        raise PermissionDeniedError("This meeting is not one of yours.")
+    return meeting
+
+
+def meeting_stats(*, actor, today: datetime.date | None = None) -> dict:
+    """Counts for the stats cards, in one aggregate query; every status key is present."""
+    today = today or timezone.localdate()
+    active = ~Q(status=Status.CLOSED)
+    aggregates = {
+        "total": Count("id"),
+        "active": Count("id", filter=active),
+        "high_urgency": Count("id", filter=active & Q(urgency_level=Meeting.Urgency.HIGH)),
+        "overdue_follow_ups": Count("id", filter=_overdue_q(today)),
+    }
+    for value in Status.values:
+        aggregates[f"status_{value}"] = Count("id", filter=Q(status=value))
+    row = meetings_visible_to(actor).order_by().aggregate(**aggregates)
+    return {
+        "total": row["total"],
+        "active": row["active"],
+        "high_urgency": row["high_urgency"],
+        "overdue_follow_ups": row["overdue_follow_ups"],
+        "by_status": {value: row[f"status_{value}"] for value in Status.values},
+    }
+
+
+def parse_min_meetings(value) -> int:
+    if value in (None, ""):
+        return 2
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(field_errors={"min": ["A whole number of at least 1 is required."]}) from None
+    if number < 1 or number > 1000:
+        raise ApplicationError(field_errors={"min": ["A whole number between 1 and 1000 is required."]})
+    return number
+
+
+def recurring_students(*, actor, min_meetings: int = 2) -> QuerySet:
+    """Students with at least `min_meetings` meetings visible to the actor, most meetings first."""
+    return (
+        meetings_visible_to(actor)
+        .order_by()
+        .values("student_id", "student__first_name", "student__last_name", "student__student_id")
+        .annotate(
+            meeting_count=Count("id"),
+            active_count=Count("id", filter=~Q(status=Status.CLOSED)),
+            last_meeting_date=Max("meeting_date"),
+        )
+        .filter(meeting_count__gte=min_meetings)
+        .order_by("-meeting_count", "student__last_name", "student__first_name", "student_id")
+    )
+
+
+def student_get(*, actor, student_id) -> Student:
+    """A student of the actor's school (404 otherwise); a form master only their forms' or their cases' (403)."""
+    student = get_scoped(Student.objects.select_related("class_group"), actor, pk=student_id)
+    if actor.role not in rules.MEETING_ROLES:
+        raise PermissionDeniedError("Your role has no access to interventions.")
+    if actor.role == Role.FORM_MASTER and not rules.is_student_of_actor(actor, student):
+        if not Meeting.objects.filter(student=student, created_by=actor).exists():
+            raise PermissionDeniedError("This student is not in one of your forms.")
+    return student
+
+
+def student_meetings(*, actor, student) -> QuerySet:
+    """The student's meetings visible to the actor with their updates, both oldest first (a timeline)."""
+    return (
+        meetings_visible_to(actor)
+        .filter(student=student)
+        .select_related("student", "created_by")
+        .prefetch_related(_updates_prefetch(newest_first=False))
+        .order_by("meeting_date", "id")
+    )
+
+
+def students_for_recording(*, actor) -> QuerySet:
+    """Students the actor may record a meeting for: admins the school's, form masters their forms'."""
+    queryset = Student.objects.for_actor(actor).filter(status=Student.Status.ACTIVE).select_related("class_group")
+    if actor.role == Role.ADMIN:
+        return queryset
+    if actor.role == Role.FORM_MASTER:
+        return queryset.filter(class_group__form_master=actor)
+    return queryset.none()
+
+
+def alert_for_recording(*, actor, alert_id, student) -> Alert | None:
+    """The alert a new meeting answers: the actor's school, that student; None when not usable."""
+    try:
+        return Alert.objects.for_actor(actor).get(pk=alert_id, student=student)
+    except (Alert.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def overdue_meetings_for(*, actor, today: datetime.date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    return meetings_visible_to(actor).filter(_overdue_q(today)).select_related("student").order_by("follow_up_date")
+
+
+def quick_access_counts(*, actor, today: datetime.date | None = None) -> dict:
+    """Active, high-urgency and overdue counts for the home page widget (one query)."""
+    stats = meeting_stats(actor=actor, today=today)
+    return {"active": stats["active"], "high_urgency": stats["high_urgency"], "overdue": stats["overdue_follow_ups"]}
+

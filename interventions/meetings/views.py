@@ -1,0 +1,229 @@
+"""The form master's interventions workspace (SPEC §5). Each view serves its full page and its htmx fragment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.permissions import role_required
+from interventions.meetings import rules, selectors, services
+from interventions.meetings.forms import MeetingForm, ProgressForm
+from interventions.models import Alert, InterventionMeeting
+
+Meeting = InterventionMeeting
+PAGE_SIZE = 25
+RECURRING_SHOWN = 8
+CONFLICT_MESSAGE = "This meeting was changed by someone else. It has been reloaded: check it and try again."
+URGENCY_FOR_SEVERITY = {
+    Alert.Severity.LOW: Meeting.Urgency.LOW,
+    Alert.Severity.MEDIUM: Meeting.Urgency.MEDIUM,
+    Alert.Severity.HIGH: Meeting.Urgency.HIGH,
+}
+
+
+def _add_errors(form, exc: ApplicationError) -> None:
+    for name, field_messages in exc.field_errors.items():
+        for message in field_messages:
+            form.add_error(name if name in form.fields else None, message)
+    if exc.message and not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
+def _workspace_context(request, filters: dict) -> dict:
+    """What the table fragment shows: stats cards, recurring banner and one page of meetings."""
+    actor = request.user
+    today = timezone.localdate()
+    paginator = Paginator(selectors.meeting_list(actor=actor, filters=filters, today=today), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    recurring = list(selectors.recurring_students(actor=actor)[: RECURRING_SHOWN + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name in ("record_for", "alert"):
+        query.pop(name, None)
+    stats = selectors.meeting_stats(actor=actor, today=today)
+    return {
+        "today": today,
+        "stats": stats,
+        "status_counts": [(value, label, stats["by_status"][value]) for value, label in Meeting.Status.choices],
+        "status_choices": Meeting.Status.choices,
+        "urgency_choices": Meeting.Urgency.choices,
+        "recurring": recurring[:RECURRING_SHOWN],
+        "recurring_more": len(recurring) > RECURRING_SHOWN,
+        "page_obj": page,
+        "meetings": page.object_list,
+        "filters": filters,
+        "filter_query": query.urlencode(),
+    }
+
+
+def _prefilled_form(request) -> tuple[MeetingForm, bool]:
+    """The Record-meeting form; `?record_for=<student>&alert=<alert>` opens it filled in from an alert."""
+    actor = request.user
+    students = selectors.students_for_recording(actor=actor)
+    initial = {"meeting_date": timezone.localdate(), "urgency_level": Meeting.Urgency.MEDIUM}
+    record_for = request.GET.get("record_for", "")
+    if not record_for:
+        return MeetingForm(students=students, initial=initial), False
+    student = students.filter(pk=record_for).first() if record_for.isdigit() else None
+    if student is None:
+        messages.warning(request, "You cannot record a meeting for that student.")
+        return MeetingForm(students=students, initial=initial), False
+    initial["student"] = student.pk
+    alert = selectors.alert_for_recording(actor=actor, alert_id=request.GET.get("alert"), student=student)
+    if alert is not None:
+        initial["alert"] = alert.pk
+        initial["urgency_level"] = URGENCY_FOR_SEVERITY.get(alert.severity, Meeting.Urgency.MEDIUM)
+        initial["absence_reason"] = f"Alert: {alert.get_kind_display()}."
+    form = MeetingForm(students=students, initial=initial)
+    form.from_alert = alert
+    return form, True
+
+
+@role_required(*rules.MEETING_ROLES)
+def interventions_page(request):
+    """GET: the workspace (or, for htmx, its table fragment). POST: record a meeting from the dialog."""
+    if request.method == "POST":
+        return _record_meeting(request)
+    try:
+        filters = selectors.parse_meeting_filters(request.GET)
+        filter_errors = {}
+    except ApplicationError as exc:
+        filters, filter_errors = {}, exc.field_errors
+    context = {**_workspace_context(request, filters), "filter_errors": filter_errors}
+    if request.htmx:
+        return render(request, "interventions/meetings/_table.html", {**context, "oob": True})
+    form, open_dialog = (None, False)
+    if request.user.role in rules.RECORDING_ROLES:
+        form, open_dialog = _prefilled_form(request)
+    return render(
+        request, "interventions/meetings/page.html", {**context, "form": form, "open_dialog": open_dialog}
+    )
+
+
+def _record_meeting(request):
+    actor = request.user
+    if actor.role not in rules.RECORDING_ROLES:
+        raise PermissionDenied("Only form masters and admins record meetings.")
+    form = MeetingForm(request.POST, students=selectors.students_for_recording(actor=actor))
+    if form.is_valid():
+        data = form.cleaned_data
+        alert = None
+        if data.get("alert"):
+            alert = selectors.alert_for_recording(actor=actor, alert_id=data["alert"], student=data["student"])
+            if alert is None:
+                form.add_error(None, "That alert is not one of this student's alerts.")
+        if not form.errors:
+            try:
+                meeting = services.meeting_create(
+                    actor=actor,
+                    student=data["student"],
+                    alert=alert,
+                    meeting_date=data["meeting_date"],
+                    absence_reason=data["absence_reason"],
+                    root_cause=data["root_cause"],
+                    intervention_notes=data["intervention_notes"],
+                    action_plan=data["action_plan"],
+                    follow_up_date=data["follow_up_date"],
+                    urgency_level=data["urgency_level"],
+                )
+            except ApplicationError as exc:
+                _add_errors(form, exc)
+            except ConflictError as exc:
+                form.add_error(None, exc.message)
+            except PermissionDeniedError as exc:
+                form.add_error("student", exc.message)
+            else:
+                note = " The alert was acknowledged." if alert is not None else ""
+                messages.success(request, f"Meeting recorded for {meeting.student.full_name}.{note}")
+                if request.htmx:
+                    return HttpResponseClientRedirect(request.path)
+                return redirect("meetings-page")
+    if request.htmx:
+        return render(request, "interventions/meetings/_meeting_form.html", {"form": form}, status=400)
+    context = _workspace_context(request, {})
+    return render(
+        request,
+        "interventions/meetings/page.html",
+        {**context, "form": form, "open_dialog": True, "filter_errors": {}},
+        status=400,
+    )
+
+
+def _meeting_for_page(actor, pk) -> Meeting:
+    try:
+        return selectors.meeting_get(actor=actor, meeting_id=pk)
+    except NotFoundError:
+        raise Http404("No such meeting.") from None
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from None
+
+
+def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -> dict:
+    can_add = rules.can_add_progress(actor, meeting)
+    if form is None and can_add:
+        form = ProgressForm(meeting=meeting, initial={"version": meeting.version})
+    return {
+        "meeting": meeting,
+        "form": form if can_add else None,
+        "today": timezone.localdate(),
+        "notice": notice,
+        "conflict": conflict,
+    }
+
+
+@role_required(*rules.MEETING_ROLES)
+def meeting_tracker(request, pk):
+    """The progress tracker of one meeting: history newest first, add an update, move the status."""
+    actor = request.user
+    meeting = _meeting_for_page(actor, pk)
+    template = (
+        "interventions/meetings/_tracker.html" if request.htmx else "interventions/meetings/meeting_detail.html"
+    )
+    if request.method != "POST":
+        return render(request, template, _tracker_context(actor, meeting))
+    if not rules.can_add_progress(actor, meeting):
+        raise PermissionDenied("You may not add progress to this meeting.")
+    form = ProgressForm(request.POST, meeting=meeting)
+    status_code = 400
+    notice = conflict = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_add(
+                actor=actor,
+                meeting=meeting,
+                update_text=data["update_text"],
+                status=data["status"] or None,
+                version=data["version"],
+            )
+        except ConflictError:
+            status_code, conflict = 409, CONFLICT_MESSAGE
+            meeting = _meeting_for_page(actor, pk)
+            # Keep what was typed; the version and the offered moves are the meeting's current ones.
+            form = ProgressForm(
+                meeting=meeting, initial={"version": meeting.version, "update_text": data["update_text"]}
+            )
+        except ApplicationError as exc:
+            _add_errors(form, exc)
+        else:
+            status_code, notice = 200, "Update added."
+            if not request.htmx:
+                messages.success(request, "Update added.")
+                return redirect("meeting-tracker", pk=pk)
+            # A counsellor who moved an escalated case on still sees the result of the move.
+            meeting = selectors.meeting_get(actor=actor, meeting_id=pk, just_written=True)
+            form = None
+    response = render(
+        request, template, _tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
+        status=status_code,
+    )
+    if request.htmx and status_code in (200, 409):
+        # The table (and its stats) reload, so the row shows the meeting as it now is.
+        response["HX-Trigger"] = "meetings-changed"
+    return response

@@ -1,0 +1,80 @@
+"""Races between two real connections on MariaDB/MySQL: the database keeps one active case and one winner."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from interventions.models import InterventionMeeting
+from interventions.tests.meetings_helpers import (  # noqa: F401 - fixtures
+    fm_form,
+    make_meeting,
+    meeting_payload,
+    student,
+)
+
+URL = "/api/interventions/meetings/"
+pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
+
+
+def race(requests):
+    """Run each request in its own thread (own connection, own client), released together; their responses."""
+    barrier = threading.Barrier(len(requests))
+    responses = [None] * len(requests)
+    errors = []
+
+    def run(index, request):
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = request()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    return responses
+
+
+def client_of(user):
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+def test_two_racing_creates_of_the_same_active_case(form_master, admin_user, student):
+    payload = meeting_payload(student)
+    responses = race([
+        lambda: client_of(form_master).post(URL, payload, format="json"),
+        lambda: client_of(admin_user).post(URL, payload, format="json"),
+    ])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201, 400], [r.content for r in responses]
+    loser = next(r for r in responses if r.status_code == 400)
+    assert "already has an active intervention for Family" in loser.json()["root_cause"][0]
+    assert InterventionMeeting.objects.filter(student=student, root_cause="family").count() == 1
+
+
+def test_two_racing_patches_with_the_same_version(form_master, admin_user, student):
+    meeting = make_meeting(student=student, created_by=form_master, action_plan="original")
+    url = f"{URL}{meeting.pk}/"
+    plans = {"fm": "plan of the form master", "admin": "plan of the admin"}
+    responses = race([
+        lambda: client_of(form_master).patch(url, {"action_plan": plans["fm"], "version": 1}, format="json"),
+        lambda: client_of(admin_user).patch(url, {"action_plan": plans["admin"], "version": 1}, format="json"),
+    ])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200, 409], [r.content for r in responses]
+    winner = next(r for r in responses if r.status_code == 200).json()
+    loser = next(r for r in responses if r.status_code == 409).json()
+    assert loser["current_version"] == 2
+    meeting.refresh_from_db()
+    assert meeting.version == 2
+    assert meeting.action_plan == winner["action_plan"]
+    assert winner["action_plan"] in plans.values()
