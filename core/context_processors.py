@@ -7,7 +7,7 @@ NAVIGATION = [
     ("Home", "/", ()),
     ("Attendance", "/attendance/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)),
     ("Students", "/students/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)),
-    ("Alerts", "/alerts/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)),
+    ("Alerts", "/alerts/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)),
     ("Interventions", "/form-master/interventions/", (Role.ADMIN, Role.FORM_MASTER, Role.COUNSELOR)),
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

@@ -100,7 +100,7 @@ class TestDashboard:
             ("admin", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Admin", "API"]),
             ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions"]),
             ("teacher", ["Home", "Attendance", "Students", "Alerts"]),
-            ("counselor", ["Home", "Students", "Interventions"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):
