@@ -92,18 +92,24 @@ def calendar_for(school, as_of: datetime.date) -> SchoolCalendar:
 
 
 def _school_day_records(school, calendar: SchoolCalendar, student_ids=None, since=None):
-    """The school's records of active students on school days between `since` (or year start) and as_of."""
+    """The school's records of active students on school days between `since` (or year start) and as_of.
+
+    For a few students (the refresh after a register is saved) the school is checked on the student row,
+    not on the record: with `school_id = …` on the records SQLite walks the whole school's (school, date)
+    index instead of the (student, date) one, 40 students costing as much as the school's year.
+    """
     records = AttendanceRecord.objects.filter(
-        school=school,
         date__gte=since or calendar.year_start,
         date__lte=calendar.as_of,
         date__week_day__in=WEEKDAYS,
         student__status=Student.Status.ACTIVE,
     )
+    if student_ids is None:
+        records = records.filter(school=school)
+    else:
+        records = records.filter(student__school=school, student_id__in=list(student_ids))
     if calendar.holidays:
         records = records.exclude(date__in=sorted(calendar.holidays))
-    if student_ids is not None:
-        records = records.filter(student_id__in=list(student_ids))
     return records.order_by()
 
 
