@@ -41,6 +41,31 @@ def school_days(
     return [day for day in weekdays_between(start, end) if day not in holidays]
 
 
+NEARBY_DAYS = datetime.timedelta(days=21)
+
+
+def holidays_near(*, school_id: int, day: datetime.date) -> dict[datetime.date, str]:
+    """The school's holidays within three weeks either side of `day` (what adjacent_school_days needs)."""
+    return holiday_dates(school_id=school_id, start=day - NEARBY_DAYS, end=day + NEARBY_DAYS)
+
+
+def adjacent_school_days(
+    *, day: datetime.date, today: datetime.date, holidays: dict[datetime.date, str]
+) -> tuple[datetime.date, datetime.date | None]:
+    """The school days before and after `day` (weekends and `holidays_near` skipped, up to three weeks
+    away); the next one is None when it would be after today: a register is not taken in advance."""
+    window = NEARBY_DAYS
+
+    def step(direction: int) -> datetime.date:
+        candidate = day + datetime.timedelta(days=direction)
+        while (candidate.weekday() >= 5 or candidate in holidays) and abs((candidate - day).days) < window.days:
+            candidate += datetime.timedelta(days=direction)
+        return candidate
+
+    following = step(1)
+    return step(-1), (following if following <= today else None)
+
+
 def attendance_rates(
     *, student_ids: list[int], start: datetime.date | None = None, end: datetime.date | None = None
 ) -> dict[int, dict]:

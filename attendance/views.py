@@ -31,7 +31,8 @@ def attendance_day(request):
     if form.is_valid() and form.cleaned_data["date"]:
         day = form.cleaned_data["date"]
     forms = selectors.forms_of_day(actor=request.user, date=day)
-    holiday = selectors.holiday_dates(school_id=request.user.school_id, start=day, end=day).get(day)
+    nearby_holidays = selectors.holidays_near(school_id=request.user.school_id, day=day)
+    holiday = nearby_holidays.get(day)
     is_school_day = day.weekday() < 5 and holiday is None
     context = {
         "form": form,
@@ -42,10 +43,11 @@ def attendance_day(request):
         "holiday": holiday,
         "forms": forms,
         "taken_count": sum(1 for f in forms if f.taken),
-        "previous_day": day - datetime.timedelta(days=1),
-        "next_day": day + datetime.timedelta(days=1),
         "missing": selectors.missing_registers(actor=request.user, end=day),
     }
+    context["previous_day"], context["next_day"] = selectors.adjacent_school_days(
+        day=day, today=today, holidays=nearby_holidays
+    )
     template = "attendance/_day.html" if request.htmx else "attendance/day.html"
     return render(request, template, context)
 
@@ -135,9 +137,13 @@ def register(request, class_group_id: int, date: str):
         "saved": saved,
         "date_problem": date_problem,
         "can_save": date_problem is None and services.can_take_register(request.user, class_group),
-        "previous_day": day - datetime.timedelta(days=1),
-        "next_day": day + datetime.timedelta(days=1),
     }
+    if not request.htmx:
+        context["previous_day"], context["next_day"] = selectors.adjacent_school_days(
+            day=day,
+            today=timezone.localdate(),
+            holidays=selectors.holidays_near(school_id=class_group.school_id, day=day),
+        )
     template = "attendance/_register_form.html" if request.htmx else "attendance/register.html"
     return render(request, template, context, status=status_code)
 

@@ -76,6 +76,22 @@ def test_page_roles(login, client, counselor, other_admin, form, school_day):
     assert login(other_admin).get(f"/attendance/register/{form.pk}/not-a-date/").status_code == 404
 
 
+def test_register_day_links_skip_weekends_and_holidays_and_stop_at_today(login, teacher, form, school_day):
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday() + 14)  # two weeks back
+    friday, thursday = monday - datetime.timedelta(days=3), monday - datetime.timedelta(days=4)
+    HolidayFactory(school=form.school, date=friday, name="Staff day")
+    HolidayFactory(school=form.school, date=monday + datetime.timedelta(days=1), name="Sports day")
+    html = login(teacher).get(register_url(form, monday)).content.decode()
+    assert f'href="{register_url(form, thursday)}"' in html  # over the weekend and Friday's holiday
+    assert f'href="{register_url(form, monday + datetime.timedelta(days=2))}"' in html  # over Tuesday's
+    html = login(teacher).get(register_url(form, school_day)).content.decode()
+    following = school_day + datetime.timedelta(days=1)
+    assert register_url(form, following) not in html and f"{following:%a} {following.day} {following:%b} &rarr;" not in html
+    day_page = login(teacher).get("/attendance/", {"date": monday.isoformat()}).content.decode()
+    assert f"?date={thursday.isoformat()}" in day_page
+
+
 def test_register_page_shows_everyone_present_by_default(login, teacher, form, make_students, school_day):
     students = make_students(form, 3)
     html = login(teacher).get(register_url(form, school_day)).content.decode()
@@ -171,7 +187,7 @@ def test_unknown_status_posted_is_an_inline_error(login, teacher, form, make_stu
 def test_register_page_and_save_query_counts_are_constant(login, teacher, form, make_students, school_day, django_assert_num_queries, size):
     students = make_students(form, size)
     client = login(teacher)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # the 7 of the register form + the holidays near the day
         client.get(register_url(form, school_day))
     data = {"version": "0", **{f"status-{s.pk}": "absent" for s in students}}
     with django_assert_num_queries(17):
