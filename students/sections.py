@@ -20,7 +20,8 @@ def school_figures(actor):
         return None
     today = timezone.localdate()
     year = current_academic_year(school_id=actor.school_id, on=today)
-    week_start = today - datetime.timedelta(days=today.weekday())
+    # A rolling week rather than the calendar week, so that Monday morning still shows a figure.
+    week_start = today - datetime.timedelta(days=6)
     forms = ClassGroup.objects.for_actor(actor).filter(academic_year=year).count() if year else 0
     return {
         "today": today,

@@ -228,3 +228,11 @@ def test_home_page_sections(login, teacher, form_master, admin_user, form, form_
     assert '<span class="value figure-students">3</span>' in admin_html
     if today.weekday() < 5:
         assert '<span class="value figure-registers">1/2</span>' in admin_html
+    assert '<span class="value figure-week-rate">—</span>' in admin_html  # nothing marked yet
+    students = form.students.all()
+    eight_days_ago = today - datetime.timedelta(days=8)
+    for student, status in zip(students, ["present", "late", "absent"]):
+        AttendanceRecordFactory(school=form.school, student=student, date=school_day, status=status)
+        AttendanceRecordFactory(school=form.school, student=student, date=eight_days_ago, status="absent")
+    admin_html = login(admin_user).get("/").content.decode()
+    assert '<span class="value figure-week-rate">66.7%</span>' in admin_html  # 2 of 3; older days left out
