@@ -31,20 +31,7 @@ class StudentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Student
-        fields = [
-            "id",
-            "student_id",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "gender",
-            "class_group",
-            "status",
-            "guardian_name",
-            "guardian_phone",
-            "guardian_email",
-            "version",
-        ]
+        fields = ["id", *services.STUDENT_EDITABLE_FIELDS, "version"]
         read_only_fields = ["id", "version"]
         # Uniqueness per school is the service's rule (it knows the school).
         validators = []
