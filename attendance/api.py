@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 
 from attendance import selectors, services
 from attendance.models import AttendanceRecord
+from core.api.filters import IdFilter
+from core.ids import MAX_ID, MAX_VERSION, parse_id
 from core.permissions import HasRole, Role
 
 STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
@@ -27,8 +29,8 @@ class AttendanceFilter(django_filters.FilterSet):
     start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="from")
     to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     # Validated here, applied by the selector (see AttendanceListView.get_queryset).
-    class_group = django_filters.NumberFilter(method="applied_by_selector")
-    student = django_filters.NumberFilter(method="applied_by_selector")
+    class_group = IdFilter(method="applied_by_selector")
+    student = IdFilter(method="applied_by_selector")
     status = django_filters.ChoiceFilter(choices=AttendanceRecord.Status.choices)
 
     class Meta:
@@ -58,29 +60,26 @@ class AttendanceListView(generics.ListAPIView):
         )
 
     def _int_param(self, name: str) -> int | None:
-        # A value that is not a number is answered with 400 by the filter set.
-        try:
-            return int(self.request.query_params[name])
-        except (KeyError, ValueError):
-            return None
+        # A value that is not an id is answered with 400 by the filter set.
+        return parse_id(self.request.query_params.get(name))
 
 
 class BulkRecordSerializer(serializers.Serializer):
-    student = serializers.IntegerField()
+    student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     status = serializers.ChoiceField(choices=AttendanceRecord.Status.choices)
     reason = serializers.CharField(max_length=services.MAX_REASON, allow_blank=True, required=False, default="")
 
 
 class BulkRegisterSerializer(serializers.Serializer):
-    class_group = serializers.IntegerField()
+    class_group = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     date = serializers.DateField()
     records = BulkRecordSerializer(many=True, allow_empty=True)
-    version = serializers.IntegerField(required=False, min_value=0, help_text="The register version you loaded (0: none).")
+    version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_VERSION, help_text="The register version you loaded (0: none).")
 
 
 class BulkRegisterResponseSerializer(serializers.Serializer):
     register = serializers.IntegerField()
-    class_group = serializers.IntegerField()
+    class_group = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     date = serializers.DateField()
     version = serializers.IntegerField()
     taken_by = serializers.IntegerField()

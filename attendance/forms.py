@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 
+from core.ids import MAX_ID
+
 
 class DayForm(forms.Form):
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -12,7 +14,7 @@ class DayForm(forms.Form):
 class AttendanceExportForm(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    class_group = forms.IntegerField(required=False)
+    class_group = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     MAX_DAYS = 400
 

@@ -16,6 +16,7 @@ from attendance.forms import AttendanceExportForm, DayForm
 from attendance.models import AttendanceRecord
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.ids import MAX_VERSION, parse_id
 from core.permissions import Role, role_required
 from students.selectors import class_group_get
 
@@ -81,10 +82,9 @@ def register(request, class_group_id: int, date: str):
             )
             for line in register_day.lines
         }
-        try:
-            version = int(request.POST.get("version", "0"))
-        except ValueError:
-            version = 0
+        # A missing or mangled version counts as "loaded before anyone saved": a conflict if someone has.
+        version = parse_id(request.POST.get("version")) or 0
+        version = version if version <= MAX_VERSION else 0
         try:
             services.register_save(
                 actor=request.user,

@@ -1,3 +1,4 @@
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from core.audit import current_ip
@@ -26,3 +27,10 @@ class RequestContextMiddleware:
             # Pages answer htmx requests with a fragment: caches must keep the two apart.
             patch_vary_headers(response, ["HX-Request"])
         return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            # A number past what the database stores reached a query (SQLite refuses it): bad input, not
+            # a server error. The views bound the ids they read; this catches any that slip through.
+            return render(request, "400.html", status=400)
+        return None

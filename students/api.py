@@ -10,6 +10,8 @@ from rest_framework import generics, serializers
 
 from attendance.models import AttendanceRecord
 from attendance.selectors import attendance_rates, student_attendance
+from core.api.filters import IdFilter
+from core.ids import MAX_VERSION
 from core.permissions import HasRole, Role
 from students import selectors, services
 from students.models import ClassGroup, Student
@@ -45,7 +47,7 @@ class StudentSerializer(serializers.ModelSerializer):
 
 
 class StudentDetailSerializer(StudentSerializer):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
     attendance_rate = serializers.FloatField(read_only=True, allow_null=True)
     days_marked = serializers.IntegerField(read_only=True)
     open_alert_count = serializers.IntegerField(read_only=True)
@@ -56,7 +58,7 @@ class StudentDetailSerializer(StudentSerializer):
 
 
 class StudentFilter(django_filters.FilterSet):
-    class_group = django_filters.NumberFilter(field_name="class_group_id")
+    class_group = IdFilter(field_name="class_group_id")
     status = django_filters.ChoiceFilter(choices=Student.Status.choices)
     search = django_filters.CharFilter(method="filter_search")
 

@@ -13,6 +13,7 @@ from attendance import selectors as attendance_selectors
 from attendance.calendar import LEGEND, year_calendar
 from core import audit
 from core.errors import NotFoundError
+from core.ids import parse_id
 from core.permissions import Role, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
@@ -24,11 +25,10 @@ PAGE_SIZE = 50
 
 
 def _filters(request) -> dict:
-    class_group = request.GET.get("class_group", "")
     status = request.GET.get("status", "")
     return {
         "search": request.GET.get("q", "").strip()[:100],
-        "class_group": int(class_group) if class_group.isdigit() else None,
+        "class_group": parse_id(request.GET.get("class_group")),
         "status": status if status in Student.Status.values else None,
     }
 

@@ -20,6 +20,9 @@ def exception_handler(exc, context):
         exc = Http404()
     if isinstance(exc, PermissionDeniedError):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, OverflowError):
+        # A number past what the database stores reached a query (SQLite refuses it): bad input.
+        return Response({"detail": "A number in the request is out of range."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import audit
+from core.api.filters import IdFilter
 from core.api.serializers import AuditLogSerializer, ClientEventSerializer, MeSerializer
 from core.models import AuditLog
 from core.permissions import Role, has_role
@@ -21,7 +22,7 @@ class MeView(APIView):
 class AuditLogFilter(django_filters.FilterSet):
     entity_type = django_filters.CharFilter()
     entity_id = django_filters.CharFilter()
-    actor = django_filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     action = django_filters.CharFilter()
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

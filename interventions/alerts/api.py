@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from core.api.filters import IdFilter
+from core.ids import MAX_VERSION
 from core.permissions import HasRole, Role
 from interventions.alerts import selectors, services
 from interventions.models import Alert
@@ -45,14 +47,14 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class AlertStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Alert.Status.choices)
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class AlertFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Alert.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Alert.Kind.choices)
-    student = django_filters.NumberFilter(field_name="student_id")
+    student = IdFilter(field_name="student_id")
 
     class Meta:
         model = Alert

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.ids import MAX_VERSION
 from interventions.alerts.selectors import ACTIVE
 from interventions.models import Alert
 
@@ -23,5 +24,5 @@ class AlertStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(s, label) for s, label in Alert.Status.choices if s != Alert.Status.OPEN]
     )
-    version = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1, max_value=MAX_VERSION)
     note = forms.CharField(required=False, max_length=2000)

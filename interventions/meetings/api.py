@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import StandardPagination
 from core.errors import ApplicationError
+from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import HasRole
 from interventions.meetings import rules, selectors, services
 from interventions.models import InterventionMeeting, ProgressUpdate
@@ -126,25 +127,25 @@ class MeetingFieldsSerializer(serializers.Serializer):
 
 
 class MeetingCreateSerializer(MeetingFieldsSerializer):
-    student = serializers.IntegerField(min_value=1)
-    alert = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    alert = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
 
 class MeetingUpdateSerializer(MeetingFieldsSerializer):
-    student = serializers.IntegerField(min_value=1, required=False)
+    student = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     status = _choice_field(Meeting.Status, required=False)
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 class ProgressCreateSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField(min_value=1)
+    meeting = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     update_text = serializers.CharField(trim_whitespace=True)
     status = _choice_field(Meeting.Status, required=False, allow_blank=True)
-    version = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False, allow_null=True)
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 def _paginated(request, view, rows, serializer_class, **context):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.ids import MAX_ID, MAX_VERSION
 from interventions.meetings import rules, services
 from interventions.models import InterventionMeeting
 
@@ -12,7 +13,7 @@ Meeting = InterventionMeeting
 
 class MeetingForm(forms.Form):
     student = forms.ModelChoiceField(queryset=None, empty_label="Choose a student…")
-    alert = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    alert = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     meeting_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     root_cause = forms.ChoiceField(choices=Meeting.RootCause.choices)
     urgency_level = forms.ChoiceField(choices=Meeting.Urgency.choices, initial=Meeting.Urgency.MEDIUM)
@@ -60,7 +61,7 @@ class MeetingForm(forms.Form):
 class ProgressForm(forms.Form):
     update_text = forms.CharField(label="Update", widget=forms.Textarea(attrs={"rows": 2}))
     status = forms.ChoiceField(label="Change status to", required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet,
 from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDeniedError
+from core.ids import parse_id
 from core.tenancy import get_scoped
 from interventions.meetings import rules
 from interventions.models import Alert, InterventionMeeting, ProgressUpdate
@@ -57,8 +58,8 @@ def parse_meeting_filters(params) -> dict:
             ]
     student = (params.get("student") or "").strip()
     if student:
-        if student.isdigit():
-            filters["student"] = int(student)
+        if parse_id(student) is not None:
+            filters["student"] = parse_id(student)
         else:
             errors["student"] = ["A student id is a whole number."]
     overdue = (params.get("overdue") or "").strip().lower()
@@ -213,10 +214,10 @@ def students_for_recording(*, actor) -> QuerySet:
 
 def alert_for_recording(*, actor, alert_id, student) -> Alert | None:
     """The alert a new meeting answers: the actor's school, that student; None when not usable."""
-    try:
-        return Alert.objects.for_actor(actor).get(pk=alert_id, student=student)
-    except (Alert.DoesNotExist, ValueError, TypeError):
+    alert_id = parse_id(alert_id)
+    if alert_id is None:
         return None
+    return Alert.objects.for_actor(actor).filter(pk=alert_id, student=student).first()
 
 
 def overdue_meetings_for(*, actor, today: datetime.date | None = None) -> QuerySet:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.ids import parse_id
 from core.permissions import role_required
 from interventions.meetings import rules, selectors, services
 from interventions.meetings.forms import MeetingForm, ProgressForm
@@ -70,7 +71,7 @@ def _prefilled_form(request) -> tuple[MeetingForm, bool]:
     record_for = request.GET.get("record_for", "")
     if not record_for:
         return MeetingForm(students=students, initial=initial), False
-    student = students.filter(pk=record_for).first() if record_for.isdigit() else None
+    student = students.filter(pk=parse_id(record_for)).first() if parse_id(record_for) else None
     if student is None:
         messages.warning(request, "You cannot record a meeting for that student.")
         return MeetingForm(students=students, initial=initial), False
