@@ -107,7 +107,10 @@ def register_save(
         current = Register.objects.filter(class_group_id=class_group_id, date=date).values_list("version", flat=True).first()
         raise ConflictError(current_version=current) from None
     school_id, student_ids = result.register.school_id, result.student_ids
-    transaction.on_commit(lambda: _refresh_alerts(school_id=school_id, student_ids=student_ids, as_of=date))
+    # The rules look at the students as of today, whatever day's register this was: correcting last
+    # week's register must neither resolve an alert that holds today nor raise one that held only then.
+    today = timezone.localdate()
+    transaction.on_commit(lambda: _refresh_alerts(school_id=school_id, student_ids=student_ids, as_of=today))
     return result
 
 

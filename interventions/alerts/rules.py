@@ -85,6 +85,10 @@ def calendar_for(school, as_of: datetime.date) -> SchoolCalendar:
         # Between years (summer): the year that ended last still frames the rules.
         year = AcademicYear.objects.for_school(school).filter(start_date__lte=as_of).order_by("-start_date").first()
     year_start = year.start_date if year else datetime.date(as_of.year - 1, as_of.month, 1)
+    # After the year's last day (the summer), the rules look at the year as it ended: a window of "the
+    # last 30 school days" must not count the holiday weeks as school days nobody attended.
+    if year is not None and as_of > year.end_date:
+        as_of = year.end_date
     holidays = frozenset(
         Holiday.objects.for_school(school).filter(date__gte=year_start, date__lte=as_of).values_list("date", flat=True)
     )
@@ -256,13 +260,16 @@ def chronic_absence(school, calendar, settings, student_ids=None) -> list[Findin
 
 
 def recurring_pattern(school, calendar, settings, student_ids=None) -> list[Finding]:
-    """Unexcused absences on the same weekday, at least N times within the last W weeks."""
+    """Unexcused absences on the same weekday, at least N times within the last W weeks, and making up
+    at least a third of the student's absences in those weeks: a pattern stands out from the other
+    weekdays (three weeks off ill is five Mondays-to-Fridays alike, for the other rules to flag)."""
     threshold = settings.pattern_min_count
     window_start = calendar.as_of - datetime.timedelta(weeks=settings.pattern_window_weeks) + datetime.timedelta(days=1)
+    absences = _school_day_records(school, calendar, student_ids, since=max(window_start, calendar.year_start)).filter(
+        status=Status.ABSENT
+    )
     rows = (
-        _school_day_records(school, calendar, student_ids, since=max(window_start, calendar.year_start))
-        .filter(status=Status.ABSENT)
-        .annotate(weekday=ExtractIsoWeekDay("date"))
+        absences.annotate(weekday=ExtractIsoWeekDay("date"))
         .values("student_id", "weekday")
         .annotate(times=Count("id"), first=Min("date"), last=Max("date"))
         .filter(times__gte=threshold)
@@ -273,6 +280,18 @@ def recurring_pattern(school, calendar, settings, student_ids=None) -> list[Find
         best = strongest.get(row["student_id"])
         if best is None or row["times"] > best["times"]:
             strongest[row["student_id"]] = row
+    if strongest:
+        totals = dict(
+            absences.filter(student_id__in=sorted(strongest))
+            .values("student_id")
+            .annotate(total=Count("id"))
+            .values_list("student_id", "total")
+        )
+        strongest = {
+            student_id: {**row, "absences": totals[student_id]}
+            for student_id, row in strongest.items()
+            if row["times"] * 3 >= totals[student_id]
+        }
     return [
         Finding(
             student_id=student_id,
@@ -281,6 +300,7 @@ def recurring_pattern(school, calendar, settings, student_ids=None) -> list[Find
             details={
                 "weekday": WEEKDAY_NAMES[row["weekday"]],
                 "times": row["times"],
+                "absences_in_window": row["absences"],
                 "first_date": row["first"].isoformat(),
                 "last_date": row["last"].isoformat(),
                 "window_start": window_start.isoformat(),
@@ -295,6 +315,16 @@ def recurring_pattern(school, calendar, settings, student_ids=None) -> list[Find
 
 
 RULES = (consecutive_absences, low_attendance, chronic_absence, recurring_pattern)
+
+# Details that move on with the calendar alone (a rolling window's ends, "so far this year" up to today).
+ROLLING_DETAILS = frozenset({"until", "window_start", "window_end"})
+
+
+def figures(details) -> dict:
+    """An alert's details without the dates that change every day: what says whether it changed."""
+    if not isinstance(details, dict):
+        return {}
+    return {key: value for key, value in details.items() if key not in ROLLING_DETAILS}
 
 
 def evaluate(school, as_of: datetime.date, student_ids=None) -> dict[tuple[int, str], Finding]:

@@ -199,6 +199,7 @@ def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:
         if student_ids is not None:
             active = active.filter(student_id__in=student_ids)
         active_by_key = {(a.student_id, a.kind): a for a in active.order_by("student_id", "kind")}
+        students = _students(school, student_ids)
 
         new_keys = sorted(key for key in findings if key not in active_by_key)
         closed_by_people = _closed_by_people(school, as_of, {key[0] for key in new_keys})
@@ -211,17 +212,33 @@ def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:
                 summary.suppressed += 1
                 continue
             to_raise.append(finding)
-        _raise(school, to_raise, summary)
+        _raise(school, to_raise, students, summary)
 
         for key, alert in active_by_key.items():
             finding = findings.get(key)
+            status, form_master_id = students.get(alert.student_id, (None, None))
             if finding is None:
-                _resolve(alert, as_of, summary)
-            else:
-                summary.still_open += 1
-                if alert.severity != finding.severity or alert.details != finding.details:
-                    _refresh_figures(alert, finding, summary)
+                _resolve(alert, as_of, summary, student_active=status == Student.Status.ACTIVE)
+                continue
+            summary.still_open += 1
+            if (
+                alert.severity != finding.severity
+                or rules.figures(alert.details) != rules.figures(finding.details)
+                or alert.assigned_to_id != form_master_id
+            ):
+                _refresh(alert, finding, form_master_id, summary)
     return summary
+
+
+def _students(school, student_ids) -> dict[int, tuple[str, int | None]]:
+    """student → (status, their form's form master) for the students the scan looks at (one query)."""
+    students = Student.objects.filter(school=school)
+    if student_ids is not None:
+        students = students.filter(pk__in=student_ids)
+    return {
+        pk: (status, form_master_id)
+        for pk, status, form_master_id in students.values_list("pk", "status", "class_group__form_master_id")
+    }
 
 
 def _closed_by_people(school, as_of, student_ids) -> dict[tuple[int, str], datetime.date]:
@@ -244,14 +261,9 @@ def _closed_by_people(school, as_of, student_ids) -> dict[tuple[int, str], datet
     return closed
 
 
-def _raise(school, findings: list[rules.Finding], summary: ScanSummary) -> None:
+def _raise(school, findings: list[rules.Finding], students: dict, summary: ScanSummary) -> None:
     if not findings:
         return
-    form_masters = dict(
-        Student.objects.filter(pk__in=sorted({f.student_id for f in findings})).values_list(
-            "pk", "class_group__form_master_id"
-        )
-    )
     alerts = [
         Alert(
             school=school,
@@ -260,13 +272,15 @@ def _raise(school, findings: list[rules.Finding], summary: ScanSummary) -> None:
             severity=f.severity,
             details=f.details,
             status=Status.OPEN,
-            assigned_to_id=form_masters.get(f.student_id),
+            assigned_to_id=students.get(f.student_id, (None, None))[1],
         )
         for f in findings
     ]
     try:
         with transaction.atomic():
             created = Alert.objects.bulk_create(alerts)
+            if created and created[0].pk is None:
+                _read_back_ids(school, created)
     except IntegrityError:
         # Another scan raised some of these at the same moment: insert one by one, skipping theirs.
         created = []
@@ -297,12 +311,26 @@ def _raise(school, findings: list[rules.Finding], summary: ScanSummary) -> None:
     summary.raised_ids.extend(alert.pk for alert in created)
 
 
-def _resolve(alert: Alert, as_of: datetime.date, summary: ScanSummary) -> None:
+def _read_back_ids(school, alerts: list[Alert]) -> None:
+    """MySQL 8 does not return the ids of a multi-row INSERT (MariaDB does): read them back, one query,
+    by (student, kind) among the open alerts — the database allows one such alert per pair."""
+    rows = Alert.objects.filter(
+        school=school, status__in=Alert.ACTIVE_STATUSES, student_id__in=sorted({a.student_id for a in alerts})
+    ).values_list("pk", "student_id", "kind")
+    ids = {(student_id, kind): pk for pk, student_id, kind in rows}
+    for alert in alerts:
+        alert.pk = ids[(alert.student_id, alert.kind)]
+
+
+def _resolve(alert: Alert, as_of: datetime.date, summary: ScanSummary, *, student_active: bool) -> None:
     before = audit.snapshot(alert)
     alert.status = Status.RESOLVED
     alert.resolved_at = timezone.now()
     alert.details = {**alert.details, SCAN_RESOLUTION_KEY: as_of.isoformat()}
-    alert.note = f"Resolved by the daily scan on {as_of:%d %b %Y}: the condition no longer holds."
+    if student_active:
+        alert.note = f"Resolved automatically on {as_of:%d %b %Y}: the condition no longer holds."
+    else:
+        alert.note = f"Closed automatically on {as_of:%d %b %Y}: the student is no longer on the active roll."
     try:
         with transaction.atomic():
             alert.save()
@@ -314,13 +342,16 @@ def _resolve(alert: Alert, as_of: datetime.date, summary: ScanSummary) -> None:
     summary.resolved += 1
 
 
-def _refresh_figures(alert: Alert, finding: rules.Finding, summary: ScanSummary) -> None:
+def _refresh(alert: Alert, finding: rules.Finding, form_master_id: int | None, summary: ScanSummary) -> None:
+    """New figures, severity or owner (the student changed form, the form changed form master) for an
+    alert that still holds. Only the dates of a rolling window moving on is not a change."""
     before = audit.snapshot(alert)
     alert.severity = finding.severity
     alert.details = finding.details
+    alert.assigned_to_id = form_master_id
     try:
         with transaction.atomic():
-            alert.save(update_fields=["severity", "details", "updated_at"])
+            alert.save(update_fields=["severity", "details", "assigned_to", "updated_at"])
             audit.record_update(actor=None, instance=alert, before=before)
     except ConflictError:
         summary.conflicts += 1
