@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from attendance.models import AttendanceRecord, Holiday, Register
 from attendance.selectors import weekdays_between
+from core import audit
 from core.demo import DemoSchool, demo_step
 from core.models import AuditLog
 from students.models import ClassGroup, Student
@@ -37,7 +38,9 @@ def seed_attendance(demo: DemoSchool) -> None:
         (half_term, "Half term"),
         (half_term + datetime.timedelta(days=1), "Half term"),
     ]:
-        Holiday.objects.get_or_create(school=school, date=date, defaults={"name": name})
+        holiday, created = Holiday.objects.get_or_create(school=school, date=date, defaults={"name": name})
+        if created:
+            audit.record_create(actor=None, instance=holiday)
     holidays = set(Holiday.objects.filter(school=school).values_list("date", flat=True))
     end = demo.today - datetime.timedelta(days=1)
     days = [d for d in weekdays_between(year.start_date, min(end, year.end_date)) if d not in holidays]
@@ -88,7 +91,12 @@ def seed_attendance(demo: DemoSchool) -> None:
                     )
                 )
     Register.objects.bulk_create(registers, batch_size=1000)
+    last_record_id = AttendanceRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     AttendanceRecord.objects.bulk_create(records, batch_size=2000, ignore_conflicts=True)
+    # ignore_conflicts leaves the new rows without pks: the ones past the last id are this run's.
+    audit.record_created_rows(
+        AttendanceRecord.objects.filter(school=school, pk__gt=last_record_id).order_by("pk").iterator(chunk_size=2000)
+    )
     if registers:
         new_registers = Register.objects.filter(school=school, date__range=(days[0], days[-1])).values_list("pk", "class_group_id", "date", "taken_by_id")
         audit_rows = [

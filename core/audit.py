@@ -85,6 +85,26 @@ def record_create(*, actor, instance: models.Model) -> AuditLog:
     return record(actor=actor, action="create", instance=instance, after=snapshot(instance))
 
 
+def record_created_rows(instances, *, actor=None, batch_size: int = 1000) -> int:
+    """One "create" row for each of `instances` (already saved, with their pks), in bulk inserts: for
+    writes made in bulk (seeding, imports) that bypass the per-row services."""
+    ip = current_ip.get()
+    rows = [
+        AuditLog(
+            school_id=_school_id_of(instance, actor),
+            actor=_actor_or_none(actor),
+            action="create",
+            entity_type=entity_type_of(instance),
+            entity_id=str(instance.pk),
+            after=snapshot(instance),
+            ip=ip,
+        )
+        for instance in instances
+    ]
+    AuditLog.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
 def record_update(*, actor, instance: models.Model, before: dict) -> AuditLog:
     return record(actor=actor, action="update", instance=instance, before=before, after=snapshot(instance))
 

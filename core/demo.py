@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from core import audit
 from core.models import School, User
 
 DEMO_SCHOOLS = [("north", "North High School"), ("south", "South Academy")]
@@ -61,7 +62,9 @@ def seed(*, password: str = DEFAULT_PASSWORD, today: datetime.date | None = None
     seeded = []
     for code, name in DEMO_SCHOOLS:
         with transaction.atomic():
-            school, _ = School.objects.get_or_create(code=code, defaults={"name": name})
+            school, school_created = School.objects.get_or_create(code=code, defaults={"name": name})
+            if school_created:
+                audit.record_create(actor=None, instance=school)
             users = {}
             for suffix, role, first, last in DEMO_STAFF:
                 username = f"{code}-{suffix}"
@@ -78,6 +81,8 @@ def seed(*, password: str = DEFAULT_PASSWORD, today: datetime.date | None = None
                 # The printed password always works, also on a second run with another --password.
                 user.set_password(password)
                 user.save(update_fields=["password"])
+                if created:
+                    audit.record_create(actor=None, instance=user)
                 users[suffix] = user
             demo = DemoSchool(school=school, users=users, today=today, log=log)
             for step in sorted(_steps, key=lambda s: s.order):

@@ -7,9 +7,8 @@ import random
 
 from django.utils import timezone
 
-from core.audit import snapshot
+from core import audit
 from core.demo import DemoSchool, demo_step
-from core.models import AuditLog
 from students.models import AcademicYear, ClassGroup, Student
 
 FIRST_NAMES = [
@@ -42,8 +41,14 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
         school=school, name=name, defaults={"start_date": start, "end_date": end, "is_current": True}
     )
     if created:
-        AcademicYear.objects.filter(school=school).exclude(pk=year.pk).update(is_current=False)
-    masters = {("1", "A"): demo.users["fm1"], ("3", "A"): demo.users["fm1"], ("1", "B"): demo.users["fm2"], ("3", "B"): demo.users["fm2"]}
+        audit.record_create(actor=None, instance=year)
+        for previous in AcademicYear.objects.filter(school=school, is_current=True).exclude(pk=year.pk):
+            before = audit.snapshot(previous)
+            previous.is_current = False
+            previous.save(update_fields=["is_current"])
+            audit.record_update(actor=None, instance=previous, before=before)
+    # Every form has a form master, so every alert has someone to act on it: fm1 the A forms, fm2 the B.
+    masters = {"A": demo.users["fm1"], "B": demo.users["fm2"]}
     existing = {f.name for f in ClassGroup.objects.filter(academic_year=year)}
     new_forms = [
         ClassGroup(
@@ -51,13 +56,17 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
             academic_year=year,
             name=f"Form {grade}{letter}",
             grade_level=grade,
-            form_master=masters.get((str(grade), letter)),
+            form_master=masters[letter],
         )
         for grade in GRADES
         for letter in "AB"
         if f"Form {grade}{letter}" not in existing
     ]
     ClassGroup.objects.bulk_create(new_forms)
+    if new_forms:
+        audit.record_created_rows(
+            ClassGroup.objects.filter(academic_year=year, name__in=[f.name for f in new_forms]).order_by("pk")
+        )
     forms = list(ClassGroup.objects.filter(academic_year=year).order_by("grade_level", "name"))
     filled = set(Student.objects.filter(school=school).values_list("class_group_id", flat=True).distinct())
     rng = random.Random(f"students-{school.code}")
@@ -86,20 +95,8 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
             )
     Student.objects.bulk_create(students, batch_size=1000)
     if students:
-        created_students = Student.objects.filter(school=school, student_id__in=[s.student_id for s in students])
-        AuditLog.objects.bulk_create(
-            [
-                AuditLog(
-                    school=school,
-                    action="create",
-                    entity_type="students.student",
-                    entity_id=str(s.pk),
-                    after=snapshot(s),
-                    created_at=now,
-                )
-                for s in created_students
-            ],
-            batch_size=1000,
+        audit.record_created_rows(
+            Student.objects.filter(school=school, student_id__in=[s.student_id for s in students]).order_by("pk")
         )
     demo.extra["academic_year"] = year
     demo.extra["forms"] = forms

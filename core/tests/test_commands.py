@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
@@ -111,3 +112,26 @@ class TestSeedDemo:
         assert not Client().login(username="north-fm1", password="Seed-Pass-9")
         assert Client().login(username="south-admin", password="Other-Pass-7")
         assert User.objects.get(username="south-admin").school.code == "south"
+
+
+def test_seed_demo_writes_an_audit_row_for_every_row_it_creates():
+    call_command("seed_demo", stdout=StringIO())
+    counts = demo_row_counts()
+    created = dict(
+        AuditLog.objects.filter(action="create").values("entity_type").annotate(n=Count("id")).values_list("entity_type", "n")
+    )
+    for label in (
+        "core.School",
+        "core.User",
+        "students.AcademicYear",
+        "students.ClassGroup",
+        "students.Student",
+        "attendance.Holiday",
+        "attendance.Register",
+        "attendance.AttendanceRecord",
+        "interventions.Alert",
+        "interventions.InterventionMeeting",
+        "interventions.ProgressUpdate",
+    ):
+        assert counts[label] > 0, label
+        assert created.get(label.lower()) == counts[label], label
