@@ -171,7 +171,8 @@ def test_seed_demo_creates_forms_students_and_a_term_of_attendance():
     for code in ("north", "south"):
         forms = ClassGroup.objects.filter(school__code=code)
         assert forms.count() == 8
-        assert forms.filter(form_master__username=f"{code}-fm1").count() == 2
+        assert forms.filter(form_master__username=f"{code}-fm1").count() == 4
+        assert not forms.filter(form_master=None).exists()
         assert 8 * 28 <= Student.objects.filter(school__code=code).count() <= 8 * 32
     year = forms.first().academic_year
     assert year.start_date <= today <= year.end_date and year.is_current
