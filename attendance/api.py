@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms as django_forms
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -24,6 +25,15 @@ class AttendanceRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttendanceFilterForm(django_forms.Form):
+    def clean(self):
+        data = super().clean()
+        # Refused like /api/students/{id}/attendance/ does, rather than answered with an empty list.
+        if data.get("start") and data.get("to") and data["start"] > data["to"]:
+            self.add_error("to", "Must not be before from.")
+        return data
+
+
 class AttendanceFilter(django_filters.FilterSet):
     date = django_filters.DateFilter()
     start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="from")
@@ -36,6 +46,7 @@ class AttendanceFilter(django_filters.FilterSet):
     class Meta:
         model = AttendanceRecord
         fields = ["date", "class_group", "student", "status"]
+        form = AttendanceFilterForm
 
     def applied_by_selector(self, queryset, name, value):
         return queryset

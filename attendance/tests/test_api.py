@@ -160,3 +160,17 @@ def test_list_of_another_schools_form_or_student_is_empty(client_for, teacher, o
         assert client.get("/api/attendance/", params).json()["count"] == 0
     refused = client.get("/api/attendance/", {"student": -1})
     assert refused.status_code == 400 and "student" in refused.json()
+
+
+def test_list_refuses_to_before_from(client_for, counselor, school, form, make_students, school_day):
+    """Like /api/students/{id}/attendance/: a range that ends before it starts is 400, not an empty list."""
+    student = make_students(form, 1)[0]
+    AttendanceRecordFactory(school=school, student=student, date=school_day, status="absent")
+    client = client_for(counselor)
+    day, earlier = school_day.isoformat(), previous_weekday(school_day).isoformat()
+    response = client.get("/api/attendance/", {"from": day, "to": earlier})
+    assert response.status_code == 400
+    assert response.json() == {"to": ["Must not be before from."]}
+    assert client.get("/api/attendance/", {"from": day, "to": day}).json()["count"] == 1
+    assert client.get("/api/attendance/", {"from": earlier}).json()["count"] == 1
+    assert client.get("/api/attendance/", {"to": earlier}).json()["count"] == 0
