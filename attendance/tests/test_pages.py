@@ -213,6 +213,41 @@ def test_attendance_export(login, teacher, school, form, other_form, make_studen
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize("role_fixture", ["form_master", "other_form_master", "admin_user"])
+def test_form_masters_and_admins_take_a_register_of_their_school(request, login, form, make_students, school_day, role_fixture):
+    """The form's own form master, a colleague's form master and an admin: the page and one save."""
+    user = request.getfixturevalue(role_fixture)
+    first, second = make_students(form, 2)
+    client = login(user)
+    page = client.get(register_url(form, school_day))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Save register" in html and f'name="status-{first.pk}" value="present" checked' in html
+    response = client.post(
+        register_url(form, school_day), {"version": "0", f"status-{first.pk}": "absent", f"reason-{first.pk}": "Flu"}
+    )
+    assert response.status_code == 302
+    register = Register.objects.get(class_group=form, date=school_day)
+    assert register.taken_by == user and register.version == 1
+    assert AttendanceRecord.objects.get(student=first).status == "absent"
+    assert AttendanceRecord.objects.get(student=second).status == "present"
+    assert set(AttendanceRecord.objects.values_list("marked_by", flat=True)) == {user.pk}
+    assert AuditLog.objects.filter(actor=user, entity_type="attendance.register", entity_id=str(register.pk)).exists()
+
+
+@pytest.mark.parametrize("role", ["teacher", "form_master"])
+def test_teachers_and_form_masters_of_another_school_get_404(login, make_user, other_school, form, make_students, school_day, role):
+    student = make_students(form, 1)[0]
+    client = login(make_user(role, other_school, username=f"south-{role}"))
+    url = register_url(form, school_day)
+    assert client.get(url).status_code == 404
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
+    assert client.post(url, {"version": "0", f"status-{student.pk}": "absent", f"reason-{student.pk}": "Flu"}).status_code == 404
+    assert client.post(url, {"version": "0"}, HTTP_HX_REQUEST="true").status_code == 404
+    assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
+    assert not AuditLog.objects.filter(entity_type__startswith="attendance.").exists()
+
+
 def test_home_page_sections(login, teacher, form_master, admin_user, form, form_b, make_students, school_day):
     make_students(form, 3)
     today = timezone.localdate()
