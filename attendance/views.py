@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -60,6 +61,30 @@ def _parse_date(value: str) -> datetime.date:
         raise Http404() from None
 
 
+_ITEM_MESSAGE = re.compile(r"^Item (?P<index>\d+): (?P<rest>.*)$", re.DOTALL)
+_STUDENT_MESSAGE = re.compile(r"^Student (?P<id>\d+) (?P<rest>.*)$", re.DOTALL)
+
+
+def _name_students(messages_: list[str], names: dict[int, str], order: list[int]) -> list[str]:
+    """The save's per-record problems with the student's name in place of "Item 3" or "Student 41":
+    the records were sent in `order` (student ids), and a teacher knows the class by name."""
+    named = []
+    for message in messages_:
+        item = _ITEM_MESSAGE.match(message)
+        student = _STUDENT_MESSAGE.match(message)
+        if item and 1 <= int(item["index"]) <= len(order):
+            message = f"{names[order[int(item['index']) - 1]]}: {_curly_quoted(item['rest'])}"
+        elif student and int(student["id"]) in names:
+            message = f"{names[int(student['id'])]} {student['rest']}"
+        named.append(message)
+    return named
+
+
+def _curly_quoted(text: str) -> str:
+    # The service quotes the value it refused as Python would ('sick'); a page quotes “sick”.
+    return re.sub(r"'([^']*)'", "\u201c\\1\u201d", text, count=1)
+
+
 @role_required(*TAKERS)
 def register(request, class_group_id: int, date: str):
     """One form's register for one day: every student present by default; one save writes the day."""
@@ -82,6 +107,7 @@ def register(request, class_group_id: int, date: str):
             )
             for line in register_day.lines
         }
+        names = {line.student.pk: f"{line.student.last_name}, {line.student.first_name}" for line in register_day.lines}
         # A missing or mangled version counts as "loaded before anyone saved": a conflict if someone has.
         version = parse_id(request.POST.get("version")) or 0
         version = version if version <= MAX_VERSION else 0
@@ -97,6 +123,7 @@ def register(request, class_group_id: int, date: str):
             conflict, status_code = True, 409
         except ApplicationError as exc:
             errors = [m for messages_ in exc.field_errors.values() for m in messages_] or [exc.message]
+            errors = _name_students(errors, names, order=list(posted))
             status_code = 400
         else:
             if not request.htmx:

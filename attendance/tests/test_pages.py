@@ -8,7 +8,7 @@ from django.utils import timezone
 from attendance.models import AttendanceRecord, Register
 from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory, RegisterFactory
 from core.models import AuditLog
-from students.tests.factories import ClassGroupFactory
+from students.tests.factories import ClassGroupFactory, StudentFactory
 from students.tests.fixtures import previous_weekday
 
 pytestmark = pytest.mark.django_db
@@ -246,6 +246,27 @@ def test_teachers_and_form_masters_of_another_school_get_404(login, make_user, o
     assert client.post(url, {"version": "0"}, HTTP_HX_REQUEST="true").status_code == 404
     assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
     assert not AuditLog.objects.filter(entity_type__startswith="attendance.").exists()
+
+
+def test_register_errors_name_the_student(login, teacher, form, school_day):
+    """Each problem with a posted row names the student (as the register lists them), not "Item 2"."""
+    StudentFactory(school=form.school, class_group=form, first_name="Zoe", last_name="Adams")
+    brown = StudentFactory(school=form.school, class_group=form, first_name="Oscar", last_name="Brown")
+    client = login(teacher)
+    response = client.post(register_url(form, school_day), {"version": "0", f"status-{brown.pk}": "sick"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Brown, Oscar: unknown status \u201csick\u201d" in html
+    assert "Item " not in html and "Adams, Zoe:" not in html
+    response = client.post(
+        register_url(form, school_day),
+        {"version": "0", f"status-{brown.pk}": "absent", f"reason-{brown.pk}": "x" * 300},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "Brown, Oscar: reason must be text of at most 255 characters" in html
+    assert "Item " not in html
+    assert not AttendanceRecord.objects.exists() and not Register.objects.exists()
 
 
 def test_home_page_sections(login, teacher, form_master, admin_user, form, form_b, make_students, school_day):
