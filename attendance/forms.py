@@ -3,12 +3,57 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.ids import MAX_ID
 
+# Registers are kept for recent years and taken at most a little ahead of planning; a day outside
+# this range is a typo (or a probe), and arithmetic on it (three weeks either side) may overflow.
+FIRST_DAY = datetime.date(2000, 1, 1)
+DAYS_AHEAD = 366
 
-class DayForm(forms.Form):
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+def last_day() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=DAYS_AHEAD)
+
+
+def _shown(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def is_sane_day(day: datetime.date) -> bool:
+    return FIRST_DAY <= day <= last_day()
+
+
+class DayField(forms.DateField):
+    """A date between FIRST_DAY and a year from today."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not is_sane_day(value):
+            raise ValidationError(
+                "Choose a day between %(first)s and %(last)s.",
+                code="out_of_range",
+                params={"first": _shown(FIRST_DAY), "last": _shown(last_day())},
+            )
+
+
+class DayRangeForm(forms.Form):
+    """Gives the browser's date pickers the same range (set per form: "today" moves)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounds = {"min": FIRST_DAY.isoformat(), "max": last_day().isoformat()}
+        for field in self.fields.values():
+            if isinstance(field, DayField):
+                field.widget.attrs.update(bounds)
+
+
+class DayForm(DayRangeForm):
+    date = DayField(required=False)
 
 
 class AttendanceExportForm(forms.Form):

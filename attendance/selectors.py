@@ -44,9 +44,17 @@ def school_days(
 NEARBY_DAYS = datetime.timedelta(days=21)
 
 
+def shifted(day: datetime.date, days: int) -> datetime.date:
+    """`day` moved by `days`, held at the calendar's ends (date.min, date.max) instead of overflowing."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
 def holidays_near(*, school_id: int, day: datetime.date) -> dict[datetime.date, str]:
     """The school's holidays within three weeks either side of `day` (what adjacent_school_days needs)."""
-    return holiday_dates(school_id=school_id, start=day - NEARBY_DAYS, end=day + NEARBY_DAYS)
+    return holiday_dates(school_id=school_id, start=shifted(day, -NEARBY_DAYS.days), end=shifted(day, NEARBY_DAYS.days))
 
 
 def adjacent_school_days(
@@ -57,9 +65,12 @@ def adjacent_school_days(
     window = NEARBY_DAYS
 
     def step(direction: int) -> datetime.date:
-        candidate = day + datetime.timedelta(days=direction)
+        candidate = shifted(day, direction)
         while (candidate.weekday() >= 5 or candidate in holidays) and abs((candidate - day).days) < window.days:
-            candidate += datetime.timedelta(days=direction)
+            following = shifted(candidate, direction)
+            if following == candidate:  # the end of the calendar
+                break
+            candidate = following
         return candidate
 
     following = step(1)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance import selectors, services
-from attendance.forms import AttendanceExportForm, DayForm
+from attendance.forms import AttendanceExportForm, DayForm, is_sane_day
 from attendance.models import AttendanceRecord
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError
@@ -26,9 +26,13 @@ TAKERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
 
 @role_required(*TAKERS)
 def attendance_day(request):
-    """Today's (or ?date=) forms: taken or not and by whom; missing registers of recent school days."""
+    """Today's (or ?date=) forms: taken or not and by whom; missing registers of recent school days.
+
+    A date that is not one (or far outside the years registers are kept for) is shown as an error on
+    the day picker, with today's page below it."""
     today = timezone.localdate()
     form = DayForm(request.GET or None)
+    status_code = 400 if form.is_bound and not form.is_valid() else 200
     day = today
     if form.is_valid() and form.cleaned_data["date"]:
         day = form.cleaned_data["date"]
@@ -51,14 +55,18 @@ def attendance_day(request):
         day=day, today=today, holidays=nearby_holidays
     )
     template = "attendance/_day.html" if request.htmx else "attendance/day.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status_code)
 
 
 def _parse_date(value: str) -> datetime.date:
+    """The register's day from the URL: 404 for what is not a date or lies outside the kept years."""
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise Http404() from None
+    if not is_sane_day(day):
+        raise Http404()
+    return day
 
 
 _ITEM_MESSAGE = re.compile(r"^Item (?P<index>\d+): (?P<rest>.*)$", re.DOTALL)

@@ -269,6 +269,35 @@ def test_register_errors_name_the_student(login, teacher, form, school_day):
     assert not AttendanceRecord.objects.exists() and not Register.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1999-12-31", "not-a-date"])
+def test_day_page_with_an_unusable_date_shows_the_error_on_the_day_picker(login, teacher, form, value):
+    """Never a server error: the day picker says what is wrong and today's page is shown."""
+    client = login(teacher)
+    today = timezone.localdate()
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.get("/attendance/", {"date": value}, **headers)
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert '<ul class="errorlist" id="id_date_error" role="alert">' in html and "Showing today instead." in html
+        assert "Choose a day between" in html or "Enter a valid date." in html
+        assert 'aria-invalid="true"' in html
+        assert f"{today:%A} {today.day} {today:%B} {today.year}" in html and "Form 2A" in html
+    within = today + datetime.timedelta(days=300)
+    assert client.get("/attendance/", {"date": within.isoformat()}).status_code == 200
+
+
+def test_register_of_a_day_outside_the_kept_years_is_404(login, teacher, form, make_students):
+    student = make_students(form, 1)[0]
+    client = login(teacher)
+    far = timezone.localdate() + datetime.timedelta(days=400)
+    for day in ("0001-01-01", "1999-12-31", "9999-12-31", far.isoformat()):
+        url = f"/attendance/register/{form.pk}/{day}/"
+        assert client.get(url).status_code == 404, day
+        assert client.post(url, {"version": "0", f"status-{student.pk}": "absent"}).status_code == 404, day
+        assert client.post(url, {"version": "0"}, HTTP_HX_REQUEST="true").status_code == 404, day
+    assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
+
+
 def test_home_page_sections(login, teacher, form_master, admin_user, form, form_b, make_students, school_day):
     make_students(form, 3)
     today = timezone.localdate()
