@@ -1,3 +1,6 @@
+import ipaddress
+
+from django.conf import settings
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -5,10 +8,20 @@ from core.audit import current_ip
 
 
 def client_ip(request) -> str | None:
-    # Behind a proxy (gunicorn behind nginx) the first X-Forwarded-For entry is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    """The address the audit log records. X-Forwarded-For is only believed for the hops our own
+    proxies appended (settings.TRUSTED_PROXY_COUNT, 0 by default): a client can write anything
+    into that header, so the address is taken that many entries from its right end. Whatever is
+    taken must parse as an IP address, or nothing is recorded."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
 
 
 class RequestContextMiddleware:

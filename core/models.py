@@ -122,9 +122,8 @@ class AuditLog(models.Model):
     """Append-only record of every change to a domain row and of client events."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
-    )
+    # PROTECT: a user who appears in the log cannot be deleted (that would rewrite the log); deactivate them.
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries")
     action = models.CharField(max_length=64)
     entity_type = models.CharField(max_length=100, blank=True)
     entity_id = models.CharField(max_length=64, blank=True)
@@ -136,6 +135,8 @@ class AuditLog(models.Model):
     objects = AuditLogQuerySet.as_manager()
 
     class Meta:
+        # Django's internal reads and writes go through the append-only manager too.
+        base_manager_name = "objects"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["school", "entity_type", "entity_id"]),
