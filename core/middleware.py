@@ -1,7 +1,8 @@
 import ipaddress
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 from django.utils.cache import patch_vary_headers
 
 from core.audit import current_ip
@@ -36,6 +37,10 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             current_ip.reset(token)
+        if getattr(request, "htmx", False) and response.status_code == 302 and _to_login(response["Location"]):
+            # A session that expired while a page was open: htmx would follow the redirect and swap the
+            # login page into a table cell. Send the whole browser to the login page instead.
+            return HttpResponseClientRedirect(response["Location"])
         if response.get("Content-Type", "").startswith("text/html"):
             # Pages answer htmx requests with a fragment: caches must keep the two apart.
             patch_vary_headers(response, ["HX-Request"])
@@ -47,3 +52,7 @@ class RequestContextMiddleware:
             # a server error. The views bound the ids they read; this catches any that slip through.
             return render(request, "400.html", status=400)
         return None
+
+
+def _to_login(location: str) -> bool:
+    return location.split("?", 1)[0] == resolve_url(settings.LOGIN_URL)

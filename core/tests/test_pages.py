@@ -201,3 +201,10 @@ def test_csrf_failure_page_extends_the_shell():
     html = response.content.decode()
     assert "This form has expired" in html
     assert "CSRF verification failed" not in html and "Referer" not in html
+
+
+def test_an_htmx_request_after_the_session_expired_sends_the_browser_to_the_login_page(client):
+    response = client.get("/alerts/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/alerts/"
+    assert client.get("/alerts/")["Location"] == "/accounts/login/?next=/alerts/"  # plain requests: a 302
