@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.ids import MAX_ID
+from core.errors import NotFoundError
+from core.ids import parse_id
+from students.selectors import class_group_get
 
 # Registers are kept for recent years and taken at most a little ahead of planning; a day outside
 # this range is a typo (or a probe), and arithmetic on it (three weeks either side) may overflow.
@@ -56,12 +58,36 @@ class DayForm(DayRangeForm):
     date = DayField(required=False)
 
 
-class AttendanceExportForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    class_group = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+class AttendanceExportForm(DayRangeForm):
+    """The export's dates and, optionally, one form of the actor's school (a form of another school is
+    refused exactly like one that does not exist)."""
+
+    start = DayField(label="From")
+    end = DayField(label="To")
+    class_group = forms.CharField(label="Form", required=False, widget=forms.Select)
 
     MAX_DAYS = 400
+
+    def __init__(self, *args, actor, listed_forms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.list_forms(listed_forms)
+
+    def list_forms(self, class_groups) -> None:
+        """The forms offered in the select (validation accepts any form of the actor's school)."""
+        self.fields["class_group"].widget.choices = [("", "All forms"), *((f.pk, f.name) for f in class_groups)]
+
+    def clean_class_group(self) -> int | None:
+        value = self.cleaned_data["class_group"]
+        if value in ("", None):
+            return None
+        class_group_id = parse_id(value)
+        try:
+            if class_group_id is None:
+                raise NotFoundError()
+            return class_group_get(actor=self.actor, id=class_group_id).pk
+        except NotFoundError:
+            raise ValidationError("No such form.", code="invalid_choice") from None
 
     def clean(self):
         data = super().clean()

@@ -7,7 +7,7 @@ import datetime
 import re
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,22 +30,31 @@ def attendance_day(request):
 
     A date that is not one (or far outside the years registers are kept for) is shown as an error on
     the day picker, with today's page below it."""
-    today = timezone.localdate()
     form = DayForm(request.GET or None)
     status_code = 400 if form.is_bound and not form.is_valid() else 200
+    context = _day_context(request, day_form=form)
+    template = "attendance/_day.html" if request.htmx else "attendance/day.html"
+    return render(request, template, context, status=status_code)
+
+
+def _day_context(request, *, day_form: DayForm, export_form: AttendanceExportForm | None = None) -> dict:
+    today = timezone.localdate()
     day = today
-    if form.is_valid() and form.cleaned_data["date"]:
-        day = form.cleaned_data["date"]
+    if day_form.is_bound and day_form.is_valid() and day_form.cleaned_data["date"]:
+        day = day_form.cleaned_data["date"]
     forms = selectors.forms_of_day(actor=request.user, date=day)
+    if export_form is None:
+        export_form = AttendanceExportForm(actor=request.user, initial={"start": day, "end": day})
+    export_form.list_forms(f.class_group for f in forms)
     nearby_holidays = selectors.holidays_near(school_id=request.user.school_id, day=day)
     holiday = nearby_holidays.get(day)
-    is_school_day = day.weekday() < 5 and holiday is None
     context = {
-        "form": form,
+        "form": day_form,
+        "export_form": export_form,
         "day": day,
         "today": today,
         "is_future": day > today,
-        "is_school_day": is_school_day,
+        "is_school_day": day.weekday() < 5 and holiday is None,
         "holiday": holiday,
         "forms": forms,
         "taken_count": sum(1 for f in forms if f.taken),
@@ -54,8 +63,7 @@ def attendance_day(request):
     context["previous_day"], context["next_day"] = selectors.adjacent_school_days(
         day=day, today=today, holidays=nearby_holidays
     )
-    template = "attendance/_day.html" if request.htmx else "attendance/day.html"
-    return render(request, template, context, status=status_code)
+    return context
 
 
 def _parse_date(value: str) -> datetime.date:
@@ -191,11 +199,11 @@ class _Echo:
 @role_required(*TAKERS)
 def attendance_export(request):
     """CSV of the school's attendance records between two dates, optionally of one form."""
-    form = AttendanceExportForm(request.GET)
+    form = AttendanceExportForm(request.GET, actor=request.user)
     if not form.is_valid():
-        return HttpResponse(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400, content_type="text/plain"
-        )
+        # The day page again, its export form open with the errors beside the fields.
+        context = _day_context(request, day_form=DayForm(), export_form=form)
+        return render(request, "attendance/day.html", context, status=400)
     data = form.cleaned_data
     records = (
         selectors.attendance_list(actor=request.user, class_group_id=data.get("class_group"))

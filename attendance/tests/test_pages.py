@@ -298,6 +298,61 @@ def test_register_of_a_day_outside_the_kept_years_is_404(login, teacher, form, m
     assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
 
 
+def _export(client, **params):
+    return client.get("/attendance/export.csv", params)
+
+
+def test_export_bad_input_reopens_the_day_page_with_the_errors_beside_the_fields(login, teacher, form, school_day):
+    """End before start, missing or out-of-range dates: the day page (400), its export form open and
+    bound, each error under its field; nothing exported or audited."""
+    client = login(teacher)
+    response = _export(client, start="2026-01-10", end="2026-01-01", class_group=form.pk)
+    html = response.content.decode()
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "<h1>Registers</h1>" in html and '<details id="attendance-export" open>' in html
+    assert '<ul class="errorlist" id="id_end_error"><li>Must not be before the start date.</li></ul>' in html
+    assert 'name="end" value="2026-01-01"' in html and 'aria-invalid="true" aria-describedby="id_end_error"' in html
+    assert 'name="start" value="2026-01-10"' in html and "id_start_error" not in html
+    assert f'<option value="{form.pk}" selected>Form 2A</option>' in html
+
+    html = _export(client).content.decode()
+    assert '<ul class="errorlist" id="id_start_error"><li>This field is required.</li></ul>' in html
+    assert '<ul class="errorlist" id="id_end_error"><li>This field is required.</li></ul>' in html
+
+    response = _export(client, start="0001-01-01", end="9999-12-31")
+    assert response.status_code == 400
+    assert response.content.decode().count("Choose a day between 1 Jan 2000 and") == 2
+    assert not AuditLog.objects.filter(action="export.attendance").exists()
+
+
+def test_export_of_an_unknown_or_another_schools_form_is_the_same_inline_error(
+    login, teacher, form, other_form, make_students, school_day
+):
+    foreigner = make_students(other_form, 1)[0]
+    AttendanceRecordFactory(school=other_form.school, student=foreigner, date=school_day, status="absent")
+    client = login(teacher)
+    day = school_day.isoformat()
+    answers = []
+    for class_group in (other_form.pk, 987654, "abc", "-3", "99999999999999999999999"):
+        response = _export(client, start=day, end=day, class_group=class_group)
+        html = response.content.decode()
+        assert response.status_code == 400, class_group
+        assert '<ul class="errorlist" id="id_class_group_error"><li>No such form.</li></ul>' in html
+        assert foreigner.last_name not in html and "South High" not in html
+        answers.append(html.split('<details id="attendance-export"')[1].split("</details>")[0])
+    assert all(answer == answers[0] for answer in answers)  # a foreign form and a missing one alike
+    assert not AuditLog.objects.filter(action="export.attendance").exists()
+
+
+def test_export_error_page_query_count(login, teacher, school, year, form, school_day, django_assert_num_queries):
+    client = login(teacher)
+    for index in range(5):
+        ClassGroupFactory(school=school, academic_year=year, name=f"Form {index}")
+    with django_assert_num_queries(12):  # the day page's 11 + the form looked up
+        response = _export(client, start="2026-01-10", end="2026-01-01", class_group=form.pk)
+    assert response.status_code == 400
+
+
 def test_home_page_sections(login, teacher, form_master, admin_user, form, form_b, make_students, school_day):
     make_students(form, 3)
     today = timezone.localdate()
