@@ -1,8 +1,12 @@
 """Django admin for school admins: log in without is_staff, manage their own school's people, audited."""
 
+import datetime
+
 import pytest
 
 from core.models import AuditLog, User
+from core.tests.admin_forms import admin_form_data
+from students.tests.fixtures import form, school_day, year  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +132,97 @@ def test_admin_sets_a_password_audited_without_the_hash(client, admin_user, teac
     assert other.status_code in (302, 404)
     other_admin.refresh_from_db()
     assert not other_admin.check_password("Fresh-Pass-731")
+
+
+# Duplicates and stale edits in the school-scoped admin --------------------------------------------
+
+
+@pytest.fixture
+def school_admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_adding_a_holiday_on_a_taken_date_is_an_inline_error(school_admin_client, school, other_school):
+    from attendance.models import Holiday
+
+    Holiday.objects.create(school=school, date=datetime.date(2026, 12, 25), name="Christmas")
+    Holiday.objects.create(school=other_school, date=datetime.date(2026, 12, 28), name="Their day")
+    response = school_admin_client.post("/admin/attendance/holiday/add/", {"date": "2026-12-25", "name": "Again"})
+    assert response.status_code == 200
+    assert "Holiday with this Date already exists." in response.content.decode()
+    assert list(Holiday.objects.filter(school=school).values_list("name", flat=True)) == ["Christmas"]
+    assert not AuditLog.objects.exists()
+
+    # Another school's holiday on a date is no clash here.
+    response = school_admin_client.post("/admin/attendance/holiday/add/", {"date": "2026-12-28", "name": "Ours"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Holiday.objects.get(school=school, date=datetime.date(2026, 12, 28)).name == "Ours"
+
+
+def test_moving_a_holiday_to_a_taken_date_is_an_inline_error(school_admin_client, school):
+    from attendance.models import Holiday
+
+    Holiday.objects.create(school=school, date=datetime.date(2026, 12, 25), name="Christmas")
+    boxing = Holiday.objects.create(school=school, date=datetime.date(2026, 12, 26), name="Boxing Day")
+    url = f"/admin/attendance/holiday/{boxing.pk}/change/"
+    data = admin_form_data(school_admin_client.get(url).content.decode())
+    data["date"] = "2026-12-25"
+    response = school_admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Holiday with this Date already exists." in response.content.decode()
+    boxing.refresh_from_db()
+    assert boxing.date == datetime.date(2026, 12, 26)
+
+
+def test_a_stale_register_edit_is_refused(school_admin_client, admin_user, teacher, form_master, form, school_day):
+    from attendance import services as attendance_services
+    from attendance.models import Register
+
+    register = attendance_services.register_save(
+        actor=teacher, class_group_id=form.pk, date=school_day, records=[], expected_version=0
+    ).register
+    url = f"/admin/attendance/register/{register.pk}/change/"
+    data = admin_form_data(school_admin_client.get(url).content.decode())
+    assert data["expected_version"] == "1"
+    attendance_services.register_save(
+        actor=form_master, class_group_id=form.pk, date=school_day, records=[], expected_version=1
+    )
+
+    data["taken_by"] = str(admin_user.pk)
+    response = school_admin_client.post(url, data, follow=True)
+    assert "changed by someone else" in response.content.decode()
+    register.refresh_from_db()
+    assert (register.taken_by, register.version) == (form_master, 2)
+    assert not AuditLog.objects.filter(actor=admin_user).exists()
+
+    # Loaded afresh, the same change saves.
+    data = admin_form_data(school_admin_client.get(url).content.decode())
+    data["taken_by"] = str(admin_user.pk)
+    assert school_admin_client.post(url, data).status_code == 302
+    register.refresh_from_db()
+    assert (register.taken_by, register.version) == (admin_user, 3)
+    assert AuditLog.objects.filter(actor=admin_user, action="update", entity_id=str(register.pk)).exists()
+
+
+def test_a_stale_alert_edit_is_refused(school_admin_client, admin_user, teacher, form):
+    from interventions.alerts import services as alert_services
+    from interventions.models import Alert
+    from interventions.tests.factories import AlertFactory
+    from students.tests.factories import StudentFactory
+
+    alert = AlertFactory(school=form.school, student=StudentFactory(school=form.school, class_group=form))
+    url = f"/admin/interventions/alert/{alert.pk}/change/"
+    data = admin_form_data(school_admin_client.get(url).content.decode())
+    assert data["expected_version"] == "1"
+    alert_services.alert_change_status(
+        actor=admin_user, alert=Alert.objects.get(pk=alert.pk), status="acknowledged", version=1, note="Seen."
+    )
+
+    data["assigned_to"] = str(teacher.pk)
+    data["note"] = "Stale note."
+    response = school_admin_client.post(url, data, follow=True)
+    assert "changed by someone else" in response.content.decode()
+    alert.refresh_from_db()
+    assert (alert.status, alert.note, alert.assigned_to, alert.version) == ("acknowledged", "Seen.", None, 2)
+    assert AuditLog.objects.filter(action="update", entity_id=str(alert.pk)).count() == 1
