@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -17,6 +18,8 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from interventions.meetings import rules
 from interventions.models import Alert, FollowUpReminder, InterventionMeeting, ProgressUpdate
+
+logger = logging.getLogger(__name__)
 
 Meeting = InterventionMeeting
 Status = Meeting.Status
@@ -346,13 +349,35 @@ class ReminderSummary:
     meetings_reminded: int = 0
     already_reminded: int = 0
     recipients: list[str] = field(default_factory=list)
+    # Owners whose email could not be sent: nothing was recorded for them, the next run tries again.
+    failed_recipients: list[str] = field(default_factory=list)
+    meetings_not_reminded: int = 0
+
+
+# Seconds to wait on the mail server when EMAIL_TIMEOUT is not set: the owner's transaction (on SQLite,
+# the database's write lock) stays open while the email is handed over.
+REMINDER_SEND_TIMEOUT = 10
+
+
+def _send_reminder(*, owner, meetings: list[Meeting], today: datetime.date) -> None:
+    body = render_to_string(
+        "interventions/meetings/follow_up_reminder_email.txt",
+        {"owner": owner, "meetings": meetings, "today": today},
+    )
+    subject = f"{len(meetings)} intervention follow-up{'s' if len(meetings) != 1 else ''} overdue"
+    # A connection of its own: after a failure the next owner does not inherit a broken one.
+    connection = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or REMINDER_SEND_TIMEOUT)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email], connection=connection)
 
 
 def send_follow_up_reminders(*, today: datetime.date | None = None) -> ReminderSummary:
     """Email each owner once a day the list of their overdue meetings not yet reminded about today.
 
-    FollowUpReminder rows (unique per meeting and day) make a second run on the same day send nothing;
-    each owner's rows and email are one transaction, the email sent only once the rows are committed.
+    FollowUpReminder rows (unique per meeting and day) make a second run on the same day send nothing.
+    Each owner's rows, their audit rows and the email are one transaction: when the email cannot be sent
+    the rows are rolled back (the next run tries again), the error is logged and the other owners are
+    still reminded. Should the commit fail after the email went out, the owner may be reminded twice:
+    a duplicate, never a reminder recorded as sent that was not.
     """
     today = today or timezone.localdate()
     summary = ReminderSummary()
@@ -380,18 +405,15 @@ def send_follow_up_reminders(*, today: datetime.date | None = None) -> ReminderS
                         school_id=meeting.school_id, meeting=meeting, recipient=owner, sent_on=today
                     )
                     audit.record_create(actor=None, instance=reminder)
-                body = render_to_string(
-                    "interventions/meetings/follow_up_reminder_email.txt",
-                    {"owner": owner, "meetings": meetings, "today": today},
-                )
-                subject = f"{len(meetings)} intervention follow-up{'s' if len(meetings) != 1 else ''} overdue"
-                transaction.on_commit(
-                    lambda subject=subject, body=body, to=owner.email: send_mail(
-                        subject, body, settings.DEFAULT_FROM_EMAIL, [to]
-                    )
-                )
+                _send_reminder(owner=owner, meetings=meetings, today=today)
         except IntegrityError:
             # Another run reminded about some of them at the same moment; it sends that email.
+            continue
+        except Exception:
+            # A refused recipient, an unreachable server: this owner's rows are rolled back; carry on.
+            logger.exception("Follow-up reminder to %s (user %s) could not be sent", owner.email, owner.pk)
+            summary.failed_recipients.append(owner.email)
+            summary.meetings_not_reminded += len(meetings)
             continue
         summary.emails_sent += 1
         summary.meetings_reminded += len(meetings)

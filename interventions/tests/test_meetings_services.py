@@ -2,9 +2,11 @@
 
 import datetime
 import itertools
+import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -191,15 +193,12 @@ def overdue_setup(school, form_master, other_form_master, student, other_student
     return today, {"fm": [a, b], "other": [c], "foreign": [d]}
 
 
-def test_reminders_one_email_per_owner_and_nothing_twice(
-    overdue_setup, form_master, other_form_master, capsys, django_capture_on_commit_callbacks
-):
-    """Emails go out once the reminder rows are committed; a second run the same day sends nothing."""
+def test_reminders_one_email_per_owner_and_nothing_twice(overdue_setup, form_master, other_form_master, capsys):
+    """One email per owner listing their overdue meetings, recorded as sent; a second run the same day sends nothing."""
     today, meetings = overdue_setup
 
     def run(day):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("send_follow_up_reminders", "--date", day.isoformat())
+        call_command("send_follow_up_reminders", "--date", day.isoformat())
 
     run(today)
     out = capsys.readouterr().out
@@ -220,6 +219,52 @@ def test_reminders_one_email_per_owner_and_nothing_twice(
 
     run(today + datetime.timedelta(days=1))
     assert len(mail.outbox) == 6  # a new day, a new reminder
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The in-memory backend, except that the mail server refuses one address."""
+
+    refused = "north-fm1@example.org"
+
+    def send_messages(self, messages):
+        for message in messages:
+            if self.refused in message.to:
+                raise smtplib.SMTPRecipientsRefused({self.refused: (550, b"No such mailbox")})
+        return super().send_messages(messages)
+
+
+def test_a_failed_email_is_not_recorded_and_the_others_still_go(
+    overdue_setup, form_master, other_form_master, settings, capsys, caplog
+):
+    """The refused owner's rows roll back (no reminder, no audit row); the other owners are reminded; exit 1."""
+    from django.core.management.base import CommandError
+
+    today, meetings = overdue_setup
+    settings.EMAIL_BACKEND = "interventions.tests.test_meetings_services.RefusingBackend"
+    assert form_master.email == RefusingBackend.refused
+    with pytest.raises(CommandError) as raised:
+        call_command("send_follow_up_reminders", "--date", today.isoformat())
+    assert str(raised.value) == (
+        "1 reminder email(s) about 2 overdue meeting(s) could not be sent, to: north-fm1@example.org. "
+        "Nothing was recorded for them; the next run tries again."
+    )
+    out = capsys.readouterr().out
+    assert "Sent 2 reminder email(s) about 2 overdue meeting(s); 0 already reminded today." in out
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [other_form_master.email, "south-fm@example.org"]
+    )
+    reminded = set(FollowUpReminder.objects.values_list("meeting_id", flat=True))
+    assert reminded == {meetings["other"][0].pk, meetings["foreign"][0].pk}
+    audited = AuditLog.objects.filter(entity_type="interventions.followupreminder").values_list("after", flat=True)
+    assert sorted(row["meeting_id"] for row in audited) == sorted(reminded)
+    assert "Follow-up reminder to north-fm1@example.org" in caplog.text and "SMTPRecipientsRefused" in caplog.text
+
+    # The server takes the address again: the next run reminds only the owner who was missed.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_follow_up_reminders", "--date", today.isoformat())
+    assert "Sent 1 reminder email(s) about 2 overdue meeting(s); 2 already reminded today." in capsys.readouterr().out
+    assert mail.outbox[-1].to == [form_master.email]
+    assert FollowUpReminder.objects.filter(meeting__in=meetings["fm"], sent_on=today).count() == 2
 
 
 def test_reminders_bad_date(db):
