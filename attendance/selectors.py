@@ -247,10 +247,11 @@ def forms_of_day(*, actor, date: datetime.date) -> list[FormDay]:
 
 
 def missing_registers(*, actor, end: datetime.date, days: int = 10) -> list[tuple[datetime.date, list[ClassGroup]]]:
-    """For the last `days` school days up to `end` (inclusive, never after today): the forms whose register
-    was not taken, newest day first. Four queries whatever the number of forms or days."""
+    """For the last `days` school days up to `end` (inclusive, and before today: today's registers are
+    still to take, not missing): the forms whose register was not taken, newest day first. Four queries
+    whatever the number of forms or days."""
     today = timezone.localdate()
-    end = min(end, today)
+    end = min(end, today - datetime.timedelta(days=1))
     year = current_academic_year(school_id=actor.school_id, on=end) if actor.school_id else None
     if year is None:
         return []
