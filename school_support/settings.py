@@ -175,6 +175,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Retention of the audit log, in days (7 years by default).
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", str(7 * 365)))
+# How many proxies of ours (nginx, a load balancer) append to X-Forwarded-For before a request reaches
+# gunicorn: the audit log's client IP is read that many entries from the header's right end. 0 (the
+# default, also when gunicorn faces clients directly) ignores the header: clients can forge it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 REST_FRAMEWORK = {
     # JWT first so that an unauthenticated request gets 401 with WWW-Authenticate, not 403.
