@@ -24,6 +24,9 @@ class MeetingForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
+    # The alert the meeting answers, when it is one of the chosen student's (named above the form).
+    from_alert = None
+
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students

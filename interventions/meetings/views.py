@@ -112,11 +112,17 @@ def _record_meeting(request):
     if actor.role not in rules.RECORDING_ROLES:
         raise PermissionDenied("Only form masters and admins record meetings.")
     form = MeetingForm(request.POST, students=selectors.students_for_recording(actor=actor))
-    if form.is_valid():
+    valid = form.is_valid()
+    # The alert the dialog answers stays named above the form when it comes back with errors.
+    if form.cleaned_data.get("student") and form.cleaned_data.get("alert"):
+        form.from_alert = selectors.alert_for_recording(
+            actor=actor, alert_id=form.cleaned_data["alert"], student=form.cleaned_data["student"]
+        )
+    if valid:
         data = form.cleaned_data
         alert = None
         if data.get("alert"):
-            alert = selectors.alert_for_recording(actor=actor, alert_id=data["alert"], student=data["student"])
+            alert = form.from_alert
             if alert is None:
                 form.add_error(None, "That alert is not one of this student's alerts.")
         if not form.errors:

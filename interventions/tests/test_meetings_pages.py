@@ -7,6 +7,7 @@ from django.test import Client
 
 from core.models import AuditLog
 from core.sections import DASHBOARD, STUDENT_PROFILE, sections_for
+from interventions.meetings import selectors
 from interventions.models import Alert, InterventionMeeting, ProgressUpdate
 from interventions.tests.factories import AlertFactory, ProgressUpdateFactory
 from interventions.tests.meetings_helpers import (  # noqa: F401 - fixtures
@@ -143,6 +144,28 @@ def test_record_from_alert_prefills_links_and_acknowledges(page_client, form_mas
     assert AuditLog.objects.filter(entity_type="interventions.alert", action="update").exists()
     follow = client.get(PAGE).content.decode()
     assert "Meeting recorded for Sam Lee. The alert was acknowledged." in follow
+
+
+def test_record_from_alert_errors_keep_the_alert_note_and_show_alert_errors(page_client, form_master, student,
+                                                                             other_student, monkeypatch):
+    """After a 400 the dialog still names the alert it answers, and an error on the hidden alert is shown."""
+    alert = AlertFactory(school=student.school, student=student, severity=Alert.Severity.HIGH)
+    client = page_client(form_master)
+    response = client.post(PAGE, form_data(student, alert=alert.pk, action_plan=""), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 400 and "This field is required." in html
+    assert f'name="alert" value="{alert.pk}"' in html
+    assert "Answering the alert" in html and "recording this meeting acknowledges it" in html
+    response = client.post(PAGE, form_data(student, alert="not-a-number"), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<ul class="errorlist" id="id_alert-errors" role="alert"><li>Alert: Enter a whole number.</li></ul>' in html
+    # An error the service puts on the alert field is shown too.
+    foreign = AlertFactory(school=student.school, student=other_student)
+    monkeypatch.setattr(selectors, "alert_for_recording", lambda **kwargs: foreign)  # past the view's check
+    html = client.post(PAGE, form_data(student, alert=foreign.pk), **HTMX).content.decode()
+    assert "Alert: The alert must be one of this student&#x27;s alerts." in html
+    assert not Meeting.objects.exists()
 
 
 def test_record_for_someone_elses_student_is_not_prefilled(page_client, form_master, other_student):
