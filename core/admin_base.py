@@ -198,10 +198,12 @@ def scoped_form(form_class, *, school_field: str, school_id: int | None, version
                 try:
                     constraint.validate(model, self.instance, exclude=exclude, using=using)
                 except ValidationError as error:
-                    if constraint.violation_error_message == constraint.default_violation_error_message:
+                    if constraint.violation_error_message != constraint.default_violation_error_message:
+                        message = error
+                    else:
                         # "Student with this Student id already exists.": within the school goes without saying.
-                        error = self.instance.unique_error_message(model, others)
-                    self.add_error(others[0] if len(others) == 1 else NON_FIELD_ERRORS, error)
+                        message = self.instance.unique_error_message(model, others)
+                    self.add_error(others[0] if len(others) == 1 else NON_FIELD_ERRORS, message)
 
     ScopedForm.__name__ = ScopedForm.__qualname__ = form_class.__name__
     return ScopedForm

@@ -6,7 +6,7 @@ import pytest
 
 from core.models import AuditLog, User
 from core.tests.admin_forms import admin_form_data
-from students.tests.fixtures import form, school_day, year  # noqa: F401
+from students.tests.fixtures import last_school_weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,22 @@ def school_admin_client(client, admin_user):
     return client
 
 
+@pytest.fixture
+def form_2a(school, form_master):
+    from django.utils import timezone
+
+    from students.tests.factories import AcademicYearFactory, ClassGroupFactory
+
+    today = timezone.localdate()
+    year = AcademicYearFactory(
+        school=school,
+        start_date=today - datetime.timedelta(days=150),
+        end_date=today + datetime.timedelta(days=150),
+        is_current=True,
+    )
+    return ClassGroupFactory(school=school, academic_year=year, name="Form 2A", form_master=form_master)
+
+
 def test_adding_a_holiday_on_a_taken_date_is_an_inline_error(school_admin_client, school, other_school):
     from attendance.models import Holiday
 
@@ -175,10 +191,10 @@ def test_moving_a_holiday_to_a_taken_date_is_an_inline_error(school_admin_client
     assert boxing.date == datetime.date(2026, 12, 26)
 
 
-def test_a_stale_register_edit_is_refused(school_admin_client, admin_user, teacher, form_master, form, school_day):
+def test_a_stale_register_edit_is_refused(school_admin_client, admin_user, teacher, form_master, form_2a):
     from attendance import services as attendance_services
-    from attendance.models import Register
 
+    form, school_day = form_2a, last_school_weekday()
     register = attendance_services.register_save(
         actor=teacher, class_group_id=form.pk, date=school_day, records=[], expected_version=0
     ).register
@@ -205,13 +221,13 @@ def test_a_stale_register_edit_is_refused(school_admin_client, admin_user, teach
     assert AuditLog.objects.filter(actor=admin_user, action="update", entity_id=str(register.pk)).exists()
 
 
-def test_a_stale_alert_edit_is_refused(school_admin_client, admin_user, teacher, form):
+def test_a_stale_alert_edit_is_refused(school_admin_client, admin_user, teacher, form_2a):
     from interventions.alerts import services as alert_services
     from interventions.models import Alert
     from interventions.tests.factories import AlertFactory
     from students.tests.factories import StudentFactory
 
-    alert = AlertFactory(school=form.school, student=StudentFactory(school=form.school, class_group=form))
+    alert = AlertFactory(school=form_2a.school, student=StudentFactory(school=form_2a.school, class_group=form_2a))
     url = f"/admin/interventions/alert/{alert.pk}/change/"
     data = admin_form_data(school_admin_client.get(url).content.decode())
     assert data["expected_version"] == "1"
