@@ -126,3 +126,123 @@ def test_import_reads_a_fixed_number_of_times(admin_user, school, form, size):
     assert result.updated == size
     assert len([q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]) == 3
     assert len(ctx.captured_queries) <= 6 + 2 * (size // 60 + 1)
+
+
+# Matching forms and students whatever the case --------------------------------------------------------
+
+
+def test_a_form_named_in_another_case_or_spacing_is_the_existing_form(admin_user, school, form):
+    result = services.roster_import(
+        actor=admin_user,
+        school=school,
+        text=roster("A001,Ada,Lovelace,,F,form 2a,2,,,", "A002,Alan,Turing,,M,  FORM   2A ,,,,"),
+    )
+    assert (result.created, result.forms_created) == (2, [])
+    assert set(Student.objects.values_list("class_group", flat=True)) == {form.pk}
+    assert list(ClassGroup.objects.filter(school=school).values_list("name", flat=True)) == ["Form 2A"]
+
+
+def test_a_student_moves_into_an_existing_form_named_in_another_case(admin_user, school, form, form_b):
+    StudentFactory(school=school, class_group=form, student_id="A001", first_name="Ada", last_name="Lovelace")
+    result = services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,form 2b,2,,,"))
+    assert (result.created, result.updated, result.forms_created) == (0, 1, [])
+    assert Student.objects.get(student_id="A001").class_group == form_b
+    assert ClassGroup.objects.filter(school=school).count() == 2
+
+
+def test_a_new_form_named_in_two_cases_is_created_once(admin_user, school, form):
+    result = services.roster_import(
+        actor=admin_user,
+        school=school,
+        text=roster("A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,3,,,", "A003,Grace,Hopper,,F,FORM 3C,,,,"),
+    )
+    assert (result.created, result.forms_created) == (3, ["Form 3C"])
+    new_form = ClassGroup.objects.get(school=school, grade_level=3)
+    assert new_form.name == "Form 3C"
+    assert Student.objects.filter(class_group=new_form).count() == 3
+
+
+def test_a_line_before_the_one_that_creates_its_form_needs_no_grade_level(admin_user, school, form):
+    result = services.roster_import(
+        actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,Form 3C,,,,", "A002,Alan,Turing,,M,Form 3C,3,,,")
+    )
+    assert (result.created, result.forms_created) == (2, ["Form 3C"])
+
+
+def test_a_new_form_given_two_grade_levels_is_refused(admin_user, school, form):
+    with pytest.raises(services.RosterError) as excinfo:
+        services.roster_import(
+            actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,4,,,")
+        )
+    assert excinfo.value.lines == [(3, "form 'form 3c' is given grade_level 4 here but 3 on line 2")]
+    assert not ClassGroup.objects.exclude(pk=form.pk).exists() and not Student.objects.exists()
+
+
+def test_a_student_id_in_another_case_updates_the_existing_student(admin_user, school, form):
+    ada = StudentFactory(school=school, class_group=form, student_id="AB-001", first_name="Ada", last_name="Lovelace")
+    result = services.roster_import(actor=admin_user, school=school, text=roster("ab-001,Ada,King,,F,Form 2A,,,,"))
+    assert (result.created, result.updated) == (0, 1)
+    ada.refresh_from_db()
+    assert (ada.student_id, ada.last_name, ada.version) == ("AB-001", "King", 2)
+    assert Student.objects.filter(school=school).count() == 1
+
+
+def test_two_lines_whose_student_ids_differ_only_in_case_are_duplicates(admin_user, school, form):
+    with pytest.raises(services.RosterError) as excinfo:
+        services.roster_import(
+            actor=admin_user, school=school, text=roster("AB-001,Ada,Lovelace,,F,Form 2A,,,,", "ab-001,Alan,Turing,,M,Form 2A,,,,")
+        )
+    assert excinfo.value.lines == [(3, "duplicate student_id ab-001 (also on line 2, as AB-001)")]
+    assert not Student.objects.exists()
+
+
+def test_forms_differing_only_in_case_are_an_ambiguous_name(admin_user, school, form, is_mysql):
+    if is_mysql:
+        pytest.skip("MariaDB's case-insensitive unique index does not let two such forms exist")
+    ClassGroup.objects.create(school=school, academic_year=form.academic_year, name="form 2a", grade_level=2)
+    with pytest.raises(services.RosterError) as excinfo:
+        services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,FORM 2A,,,,"))
+    assert excinfo.value.lines == [(2, "form 'FORM 2A' matches more than one form: 'Form 2A', 'form 2a'")]
+    # The exact name is no ambiguity.
+    services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,form 2a,,,,"))
+    assert Student.objects.get(student_id="A001").class_group.name == "form 2a"
+
+
+def test_a_line_with_field_problems_also_reports_its_unknown_form(admin_user, school, form):
+    with pytest.raises(services.RosterError) as excinfo:
+        services.roster_import(actor=admin_user, school=school, text=roster("A001,,Lovelace,,F,Form 9Z,,,,"))
+    assert excinfo.value.lines == [
+        (2, "first_name is empty; unknown form 'Form 9Z' (give a grade_level to create it)")
+    ]
+
+
+def test_a_file_that_is_not_utf8_names_the_line(admin_user, school, form):
+    data = roster("A001,Ada,Lovelace,,F,Form 2A,,,,", "A002,Zoë,Smith,,F,Form 2A,,,,").encode("latin-1")
+    with pytest.raises(services.RosterError) as excinfo:
+        services.decode_roster(data)
+    assert excinfo.value.lines == [(3, "the file is not UTF-8 text (save it as CSV UTF-8)")]
+    assert services.decode_roster(b"\xef\xbb\xbf" + data.replace(b"\xeb", b"e")).startswith("student_id,")
+
+
+def test_import_roster_command_reports_a_file_that_is_not_utf8(tmp_path, school, form, capsys):
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes(roster("A001,Ada,Lovelace,,F,Form 2A,,,,", "A002,Zoë,Smith,,F,Form 2A,,,,").encode("latin-1"))
+    with pytest.raises(CommandError, match="Nothing imported: 1 bad line"):
+        call_command("import_roster", str(bad), school="north")
+    assert "line 3: the file is not UTF-8 text" in capsys.readouterr().err
+    assert not Student.objects.exists()
+
+
+def test_a_clash_the_database_finds_is_a_roster_error_and_nothing_is_written(admin_user, school, form, monkeypatch):
+    """MariaDB's collation takes more spellings as equal than the matching here (accents); its refusal
+    is reported like any bad roster, with nothing written."""
+    StudentFactory(school=school, class_group=form, student_id="A001", last_name="Stored")
+    monkeypatch.setattr(services, "_match_students", lambda rows, existing: None)
+    with pytest.raises(services.RosterError) as excinfo:
+        services.roster_import(
+            actor=admin_user, school=school, text=roster("A002,Alan,Turing,,M,Form 3C,3,,,", "A001,Ada,Lovelace,,F,Form 2A,,,,")
+        )
+    assert "clashes with one the database already holds" in excinfo.value.lines[0][1]
+    assert list(Student.objects.values_list("student_id", "last_name")) == [("A001", "Stored")]
+    assert not ClassGroup.objects.filter(name="Form 3C").exists()
+    assert not AuditLog.objects.exists()

@@ -18,11 +18,11 @@ class Command(BaseCommand):
             raise CommandError(f"No school with code {school!r}.") from None
         try:
             with open(file, "rb") as handle:
-                text = services.decode_roster(handle.read())
+                data = handle.read()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         try:
-            result = services.roster_import(actor=None, school=target, text=text)
+            result = services.roster_import(actor=None, school=target, text=services.decode_roster(data))
         except services.RosterError as exc:
             for number, reason in exc.lines:
                 self.stderr.write(f"line {number}: {reason}")
