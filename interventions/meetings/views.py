@@ -172,7 +172,8 @@ def _meeting_for_page(actor, pk) -> Meeting:
 
 
 def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -> dict:
-    can_add = rules.can_add_progress(actor, meeting)
+    # A closed case takes no more updates and moves nowhere: the tracker says so instead of offering a form.
+    can_add = rules.can_add_progress(actor, meeting) and meeting.status != Meeting.Status.CLOSED
     if form is None and can_add:
         form = ProgressForm(meeting=meeting, initial={"version": meeting.version})
     return {

@@ -253,6 +253,29 @@ def test_tracker_illegal_move_is_an_inline_error(page_client, form_master, stude
     assert "Allowed next statuses: monitoring, escalated, closed." in response.content.decode()
 
 
+def test_a_closed_meetings_tracker_offers_no_form(page_client, form_master, student):
+    """Closed is final: the tracker shows the closed-case message, not an update form that can only fail."""
+    meeting = make_meeting(student=student, created_by=form_master, status="closed")
+    ProgressUpdateFactory(meeting=meeting, update_text="Back every day.")
+    url = f"{PAGE}{meeting.pk}/"
+    for response in (page_client(form_master).get(url, **HTMX), page_client(form_master).get(url)):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "This case is closed. Record a new meeting if the absences continue." in html
+        assert "Add update" not in html and 'name="update_text"' not in html and "Keep" not in html
+        assert "Back every day." in html
+
+
+def test_closing_from_the_tracker_shows_the_closed_message(page_client, form_master, student):
+    meeting = make_meeting(student=student, created_by=form_master, status="monitoring")
+    response = page_client(form_master).post(
+        f"{PAGE}{meeting.pk}/", {"update_text": "All good now.", "status": "closed", "version": 1}, **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Update added." in html
+    assert "This case is closed." in html and 'name="update_text"' not in html
+
+
 def test_tracker_access(page_client, form_master, other_form_master, admin_user, other_admin, teacher, student):
     meeting = make_meeting(student=student, created_by=form_master)
     url = f"{PAGE}{meeting.pk}/"
