@@ -204,6 +204,21 @@ class MeetingListCreateView(APIView):
         return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
+def _refuse_unknown_fields(data, serializer_class) -> None:
+    """A field the request may not write is a 400 naming it, rather than ignored as if it had been saved."""
+    if not hasattr(data, "keys"):
+        return  # not an object: the serializer says so
+    # A form-encoded body from a browser also carries its CSRF token.
+    accepted = set(serializer_class().fields) | {"csrfmiddlewaretoken"}
+    shown = set(MeetingDetailSerializer.Meta.fields)
+    errors = {
+        name: ["This field is read-only." if name in shown else "Unknown field."]
+        for name in sorted(set(data.keys()) - accepted)
+    }
+    if errors:
+        raise ApplicationError(field_errors=errors)
+
+
 def _validated(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -228,6 +243,7 @@ class MeetingDetailView(APIView):
 
     def _update(self, request, pk, *, partial: bool):
         meeting = selectors.meeting_get_for_update(actor=request.user, meeting_id=pk)
+        _refuse_unknown_fields(request.data, MeetingUpdateSerializer)
         serializer = MeetingUpdateSerializer(data=request.data, partial=partial)
         if partial and "version" not in request.data:
             raise ApplicationError(field_errors={"version": ["This field is required."]})

@@ -207,21 +207,29 @@ def meeting_create(
     return meeting
 
 
+def _normalized(name: str, value):
+    return value.strip() if name in TEXT_FIELDS and isinstance(value, str) else value
+
+
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.date | None = None, **changes) -> Meeting:
     """Change fields of a meeting read at `version`; a status change must be an allowed move.
 
+    Changes that leave every field as it is save nothing: no new version, no audit row.
     Counsellors may only move an escalated meeting's status (to monitoring or closed).
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(field_errors={name: ["This field cannot be changed."] for name in sorted(unknown)})
+    changed = {name for name, value in changes.items() if _normalized(name, value) != getattr(meeting, name)}
     if not rules.can_edit_meeting(actor, meeting):
-        counselor_status_only = rules.can_add_progress(actor, meeting) and set(changes) <= {"status"}
+        counselor_status_only = rules.can_add_progress(actor, meeting) and changed <= {"status"}
         if not counselor_status_only:
             raise PermissionDeniedError("You may only change your own meetings.")
     if version != meeting.version:
         raise ConflictError(current_version=meeting.version)
+    if not changed:
+        return meeting
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     _check_choices(changes, errors)
@@ -229,8 +237,7 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
     new_status = changes.get("status", meeting.status)
     if "status" not in errors and new_status != meeting.status and not meeting.can_move_to(new_status):
         errors.setdefault("status", []).append(illegal_move_message(meeting, new_status))
-    changed = {name for name, value in changes.items() if value != getattr(meeting, name)}
-    if meeting.status == Status.CLOSED and changed and "status" not in errors:
+    if meeting.status == Status.CLOSED and "status" not in errors:
         # A closed case is history; what it said stays as it was.
         errors.setdefault("status", []).append("A closed meeting cannot be changed; record a new meeting instead.")
     meeting_date = changes.get("meeting_date", meeting.meeting_date)
@@ -262,8 +269,8 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
         raise ApplicationError(field_errors=errors)
 
     before = audit.snapshot(meeting)
-    for name, value in changes.items():
-        setattr(meeting, name, value.strip() if name in TEXT_FIELDS else value)
+    for name in changed:
+        setattr(meeting, name, _normalized(name, changes[name]))
     meeting.version = version
     try:
         with transaction.atomic():

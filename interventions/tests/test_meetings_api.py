@@ -360,6 +360,74 @@ def test_put_cannot_move_the_meeting_to_another_student(client_for, form_master,
     assert "student" in response.json()
 
 
+def test_patch_with_unknown_or_read_only_fields_is_a_400_naming_them(client_for, form_master, student, school):
+    """Fields the API does not write are refused, not silently dropped; nothing is saved."""
+    meeting = make_meeting(student=student, created_by=form_master, action_plan="original")
+    body = {
+        "action_plan": "changed",
+        "version": 1,
+        "school": school.pk + 1,
+        "created_by": form_master.pk + 1,
+        "id": meeting.pk + 1,
+        "colour": "red",
+    }
+    response = client_for(form_master).patch(detail_url(meeting), body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "colour": ["Unknown field."],
+        "created_by": ["This field is read-only."],
+        "id": ["This field is read-only."],
+        "school": ["This field is read-only."],
+    }
+    payload = meeting_payload(student, version=1, is_overdue=False)
+    response = client_for(form_master).put(detail_url(meeting), payload, format="json")
+    assert response.status_code == 400 and response.json() == {"is_overdue": ["This field is read-only."]}
+    meeting.refresh_from_db()
+    assert (meeting.action_plan, meeting.version) == ("original", 1)
+    assert not AuditLog.objects.exists()
+
+
+def test_a_patch_or_put_that_changes_nothing_saves_nothing(client_for, form_master, student):
+    """200 with the row as it stands: the same version, no audit row, updated_at untouched."""
+    meeting = make_meeting(student=student, created_by=form_master, action_plan="Plan", status="monitoring")
+    client = client_for(form_master)
+    for body in ({"version": 1}, {"action_plan": "  Plan  ", "status": "monitoring", "version": 1}):
+        response = client.patch(detail_url(meeting), body, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["version"] == 1 and response.json()["action_plan"] == "Plan"
+    put = {
+        "student": student.pk,
+        "meeting_date": str(meeting.meeting_date),
+        "absence_reason": meeting.absence_reason,
+        "root_cause": meeting.root_cause,
+        "intervention_notes": meeting.intervention_notes,
+        "action_plan": meeting.action_plan,
+        "follow_up_date": None if meeting.follow_up_date is None else str(meeting.follow_up_date),
+        "urgency_level": meeting.urgency_level,
+        "status": meeting.status,
+        "version": 1,
+    }
+    response = client.put(detail_url(meeting), put, format="json")
+    assert response.status_code == 200 and response.json()["version"] == 1
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.version, stored.updated_at) == (1, meeting.updated_at)
+    assert not AuditLog.objects.exists()
+    assert not ProgressUpdate.objects.exists()
+    # Still judged against the version the client read.
+    assert client.patch(detail_url(meeting), {"version": 7}, format="json").status_code == 409
+
+
+def test_an_unchanged_closed_meeting_can_be_sent_back(client_for, form_master, student):
+    meeting = make_meeting(student=student, created_by=form_master, status="closed", action_plan="Done")
+    client = client_for(form_master)
+    response = client.patch(detail_url(meeting), {"status": "closed", "action_plan": "Done", "version": 1},
+                            format="json")
+    assert response.status_code == 200 and response.json()["version"] == 1
+    response = client.patch(detail_url(meeting), {"action_plan": "Rewritten", "version": 1}, format="json")
+    assert response.status_code == 400
+    assert not AuditLog.objects.exists()
+
+
 def test_patch_status_follows_the_table(client_for, form_master, student):
     meeting = make_meeting(student=student, created_by=form_master, status="open")
     client = client_for(form_master)
