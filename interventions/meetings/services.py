@@ -211,12 +211,18 @@ def _normalized(name: str, value):
     return value.strip() if name in TEXT_FIELDS and isinstance(value, str) else value
 
 
+def status_change_text(previous_status: str, new_status: str) -> str:
+    """The progress note that records a status change made by editing the meeting."""
+    return f"Status changed from {Status(previous_status).label} to {Status(new_status).label}."
+
+
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.date | None = None, **changes) -> Meeting:
     """Change fields of a meeting read at `version`; a status change must be an allowed move.
 
-    Changes that leave every field as it is save nothing: no new version, no audit row.
-    Counsellors may only move an escalated meeting's status (to monitoring or closed).
+    Changes that leave every field as it is save nothing: no new version, no audit row. A status change
+    is also written to the meeting's progress history, so the tracker shows every move whichever way it
+    was made. Counsellors may only move an escalated meeting's status (to monitoring or closed).
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -269,6 +275,7 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
         raise ApplicationError(field_errors=errors)
 
     before = audit.snapshot(meeting)
+    previous_status = meeting.status
     for name in changed:
         setattr(meeting, name, _normalized(name, changes[name]))
     meeting.version = version
@@ -284,6 +291,16 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
             }
         ) from None
     audit.record_update(actor=actor, instance=meeting, before=before)
+    if meeting.status != previous_status:
+        update = ProgressUpdate.objects.create(
+            school_id=meeting.school_id,
+            meeting=meeting,
+            update_text=status_change_text(previous_status, meeting.status),
+            previous_status=previous_status,
+            new_status=meeting.status,
+            created_by=actor,
+        )
+        audit.record_create(actor=actor, instance=update)
     return meeting
 
 

@@ -428,6 +428,32 @@ def test_an_unchanged_closed_meeting_can_be_sent_back(client_for, form_master, s
     assert not AuditLog.objects.exists()
 
 
+def test_a_status_change_by_patch_is_written_to_the_progress_history(client_for, form_master, admin_user, student):
+    """The tracker shows every move: a PATCH that moves the status adds a progress update, audited."""
+    meeting = make_meeting(student=student, created_by=form_master, status="open")
+    response = client_for(admin_user).patch(
+        detail_url(meeting), {"status": "monitoring", "urgency_level": "low", "version": 1}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["version"] == 2
+    assert [u["update_text"] for u in body["progress_updates"]] == ["Status changed from Open to Monitoring."]
+    update = ProgressUpdate.objects.get()
+    assert (update.previous_status, update.new_status, update.created_by, update.school_id) == (
+        "open", "monitoring", admin_user, student.school_id
+    )
+    entries = AuditLog.objects.order_by("id")
+    assert [(e.entity_type, e.action, e.entity_id) for e in entries] == [
+        ("interventions.interventionmeeting", "update", str(meeting.pk)),
+        ("interventions.progressupdate", "create", str(update.pk)),
+    ]
+    assert entries[0].before["status"] == "open" and entries[0].after["status"] == "monitoring"
+    assert entries[1].actor == admin_user
+    # A change that keeps the status adds no update.
+    client_for(form_master).patch(detail_url(meeting), {"action_plan": "New plan", "version": 2}, format="json")
+    assert ProgressUpdate.objects.count() == 1
+
+
 def test_patch_status_follows_the_table(client_for, form_master, student):
     meeting = make_meeting(student=student, created_by=form_master, status="open")
     client = client_for(form_master)

@@ -276,6 +276,17 @@ def test_closing_from_the_tracker_shows_the_closed_message(page_client, form_mas
     assert "This case is closed." in html and 'name="update_text"' not in html
 
 
+def test_a_status_change_made_elsewhere_shows_in_the_tracker(page_client, client_for, form_master, student):
+    meeting = make_meeting(student=student, created_by=form_master, status="open")
+    response = client_for(form_master).patch(
+        f"/api/interventions/meetings/{meeting.pk}/", {"status": "escalated", "version": 1}, format="json"
+    )
+    assert response.status_code == 200
+    html = page_client(form_master).get(f"{PAGE}{meeting.pk}/", **HTMX).content.decode()
+    assert '<span class="badge badge-escalated">→ Escalated</span>' in html
+    assert "Status changed from Open to Escalated." in html
+
+
 def test_tracker_access(page_client, form_master, other_form_master, admin_user, other_admin, teacher, student):
     meeting = make_meeting(student=student, created_by=form_master)
     url = f"{PAGE}{meeting.pk}/"
