@@ -164,6 +164,7 @@ class MeetingListCreateView(APIView):
             OpenApiParameter("urgency", str, enum=Meeting.Urgency.values),
             OpenApiParameter("student", int),
             OpenApiParameter("overdue", bool),
+            OpenApiParameter("active", bool, description="true: not closed; false: closed only"),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],

@@ -62,14 +62,17 @@ def parse_meeting_filters(params) -> dict:
             filters["student"] = parse_id(student)
         else:
             errors["student"] = ["A student id is a whole number."]
-    overdue = (params.get("overdue") or "").strip().lower()
-    if overdue:
-        if overdue in TRUE_VALUES:
-            filters["overdue"] = True
-        elif overdue in FALSE_VALUES:
-            filters["overdue"] = False
+    # overdue: follow-up passed and not closed; active: not closed (what the stats count as active).
+    for name in ("overdue", "active"):
+        value = (params.get(name) or "").strip().lower()
+        if not value:
+            continue
+        if value in TRUE_VALUES:
+            filters[name] = True
+        elif value in FALSE_VALUES:
+            filters[name] = False
         else:
-            errors["overdue"] = ["Use overdue=true or overdue=false."]
+            errors[name] = [f"Use {name}=true or {name}=false."]
     if errors:
         raise ApplicationError(field_errors=errors)
     return filters
@@ -90,6 +93,10 @@ def meeting_list(*, actor, filters: dict | None = None, today: datetime.date | N
         queryset = queryset.filter(_overdue_q(today))
     elif filters.get("overdue") is False:
         queryset = queryset.exclude(_overdue_q(today))
+    if filters.get("active") is True:
+        queryset = queryset.exclude(status=Status.CLOSED)
+    elif filters.get("active") is False:
+        queryset = queryset.filter(status=Status.CLOSED)
     return queryset.order_by("-meeting_date", "-id")
 
 

@@ -233,6 +233,9 @@ def test_list_shape_and_pagination(client_for, form_master, mixed_meetings):
         ({"overdue": "true"}, {0}),
         ({"overdue": "false"}, {1, 2}),
         ({"status": "open", "urgency": "low"}, set()),
+        ({"active": "true"}, {0, 1}),
+        ({"active": "false"}, {2}),
+        ({"active": "true", "urgency": "high"}, {0}),
     ],
 )
 def test_list_filters(client_for, form_master, mixed_meetings, params, expected):
@@ -258,7 +261,7 @@ def test_overdue_flag(client_for, form_master, mixed_meetings):
 @pytest.mark.parametrize(
     "params, field",
     [({"status": "bogus"}, "status"), ({"urgency": "x"}, "urgency"), ({"overdue": "maybe"}, "overdue"),
-     ({"student": "abc"}, "student")],
+     ({"student": "abc"}, "student"), ({"active": "perhaps"}, "active")],
 )
 def test_bad_filters_are_400(client_for, form_master, params, field):
     response = client_for(form_master).get(URL, params)

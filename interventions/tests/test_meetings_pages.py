@@ -318,6 +318,31 @@ def test_quick_access_widget_on_home(page_client, form_master, admin_user, couns
     assert foreign["counts"] == {"active": 0, "high_urgency": 0, "overdue": 0}
 
 
+def test_quick_access_links_list_what_the_counts_count(page_client, form_master, student):
+    """Active and high-urgency count open cases only; their links open the table filtered the same way."""
+    make_meeting(student=student, created_by=form_master, root_cause="family", urgency_level="high")
+    make_meeting(student=student, created_by=form_master, root_cause="health", urgency_level="high", status="closed")
+    make_meeting(student=student, created_by=form_master, root_cause="academic", urgency_level="low",
+                 status="closed")
+    make_meeting(student=student, created_by=form_master, root_cause="other", urgency_level="low",
+                 status="monitoring")
+    client = page_client(form_master)
+    home = client.get("/").content.decode()
+    links = dict(re.findall(r'<a class="stat-card" href="([^"]+)"><span class="value">\d+</span><span class="label">'
+                            r'(?:<span class="badge [^"]+">)?([^<]+)<', home))
+    links = {label: href.replace("&amp;", "&") for href, label in links.items()}
+    widget = next(c for t, c in sections_for(DASHBOARD, form_master) if t.endswith("_quick_access.html"))
+    assert widget["counts"] == {"active": 2, "high_urgency": 1, "overdue": 0}
+    for label, key in (("Active", "active"), ("High urgency", "high_urgency")):
+        html = client.get(links[label]).content.decode()
+        assert html.count('<tr id="meeting-') == widget["counts"][key], label
+        assert 'data-status="closed"' not in html
+        assert 'name="active" value="true" checked' in html  # the filter shows, and can be cleared
+    # The same filter through htmx (the checkbox) and the API.
+    fragment = client.get(PAGE, {"active": "true"}, **HTMX).content.decode()
+    assert fragment.count('<tr id="meeting-') == 2
+
+
 def test_student_profile_timeline(form_master, admin_user, teacher, other_admin, student):
     first = make_meeting(student=student, created_by=form_master, root_cause="family", meeting_date=days(-20),
                          status="closed")
