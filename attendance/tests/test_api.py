@@ -114,6 +114,25 @@ def test_bulk_view_query_count_does_not_grow_with_the_form(client_for, teacher, 
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("size", [5, 40])
+def test_the_whole_save_request_with_its_alerts_refresh_does_not_grow_with_the_form(
+    client_for, teacher, form, make_students, school_day, django_assert_max_num_queries,
+    django_capture_on_commit_callbacks, size,
+):
+    students = make_students(form, size)
+    client = client_for(teacher)
+    records = [{"student": s.pk, "status": "present"} for s in students]
+    with django_capture_on_commit_callbacks(execute=True):  # the first register; the school's alert settings
+        client.post(BULK, _payload(form, school_day, records), format="json")
+    records[0] = {"student": students[0].pk, "status": "absent", "reason": "Flu"}
+    # The save (7, as above), then the refresh of the form's alerts after the commit: the school, its
+    # settings, the calendar (2), the four rules, the open alerts, the students, and a savepoint pair.
+    # Each alert the refresh raises, changes or resolves adds its own writes; none does here.
+    with django_assert_max_num_queries(19), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(BULK, _payload(form, school_day, records, version=1), format="json")
+    assert response.status_code == 200 and len(callbacks) == 1
+
+
 # The list ------------------------------------------------------------------------------------------
 
 
