@@ -124,7 +124,15 @@ def _record_meeting(request):
         if data.get("alert"):
             alert = form.from_alert
             if alert is None:
-                form.add_error(None, "That alert is not one of this student's alerts.")
+                # Opened from an alert, then another student was picked: unlink the alert so that the
+                # next save goes through, and say so.
+                form.add_error(
+                    None,
+                    "The alert this form was opened from is not about this student, so it has been unlinked. "
+                    "Save again to record the meeting without it.",
+                )
+                form.data = form.data.copy()
+                form.data["alert"] = ""
         if not form.errors:
             try:
                 meeting = services.meeting_create(

@@ -146,6 +146,23 @@ def test_record_from_alert_prefills_links_and_acknowledges(page_client, form_mas
     assert "Meeting recorded for Sam Lee. The alert was acknowledged." in follow
 
 
+def test_picking_another_student_after_opening_from_an_alert_unlinks_the_alert(page_client, form_master, student, fm_form):
+    alert = AlertFactory(school=student.school, student=student)
+    classmate = StudentFactory(school=student.school, class_group=fm_form, first_name="Ana", last_name="Ray")
+    client = page_client(form_master)
+    response = client.post(PAGE, form_data(classmate, alert=alert.pk), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 400 and not Meeting.objects.exists()
+    assert "is not about this student, so it has been unlinked" in html
+    assert f'name="alert" value="{alert.pk}"' not in html
+    response = client.post(PAGE, form_data(classmate, alert=""), **HTMX)  # what the dialog now sends
+    assert response.status_code == 200
+    meeting = Meeting.objects.get()
+    assert (meeting.student, meeting.alert) == (classmate, None)
+    alert.refresh_from_db()
+    assert alert.status == "open"
+
+
 def test_record_from_alert_errors_keep_the_alert_note_and_show_alert_errors(page_client, form_master, student,
                                                                              other_student, monkeypatch):
     """After a 400 the dialog still names the alert it answers, and an error on the hidden alert is shown."""
