@@ -39,12 +39,26 @@ def _check_class_group(*, school_id: int, class_group: ClassGroup | None) -> Non
         raise ApplicationError(field_errors={"class_group": ["Unknown form."]})
 
 
+STUDENT_ID_TAKEN = "A student with this admission number already exists."
+
+
 def _check_unique_student_id(*, school_id: int, student_id: str, exclude_pk: int | None = None) -> None:
-    clash = Student.objects.filter(school_id=school_id, student_id=student_id)
+    # Ignoring case, as MariaDB's unique index does: "a001" is taken by "A001" on every database.
+    clash = Student.objects.filter(school_id=school_id, student_id__iexact=student_id)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ApplicationError(field_errors={"student_id": ["A student with this admission number already exists."]})
+        raise ApplicationError(field_errors={"student_id": [STUDENT_ID_TAKEN]})
+
+
+def _save_student(student: Student) -> None:
+    try:
+        with transaction.atomic():
+            student.save()
+    except IntegrityError:
+        # A request saving the same student_id at the same moment loses at the unique index: a 400.
+        _check_unique_student_id(school_id=student.school_id, student_id=student.student_id, exclude_pk=student.pk)
+        raise
 
 
 @transaction.atomic
@@ -52,7 +66,7 @@ def student_create(*, actor, school_id: int, **data: Any) -> Student:
     _check_class_group(school_id=school_id, class_group=data.get("class_group"))
     _check_unique_student_id(school_id=school_id, student_id=data["student_id"])
     student = Student(school_id=school_id, **{k: v for k, v in data.items() if k in STUDENT_EDITABLE_FIELDS})
-    student.save()
+    _save_student(student)
     audit.record_create(actor=actor, instance=student)
     return student
 
@@ -70,7 +84,7 @@ def student_update(*, actor, student: Student, version: int | None = None, **cha
             setattr(student, name, value)
     if version is not None:
         student.version = version
-    student.save()
+    _save_student(student)
     audit.record_update(actor=actor, instance=student, before=before)
     return student
 
