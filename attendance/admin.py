@@ -29,4 +29,5 @@ class AttendanceRecordAdmin(SchoolScopedAdmin):
     search_fields = ["student__first_name", "student__last_name", "student__student_id", "reason"]
     date_hierarchy = "date"
     list_select_related = ["student", "marked_by", "school"]
-    raw_id_fields = ["student"]
+    # Searched by name among the school's students (a school has too many for a select).
+    autocomplete_fields = ["student"]

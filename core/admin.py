@@ -42,6 +42,26 @@ class UserAdmin(SchoolScopedAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "school")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+    # Platform operators move people between schools.
+    school_fixed_once_saved = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # A superuser is a platform operator, even one given a school: not a school admin's to
+            # see, change, reset or delete.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -58,6 +78,15 @@ class UserAdmin(SchoolScopedAdmin, DjangoUserAdmin):
 
     def get_exclude(self, request, obj=None):
         return []
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            # Not on a school admin's form; held here too, whatever was posted.
+            stored = User.objects.filter(pk=obj.pk).values("is_superuser", "is_staff").first() if change else None
+            obj.is_superuser = stored["is_superuser"] if stored else False
+            obj.is_staff = stored["is_staff"] if stored else False
+            obj.school_id = request.user.school_id
+        super().save_model(request, obj, form, change)
 
     def user_change_password(self, request, id, form_url=""):
         # Django's view saves the new password itself; the audit row joins it in one transaction.

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.contrib.admin.filters import (
+    AllValuesFieldListFilter,
+    FieldListFilter,
+    RelatedFieldListFilter,
+)
+from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, router
 from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import Truncator
 
 from core import audit
 from core.errors import ApplicationError, ConflictError
-from core.models import OptimisticLockMixin
+from core.models import OptimisticLockMixin, School
 from core.services import audited_create, audited_delete, audited_update
 
 # The hidden field of a versioned row's change form: the version the admin loaded.
@@ -22,10 +30,123 @@ STALE_EDIT_MESSAGE = (
     "The form now shows the current values; make your changes again."
 )
 CLASH_MESSAGE = "Nothing was saved: another record with the same values was saved at the same moment."
+REFUSED_MESSAGE = "Nothing was saved: the change breaks a rule."
+# Set on the request when a save was refused by a rule, so that the form is shown again with the errors.
+REFUSAL_ATTRIBUTE = "_admin_refusal"
 
 
 def is_school_admin(user) -> bool:
     return user.is_active and user.role == "admin" and user.school_id is not None
+
+
+def rows_school_id(user) -> int | None:
+    """The school whose rows `user` sees in the admin; None for a platform operator (a superuser
+    without a school), who sees every school's."""
+    if user.is_superuser and user.school_id is None:
+        return None
+    return user.school_id
+
+
+def of_school(queryset: models.QuerySet, school_id: int) -> models.QuerySet | None:
+    """The rows of `queryset` that belong to the school; None when its model is shared by every school."""
+    model = queryset.model
+    if issubclass(model, School):
+        return queryset.filter(pk=school_id)
+    if _school_of(model) is not None:
+        return queryset.filter(school_id=school_id)
+    return None
+
+
+def _school_of(model) -> models.Field | None:
+    try:
+        field = model._meta.get_field("school")
+    except FieldDoesNotExist:
+        return None
+    return field if field.is_relation and field.related_model is School else None
+
+
+class SchoolScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A sidebar filter on a related row that offers the rows of the admin's school only."""
+
+    def field_choices(self, field, request, model_admin):
+        school_id = rows_school_id(request.user)
+        if school_id is None:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related = field.related_model._default_manager.all()
+        scoped = of_school(related, school_id)
+        if scoped is None:
+            # A model shared by every school: the values used by the rows listed.
+            used = model_admin.get_queryset(request).values_list(f"{self.field_path}__pk", flat=True)
+            scoped = related.filter(pk__in=used)
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to={"pk__in": scoped.values("pk")}
+        )
+
+
+class SchoolScopedAllValuesFieldListFilter(AllValuesFieldListFilter):
+    """A sidebar filter on a plain field across a relation (`class_group__grade_level`): the values of
+    the rows listed, where Django's own lists those of every school's related rows."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+
+
+def _scoped_list_filter(model, item):
+    """`item` of a list_filter, with Django's filter class swapped for the school-scoped one where
+    Django's would list every school's rows; other items as they are."""
+    if isinstance(item, str):
+        path, filter_class = item, None
+    elif isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str):
+        path, filter_class = item
+        if filter_class not in (RelatedFieldListFilter, AllValuesFieldListFilter):
+            return item
+    else:
+        return item  # a SimpleListFilter: its choices are its own
+    fields = get_fields_from_path(model, path)
+    field = fields[-1]
+    if getattr(field, "remote_field", None):
+        return (path, SchoolScopedRelatedFieldListFilter)
+    if len(fields) > 1:
+        default = filter_class or _default_filter_class(field)
+        if default is AllValuesFieldListFilter:
+            return (path, SchoolScopedAllValuesFieldListFilter)
+    return item
+
+
+def _default_filter_class(field):
+    for test, filter_class in FieldListFilter._field_list_filters:
+        if test(field):
+            return filter_class
+    return None
+
+
+class SchoolScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """The raw-id widget, whose label names only a row of `queryset` (the admin's school's)."""
+
+    def __init__(self, rel, admin_site, queryset, attrs=None, using=None):
+        self.queryset = queryset
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            obj = self.queryset.using(self.db).get(**{key: value})
+        except (ValueError, ValidationError, self.queryset.model.DoesNotExist):
+            return "", ""
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change", args=(obj.pk,)
+            )
+        except NoReverseMatch:
+            url = ""
+        return Truncator(obj).words(14), url
 
 
 class SchoolScopedAdmin(admin.ModelAdmin):
@@ -38,6 +159,11 @@ class SchoolScopedAdmin(admin.ModelAdmin):
     The school is not on a school admin's form, so the form sets it on the row before validating and
     checks the unique constraints that include it: a duplicate is an inline error, not a database error.
     A versioned row's form carries the version it was loaded at; a save after someone else's is refused.
+
+    Everything that names other rows is of the admin's school too: the sidebar filters, the choices of
+    a related row (select, raw id, autocomplete). A related row must be of the row's own school, for
+    superusers as well, and the school of a recorded row stays as it is. A rule of a service that
+    refuses the save is shown on the form as it was typed, beside the field it names.
     """
 
     school_field = "school"
@@ -60,15 +186,31 @@ class SchoolScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_superuser and request.user.school_id is None:
+        school_id = rows_school_id(request.user)
+        if school_id is None:
             return queryset
-        return queryset.filter(**{f"{self.school_field}_id": request.user.school_id})
+        return queryset.filter(**{f"{self.school_field}_id": school_id})
 
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser and self.school_field == "school":
             excluded.append("school")
         return excluded
+
+    # Rows of a school point at rows of that school: moving one would leave its own rows behind.
+    school_fixed_once_saved = True
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if (
+            obj is not None
+            and request.user.is_superuser
+            and self.school_field == "school"
+            and self.school_fixed_once_saved
+            and "school" not in readonly
+        ):
+            readonly.append("school")
+        return readonly
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -89,6 +231,7 @@ class SchoolScopedAdmin(admin.ModelAdmin):
             school_field=self.school_field,
             school_id=None if request.user.is_superuser else request.user.school_id,
             versioned=self._is_versioned(),
+            refusal=getattr(request, REFUSAL_ATTRIBUTE, None),
         )
 
     def _is_versioned(self) -> bool:
@@ -98,15 +241,38 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         filters = list(super().get_list_filter(request))
         if not request.user.is_superuser:
             filters = [f for f in filters if f != "school"]
+        if rows_school_id(request.user) is not None:
+            # Django builds a related filter's choices from every row of the related model.
+            filters = [_scoped_list_filter(self.model, f) for f in filters]
         return filters
 
+    def _related_choices(self, db_field, request, db) -> models.QuerySet | None:
+        """The rows a school admin may pick for `db_field`: their school's; None when not limited."""
+        if request.user.is_superuser or not request.user.school_id:
+            return None
+        queryset = self.get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.related_model._default_manager.using(db).all()
+        return of_school(queryset, request.user.school_id)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Choices of related rows are limited to the admin's school as well.
-        related = db_field.related_model
-        if not request.user.is_superuser and request.user.school_id:
-            if related._meta.label == "core.User" or any(f.name == "school" for f in related._meta.fields):
-                kwargs["queryset"] = related._default_manager.filter(school_id=request.user.school_id)
+        # Choices of related rows are limited to the admin's school as well; a raw id's label too.
+        db = kwargs.get("using")
+        if "queryset" not in kwargs:
+            choices = self._related_choices(db_field, request, db)
+            if choices is not None:
+                kwargs["queryset"] = choices
+                raw_id = db_field.name in self.raw_id_fields
+                if raw_id and "widget" not in kwargs and db_field.name not in self.get_autocomplete_fields(request):
+                    kwargs["widget"] = SchoolScopedRawIdWidget(db_field.remote_field, self.admin_site, choices, using=db)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and db_field.name not in self.raw_id_fields:
+            choices = self._related_choices(db_field, request, kwargs.get("using"))
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # Writes
     def save_model(self, request, obj, form, change):
@@ -149,17 +315,43 @@ class SchoolScopedAdmin(admin.ModelAdmin):
             self.message_user(request, STALE_EDIT_MESSAGE, level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
         except (ApplicationError, ValidationError) as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            if request.method != "POST" or hasattr(request, REFUSAL_ATTRIBUTE):
+                self.message_user(request, str(exc) or REFUSED_MESSAGE, level=messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            # The same view again, its form carrying the refusal: Django shows what was typed, with the
+            # errors beside their fields, and saves nothing.
+            setattr(request, REFUSAL_ATTRIBUTE, refusal_errors(exc))
+            return self.changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError:
             # The form checks the constraints first; this is someone saving the same row in between.
             self.message_user(request, CLASH_MESSAGE, level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
 
-def scoped_form(form_class, *, school_field: str, school_id: int | None, versioned: bool):
+def refusal_errors(exc: ApplicationError | ValidationError) -> dict[str | None, list[str]]:
+    """The messages of a refused save, by field name (None: the whole form)."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return {None if name == NON_FIELD_ERRORS else name: list(m) for name, m in exc.message_dict.items()}
+        return {None: exc.messages}
+    errors: dict[str | None, list[str]] = {name: list(m) for name, m in exc.field_errors.items()}
+    if exc.message or not errors:
+        errors.setdefault(None, []).append(exc.message or REFUSED_MESSAGE)
+    return errors
+
+
+def scoped_form(
+    form_class,
+    *,
+    school_field: str,
+    school_id: int | None,
+    versioned: bool,
+    refusal: dict[str | None, list[str]] | None = None,
+):
     """`form_class` that sets a new row's school before validation and validates the unique constraints
-    that include the school; on a versioned row it carries the loaded version in `expected_version`."""
+    that include the school; on a versioned row it carries the loaded version in `expected_version`.
+    Related rows must be of the row's school. `refusal`: the errors of a save that a rule refused,
+    shown on the form (which is then invalid)."""
 
     add_version_field = versioned and EXPECTED_VERSION not in form_class.base_fields
 
@@ -180,6 +372,46 @@ def scoped_form(form_class, *, school_field: str, school_id: int | None, version
         def validate_unique(self):
             super().validate_unique()
             self._validate_constraints_with_school()
+
+        def _post_clean(self):
+            super()._post_clean()
+            self._validate_related_schools()
+            for name, messages_ in (refusal or {}).items():
+                self._add_refusal(name, messages_)
+
+        def _validate_related_schools(self):
+            # School admins only see their school's rows; this holds superusers to the same rule.
+            if school_field != "school" or self.instance.school_id is None:
+                return
+            model = self._meta.model
+            for name in self.fields:
+                if name == school_field or name in self.errors:
+                    continue
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if not (field.many_to_one or field.one_to_one) or _school_of(field.related_model) is None:
+                    continue
+                related = getattr(self.instance, name, None)
+                if related is not None and related.school_id != self.instance.school_id:
+                    self.add_error(
+                        name,
+                        f"This {field.related_model._meta.verbose_name} belongs to another school than "
+                        f"the {model._meta.verbose_name}.",
+                    )
+
+        def _add_refusal(self, name, messages_):
+            if name in self.fields:
+                self.add_error(name, list(messages_))
+                return
+            if name is not None:
+                try:
+                    label = self._meta.model._meta.get_field(name).verbose_name
+                except FieldDoesNotExist:
+                    label = name.replace("_", " ")
+                messages_ = [f"{str(label).capitalize()}: {message}" for message in messages_]
+            self.add_error(None, list(messages_))
 
         def _validate_constraints_with_school(self):
             # Django skips a constraint when one of its fields is not on the form, and the school is not.

@@ -28,6 +28,13 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(help_text="CSV with the columns " + ", ".join(services.ROSTER_COLUMNS) + ".")
 
 
+def _copy_saved(saved: Student, obj: Student) -> None:
+    """Give the admin's `obj` what the service saved (id, version, timestamps)."""
+    for field in Student._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding, obj._state.db = False, saved._state.db
+
+
 @admin.register(Student)
 class StudentAdmin(SchoolScopedAdmin):
     list_display = ["student_id", "last_name", "first_name", "class_group", "status", "school"]
@@ -36,6 +43,21 @@ class StudentAdmin(SchoolScopedAdmin):
     list_select_related = ["class_group", "school"]
     readonly_fields = ["version", "created_at", "updated_at"]
     change_list_template = "students/admin_student_changelist.html"
+
+    # Through the students' services, so the admin keeps their rules (a student_id unique in the
+    # school whatever its case) as the API does.
+    def perform_create(self, request, obj):
+        values = {name: getattr(obj, name) for name in services.STUDENT_EDITABLE_FIELDS}
+        _copy_saved(services.student_create(actor=request.user, school_id=obj.school_id, **values), obj)
+
+    def perform_update(self, request, obj, before):
+        stored = Student.objects.select_related("class_group").get(pk=obj.pk)
+        changes = {
+            name: getattr(obj, name)
+            for name in services.STUDENT_EDITABLE_FIELDS
+            if getattr(obj, name) != getattr(stored, name)
+        }
+        _copy_saved(services.student_update(actor=request.user, student=stored, version=obj.version, **changes), obj)
 
     def get_urls(self):
         return [

@@ -10,7 +10,7 @@ from interventions.models import Alert, AlertSettings
 @admin.register(Alert)
 class AlertAdmin(SchoolScopedAdmin):
     list_display = ("student", "kind", "severity", "status", "assigned_to", "created_at", "resolved_at")
-    list_filter = ("status", "kind", "severity", "school")
+    list_filter = ("status", "kind", "severity", "assigned_to", "school")
     search_fields = ("student__first_name", "student__last_name", "student__student_id", "note")
     list_select_related = ("student", "assigned_to")
     date_hierarchy = "created_at"

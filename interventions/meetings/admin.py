@@ -18,9 +18,6 @@ def _is_platform_operator(user) -> bool:
 
 
 class MeetingAdminForm(forms.ModelForm):
-    # The version the admin saw when the form was opened: a save after someone else's is a conflict.
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     class Meta:
         model = Meeting
         exclude = ["created_by"]
@@ -28,9 +25,15 @@ class MeetingAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
             # The student is fixed once recorded.
             self.fields["student"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        student, alert = cleaned.get("student"), cleaned.get("alert")
+        if student is not None and alert is not None and alert.student_id != student.pk:
+            self.add_error("alert", "The alert must be one of this student's alerts.")
+        return cleaned
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -64,14 +67,13 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
         "created_by",
         "version",
     ]
-    list_filter = ["status", "urgency_level", "root_cause", "meeting_date", "school"]
+    list_filter = ["status", "urgency_level", "root_cause", "meeting_date", "created_by", "school"]
     list_select_related = ["student", "created_by"]
     search_fields = ["student__first_name", "student__last_name", "student__student_id", "absence_reason"]
     date_hierarchy = "meeting_date"
     readonly_fields = ["version", "created_by", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):
-        obj._expected_version = form.cleaned_data.get("expected_version")
         try:
             super().save_model(request, obj, form, change)
         except PermissionDeniedError as exc:
@@ -105,8 +107,8 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
         }
         if obj.alert_id != stored.alert_id:
             raise ApplicationError(field_errors={"alert": ["The alert of a recorded meeting cannot be changed."]})
-        version = getattr(obj, "_expected_version", None) or stored.version
-        updated = services.meeting_update(actor=request.user, meeting=stored, version=version, **changes)
+        # The version the form was loaded at (save_model has refused a stale one already).
+        updated = services.meeting_update(actor=request.user, meeting=stored, version=obj.version, **changes)
         obj.version = updated.version
 
     def perform_delete(self, request, obj):

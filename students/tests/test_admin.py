@@ -136,3 +136,48 @@ def test_a_fresh_student_edit_saves_and_is_audited(admin_client, admin_user, for
     assert (student.first_name, student.version) == ("Augusta", 2)
     entry = AuditLog.objects.get(action="update", actor=admin_user)
     assert (entry.before["first_name"], entry.after["first_name"]) == ("Ada", "Augusta")
+
+
+def test_adding_a_student_id_taken_in_another_case_is_an_inline_error(admin_client, form):
+    StudentFactory(school=form.school, class_group=form, student_id="N-100")
+    response = admin_client.post(ADD_URL, new_student_data(form, student_id="n-100", first_name="Typed"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["student_id"] and "already exists" in errors["student_id"][0]
+    assert admin_form_data(response.content.decode())["first_name"] == "Typed"
+    assert list(Student.objects.filter(school=form.school).values_list("student_id", flat=True)) == ["N-100"]
+    assert not AuditLog.objects.exists()
+
+
+def test_changing_a_student_id_to_a_taken_one_in_another_case_is_an_inline_error(admin_client, form):
+    StudentFactory(school=form.school, class_group=form, student_id="N-100")
+    student = StudentFactory(school=form.school, class_group=form, student_id="N-200")
+    data = admin_form_data(admin_client.get(change_url(student)).content.decode())
+    data["student_id"] = "n-100"
+    response = admin_client.post(change_url(student), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["student_id"] and "already exists" in errors["student_id"][0]
+    student.refresh_from_db()
+    assert (student.student_id, student.version) == ("N-200", 1)
+    assert not AuditLog.objects.exists()
+
+
+def test_a_student_may_keep_their_id_in_another_case(admin_client, admin_user, form):
+    student = StudentFactory(school=form.school, class_group=form, student_id="N-100")
+    data = admin_form_data(admin_client.get(change_url(student)).content.decode())
+    data["student_id"] = "n-100"
+    assert admin_client.post(change_url(student), data).status_code == 302
+    student.refresh_from_db()
+    assert (student.student_id, student.version) == ("n-100", 2)
+    entry = AuditLog.objects.get(action="update", actor=admin_user)
+    assert (entry.before["student_id"], entry.after["student_id"]) == ("N-100", "n-100")
+
+
+def test_an_added_student_is_created_through_the_service_and_audited_once(admin_client, admin_user, form):
+    response = admin_client.post(ADD_URL, new_student_data(form))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Student.objects.get(school=form.school, student_id="N-100")
+    assert response["Location"] == "/admin/students/student/"
+    assert (created.version, created.class_group) == (1, form)
+    assert AuditLog.objects.filter(entity_id=str(created.pk), action="create", actor=admin_user).count() == 1
