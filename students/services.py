@@ -14,7 +14,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from core import audit
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ConflictError
 from core.models import AuditLog
 from students.models import ClassGroup, Student
 from students.selectors import current_academic_year
@@ -51,6 +51,11 @@ def _check_unique_student_id(*, school_id: int, student_id: str, exclude_pk: int
         raise ApplicationError(field_errors={"student_id": [STUDENT_ID_TAKEN]})
 
 
+def _check_date_of_birth(date_of_birth) -> None:
+    if date_of_birth and date_of_birth >= timezone.localdate():
+        raise ApplicationError(field_errors={"date_of_birth": ["Must be in the past."]})
+
+
 def _save_student(student: Student) -> None:
     try:
         with transaction.atomic():
@@ -65,6 +70,7 @@ def _save_student(student: Student) -> None:
 def student_create(*, actor, school_id: int, **data: Any) -> Student:
     _check_class_group(school_id=school_id, class_group=data.get("class_group"))
     _check_unique_student_id(school_id=school_id, student_id=data["student_id"])
+    _check_date_of_birth(data.get("date_of_birth"))
     student = Student(school_id=school_id, **{k: v for k, v in data.items() if k in STUDENT_EDITABLE_FIELDS})
     _save_student(student)
     audit.record_create(actor=actor, instance=student)
@@ -78,10 +84,17 @@ def student_update(*, actor, student: Student, version: int | None = None, **cha
         _check_class_group(school_id=student.school_id, class_group=changes["class_group"])
     if "student_id" in changes and changes["student_id"] != student.student_id:
         _check_unique_student_id(school_id=student.school_id, student_id=changes["student_id"], exclude_pk=student.pk)
+    if "date_of_birth" in changes:
+        _check_date_of_birth(changes["date_of_birth"])
     before = audit.snapshot(student)
     for name, value in changes.items():
         if name in STUDENT_EDITABLE_FIELDS:
             setattr(student, name, value)
+    if audit.snapshot(student) == before:
+        # Nothing changes: no save, no new version, no audit row; a stale version is still a conflict.
+        if version is not None and version != student.version:
+            raise ConflictError(current_version=student.version)
+        return student
     if version is not None:
         student.version = version
     _save_student(student)
@@ -210,6 +223,9 @@ def _read_rows(text: str) -> list[_RosterRow]:
                 date_of_birth = datetime.date.fromisoformat(value["date_of_birth"])
             except ValueError:
                 problems.append(f"bad date_of_birth {value['date_of_birth']!r} (use YYYY-MM-DD)")
+            else:
+                if date_of_birth >= timezone.localdate():
+                    problems.append(f"date_of_birth {value['date_of_birth']} is not in the past")
         gender = ""
         if value["gender"]:
             gender = GENDER_ALIASES.get(value["gender"].lower(), "")

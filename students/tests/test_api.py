@@ -103,6 +103,20 @@ def test_patch_is_admin_only_versioned_and_audited(client_for, admin_user, teach
     assert client.patch(url, {"status": "gone"}, format="json").status_code == 400
 
 
+def test_patch_that_changes_nothing_writes_nothing_and_a_future_birth_date_is_refused(client_for, admin_user, form):
+    student = StudentFactory(school=form.school, class_group=form, first_name="Ada")
+    url = f"/api/students/{student.pk}/"
+    client = client_for(admin_user)
+    same = client.patch(url, {"first_name": "Ada", "version": 1}, format="json")
+    assert same.status_code == 200 and same.json()["version"] == 1
+    assert not AuditLog.objects.filter(entity_type="students.student", action="update").exists()
+    client.patch(url, {"first_name": "Augusta", "version": 1}, format="json")
+    assert client.patch(url, {"first_name": "Augusta", "version": 1}, format="json").status_code == 409
+    future = client.patch(url, {"date_of_birth": "2099-01-01", "version": 2}, format="json")
+    assert future.status_code == 400 and future.json() == {"date_of_birth": ["Must be in the past."]}
+    assert Student.objects.get(pk=student.pk).date_of_birth == student.date_of_birth
+
+
 def test_student_attendance_with_range(client_for, teacher, school, form, school_day):
     student = StudentFactory(school=school, class_group=form)
     yesterday = previous_weekday(school_day)

@@ -246,3 +246,10 @@ def test_a_clash_the_database_finds_is_a_roster_error_and_nothing_is_written(adm
     assert list(Student.objects.values_list("student_id", "last_name")) == [("A001", "Stored")]
     assert not ClassGroup.objects.filter(name="Form 3C").exists()
     assert not AuditLog.objects.exists()
+
+
+def test_a_birth_date_not_in_the_past_is_a_line_error(admin_user, school, form):
+    with pytest.raises(services.RosterError) as excinfo:
+        services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,2099-01-01,F,Form 2A,,,,"))
+    assert excinfo.value.lines == [(2, "date_of_birth 2099-01-01 is not in the past")]
+    assert not Student.objects.exists()
