@@ -1,12 +1,16 @@
 """Fixtures and builders shared by the meeting tests."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connections
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from interventions.tests.factories import InterventionMeetingFactory
 from students.tests.factories import ClassGroupFactory, StudentFactory
+
 
 def days(n: int) -> datetime.date:
     """Today plus n days (negative: in the past)."""
@@ -56,3 +60,34 @@ def meeting_payload(student, /, **overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def race(requests):
+    """Run each request in its own thread (its own connection and client), released together; their
+    responses. An exception in a thread (a "database is locked") fails the test."""
+    barrier = threading.Barrier(len(requests))
+    responses = [None] * len(requests)
+    errors = []
+
+    def run(index, request):
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = request()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections["default"].close()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return responses
+
+
+def client_of(user):
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client

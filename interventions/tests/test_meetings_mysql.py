@@ -1,51 +1,19 @@
 """Races between two real connections on MariaDB/MySQL: the database keeps one active case and one winner."""
 
-import threading
-
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from interventions.models import InterventionMeeting
 from interventions.tests.meetings_helpers import (  # noqa: F401 - fixtures
+    client_of,
     fm_form,
     make_meeting,
     meeting_payload,
+    race,
     student,
 )
 
 URL = "/api/interventions/meetings/"
 pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
-
-
-def race(requests):
-    """Run each request in its own thread (own connection, own client), released together; their responses."""
-    barrier = threading.Barrier(len(requests))
-    responses = [None] * len(requests)
-    errors = []
-
-    def run(index, request):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = request()
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return responses
-
-
-def client_of(user):
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
 
 
 def test_two_racing_creates_of_the_same_active_case(form_master, admin_user, student):

@@ -13,12 +13,11 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, connections
-from rest_framework.test import APIClient
 
 from core.tests.factories import SchoolFactory, UserFactory
 from interventions.meetings import services
 from interventions.models import InterventionMeeting
-from interventions.tests.meetings_helpers import make_meeting, meeting_payload
+from interventions.tests.meetings_helpers import client_of, make_meeting, meeting_payload, race
 from students.tests.factories import ClassGroupFactory, StudentFactory
 
 URL = "/api/interventions/meetings/"
@@ -51,36 +50,6 @@ def sqlite_file_database(transactional_db, tmp_path):
         connections.settings["default"] = in_memory_settings
         # Content types read during the migration carry the file's ids, not the in-memory database's.
         ContentType.objects.clear_cache()
-
-
-def race(requests):
-    """Run each request in its own thread (its own connection and client), released together."""
-    barrier = threading.Barrier(len(requests))
-    responses = [None] * len(requests)
-    errors = []
-
-    def run(index, request):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = request()
-        except Exception as exc:  # surfaced below: a "database is locked" lands here
-            errors.append(exc)
-        finally:
-            connections["default"].close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return responses
-
-
-def client_of(user):
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
 
 
 @pytest.fixture
