@@ -19,12 +19,12 @@ from django.utils.text import Truncator
 
 from core import audit
 from core.errors import ApplicationError, ConflictError
+from core.ids import MAX_VERSION
 from core.models import OptimisticLockMixin, School
 from core.services import audited_create, audited_delete, audited_update
 
 # The hidden field of a versioned row's change form: the version the admin loaded.
 EXPECTED_VERSION = "expected_version"
-MAX_VERSION = 2**31 - 1
 STALE_EDIT_MESSAGE = (
     "This record was changed by someone else after you opened it, so your changes were not saved. "
     "The form now shows the current values; make your changes again."
