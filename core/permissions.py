@@ -1,4 +1,5 @@
-"""Role gates for API views and pages. Object rules live beside the services that need them."""
+"""Role gates for API views and pages, and the ownership check for one row. Object rules that go
+further (who may see an escalated meeting) live beside the services that need them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from core.errors import PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
 from core.models import User
 
 Role = User.Role
@@ -27,6 +28,25 @@ def require_role(user, *roles: str) -> None:
     """For services: refuse an actor whose role is not one of `roles`."""
     if not has_role(user, *roles):
         raise PermissionDeniedError()
+
+
+def owns(user, row, owner_field: str = "created_by") -> bool:
+    """The row is of the user's school and the user owns it (`owner_field` names them); a school's
+    admins own every row of their school."""
+    if not has_role(user) or getattr(row, "school_id", None) != user.school_id:
+        return False
+    return user.role == Role.ADMIN or getattr(row, f"{owner_field}_id") == user.pk
+
+
+def require_ownership(
+    user, row, owner_field: str = "created_by", message: str = "Only its owner may change this."
+) -> None:
+    """For services: a row of another school does not exist for the user (404); one of their school
+    that they do not own is refused (403)."""
+    if not has_role(user) or getattr(row, "school_id", None) != user.school_id:
+        raise NotFoundError()
+    if not owns(user, row, owner_field):
+        raise PermissionDeniedError(message)
 
 
 def HasRole(*roles: str) -> type[BasePermission]:  # noqa: N802 - reads like a class in permission_classes

@@ -65,3 +65,32 @@ def test_has_role_and_require_role(teacher, admin_user):
     require_role(admin_user, "admin")
     with pytest.raises(PermissionDeniedError):
         require_role(teacher, "admin")
+
+
+class TestOwnership:
+    """`owns` / `require_ownership`: the owner and their school's admins; another school's row is a 404."""
+
+    def row(self, school, owner):
+        from interventions.tests.factories import InterventionMeetingFactory
+        from students.tests.factories import StudentFactory
+
+        return InterventionMeetingFactory(school=school, student=StudentFactory(school=school), created_by=owner)
+
+    def test_owner_and_school_admin_own_the_row(self, school, form_master, other_form_master, admin_user, teacher):
+        from core.permissions import owns, require_ownership
+
+        row = self.row(school, form_master)
+        assert owns(form_master, row) and owns(admin_user, row)
+        assert not owns(other_form_master, row) and not owns(teacher, row)
+        require_ownership(form_master, row)
+        with pytest.raises(PermissionDeniedError, match="Only its owner"):
+            require_ownership(other_form_master, row)
+
+    def test_another_schools_row_does_not_exist_for_the_user(self, school, form_master, other_admin):
+        from core.errors import NotFoundError
+        from core.permissions import owns, require_ownership
+
+        row = self.row(school, form_master)
+        assert not owns(other_admin, row)
+        with pytest.raises(NotFoundError):
+            require_ownership(other_admin, row)

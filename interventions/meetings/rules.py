@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.models import User
+from core.permissions import owns
 from interventions.models import InterventionMeeting
 
 Role = User.Role
@@ -39,9 +40,7 @@ def can_view_meeting(actor, meeting: InterventionMeeting) -> bool:
 
 def can_edit_meeting(actor, meeting: InterventionMeeting) -> bool:
     """Change any field, delete: the owner and the school's admins."""
-    if meeting.school_id != actor.school_id:
-        return False
-    return actor.role == Role.ADMIN or (actor.role == Role.FORM_MASTER and meeting.created_by_id == actor.pk)
+    return actor.role in (Role.ADMIN, Role.FORM_MASTER) and owns(actor, meeting, "created_by")
 
 
 def can_add_progress(actor, meeting: InterventionMeeting) -> bool:
