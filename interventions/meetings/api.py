@@ -250,6 +250,11 @@ class MeetingDetailView(APIView):
             raise ApplicationError(field_errors={"version": ["This field is required."]})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if not partial:
+            # PUT replaces the meeting's fields: an optional field left out goes back to its default.
+            # (The status is the case's workflow, moved only when sent.)
+            data.setdefault("follow_up_date", None)
+            data.setdefault("urgency_level", Meeting.Urgency.MEDIUM)
         version = data.pop("version")
         student_id = data.pop("student", None)
         if student_id is not None and student_id != meeting.student_id:

@@ -354,6 +354,19 @@ def test_put_replaces_fields(client_for, form_master, student):
     assert client_for(form_master).put(detail_url(meeting), incomplete, format="json").status_code == 400
 
 
+def test_put_resets_the_optional_fields_it_leaves_out_and_patch_keeps_them(client_for, form_master, student):
+    meeting = make_meeting(student=student, created_by=form_master, urgency_level="high", follow_up_date=days(5))
+    client = client_for(form_master)
+    response = client.patch(detail_url(meeting), {"action_plan": "Patched plan", "version": 1}, format="json")
+    assert (response.json()["urgency_level"], response.json()["follow_up_date"]) == ("high", str(days(5)))
+    payload = meeting_payload(student, version=2)
+    del payload["follow_up_date"], payload["urgency_level"]
+    response = client.put(detail_url(meeting), payload, format="json")
+    assert response.status_code == 200, response.content
+    meeting.refresh_from_db()
+    assert (meeting.urgency_level, meeting.follow_up_date, meeting.version) == ("medium", None, 3)
+
+
 def test_put_cannot_move_the_meeting_to_another_student(client_for, form_master, student, school, fm_form):
     meeting = make_meeting(student=student, created_by=form_master)
     someone_else = StudentFactory(school=school, class_group=fm_form)
