@@ -45,9 +45,24 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        password_changed = self._password is not None and self.pk is not None  # set_password() was called
+        super().save(*args, **kwargs)
+        if password_changed:
+            revoke_api_tokens(self)
+
     @property
     def is_school_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+
+def revoke_api_tokens(user) -> int:
+    """Blacklist every refresh token the user still holds (a new password, a deactivation): a stolen
+    token stops working. Access tokens run out within their short lifetime. Returns how many."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live]))
 
 
 class SchoolScopedQuerySet(models.QuerySet):

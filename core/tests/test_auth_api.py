@@ -55,6 +55,19 @@ def test_logout_blacklists_the_refresh(api_client, form_master):
     assert "blacklisted" in again.json()["detail"].lower()
 
 
+def test_a_new_password_revokes_the_refresh_tokens_already_given_out(api_client, form_master):
+    first, second = obtain(api_client).json(), obtain(api_client).json()
+    form_master.set_password("a-new-pass-678")
+    form_master.save()
+    for tokens in (first, second):
+        refused = api_client.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+        assert refused.status_code == 401
+    fresh = obtain(api_client, password="a-new-pass-678").json()
+    form_master.first_name = "Renamed"
+    form_master.save()  # not a password change: the tokens stay good
+    assert api_client.post("/api/auth/token/refresh/", {"refresh": fresh["refresh"]}, format="json").status_code == 200
+
+
 def test_wrong_password_and_unknown_user_get_the_same_401(api_client, form_master):
     wrong_password = obtain(api_client, password="not-it")
     unknown_user = obtain(api_client, username="nobody")
