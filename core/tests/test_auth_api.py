@@ -147,3 +147,13 @@ def test_session_writes_to_the_api_need_the_csrf_token(form_master):
         "/api/audit/", {"action": "printed_report"}, content_type="application/json", HTTP_X_CSRFTOKEN=str(token)
     )
     assert accepted.status_code == 201
+
+
+def test_a_deactivated_users_tokens_stop_working(api_client, form_master):
+    tokens = obtain(api_client).json()
+    form_master.is_active = False
+    form_master.save()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert api_client.get("/api/auth/me/").status_code == 401
+    api_client.credentials()
+    assert api_client.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
