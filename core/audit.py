@@ -34,7 +34,7 @@ def entity_type_of(instance_or_model) -> str:
     return f"{meta.app_label}.{meta.model_name}"
 
 
-def _school_id_of(instance: models.Model | None, actor) -> int | None:
+def school_id_of(instance: models.Model | None, actor) -> int | None:
     if instance is not None:
         if isinstance(instance, _school_model()):
             return instance.pk
@@ -54,7 +54,7 @@ def _actor_or_none(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk else None
 
 
-def record(
+def entry(
     *,
     actor,
     action: str,
@@ -65,12 +65,13 @@ def record(
     after: dict | None = None,
     school_id: int | None = None,
 ) -> AuditLog:
-    """Append one audit row. `instance` fills entity type, id and school when given."""
+    """One audit row, not yet saved (`record` saves it; bulk writes insert many at once). `instance`
+    fills entity type, id and school when given."""
     if instance is not None:
         entity_type = entity_type or entity_type_of(instance)
         entity_id = entity_id or instance.pk
-    return AuditLog.objects.create(
-        school_id=school_id if school_id is not None else _school_id_of(instance, actor),
+    return AuditLog(
+        school_id=school_id if school_id is not None else school_id_of(instance, actor),
         actor=_actor_or_none(actor),
         action=action,
         entity_type=entity_type,
@@ -81,6 +82,13 @@ def record(
     )
 
 
+def record(**fields) -> AuditLog:
+    """Append one audit row (the arguments of `entry`)."""
+    row = entry(**fields)
+    row.save(force_insert=True)
+    return row
+
+
 def record_create(*, actor, instance: models.Model) -> AuditLog:
     return record(actor=actor, action="create", instance=instance, after=snapshot(instance))
 
@@ -88,19 +96,7 @@ def record_create(*, actor, instance: models.Model) -> AuditLog:
 def record_created_rows(instances, *, actor=None, batch_size: int = 1000) -> int:
     """One "create" row for each of `instances` (already saved, with their pks), in bulk inserts: for
     writes made in bulk (seeding, imports) that bypass the per-row services."""
-    ip = current_ip.get()
-    rows = [
-        AuditLog(
-            school_id=_school_id_of(instance, actor),
-            actor=_actor_or_none(actor),
-            action="create",
-            entity_type=entity_type_of(instance),
-            entity_id=str(instance.pk),
-            after=snapshot(instance),
-            ip=ip,
-        )
-        for instance in instances
-    ]
+    rows = [entry(actor=actor, action="create", instance=row, after=snapshot(row)) for row in instances]
     AuditLog.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
 

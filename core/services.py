@@ -34,58 +34,50 @@ def audited_delete(*, actor, instance: models.Model) -> None:
     removes. A row that the audit log protects (a user who acted) cannot be deleted at all."""
     before = audit.snapshot(instance)
     entity_id = instance.pk
-    cascaded, nulled = _delete_consequences(instance)
-    instance.delete()
-    audit.record_delete(actor=actor, instance=instance, before=before, entity_id=entity_id)
-    ip = audit.current_ip.get()
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    note = {"because": f"{audit.entity_type_of(instance)} {entity_id} was deleted"}
-    rows = [
-        AuditLog(
-            school_id=getattr(row, "school_id", None) or audit._school_id_of(instance, actor),
-            actor_id=actor_id,
-            action="delete",
-            entity_type=audit.entity_type_of(row),
-            entity_id=str(row_before["id"]),
-            before=row_before,
-            after=note,
-            ip=ip,
-        )
-        for row, row_before in cascaded
-    ] + [
-        AuditLog(
-            school_id=getattr(row, "school_id", None) or audit._school_id_of(instance, actor),
-            actor_id=actor_id,
-            action="update",
-            entity_type=audit.entity_type_of(row),
-            entity_id=str(row.pk),
-            before={field.attname: getattr(row, field.attname)},
-            after={field.attname: value, **note},
-            ip=ip,
-        )
-        for row, field, value in nulled
-    ]
-    AuditLog.objects.bulk_create(rows, batch_size=1000)
-
-
-def _delete_consequences(instance: models.Model):
-    """What deleting `instance` would also do: (row, snapshot) of each row deleted with it, and
-    (row, field, new value) of each row a SET_NULL/SET_DEFAULT changes. Raises ProtectedError."""
     collector = Collector(using=router.db_for_write(type(instance), instance=instance), origin=instance)
-    collector.collect([instance])
-    cascaded = [
+    collector.collect([instance])  # raises ProtectedError
+    consequences = _consequences(collector, instance, actor)
+    collector.delete()
+    audit.record_delete(actor=actor, instance=instance, before=before, entity_id=entity_id)
+    AuditLog.objects.bulk_create(consequences, batch_size=1000)
+
+
+def _consequences(collector: Collector, instance: models.Model, actor) -> list[AuditLog]:
+    """The audit rows of what `collector` will do besides deleting `instance`: a "delete" for each row
+    it deletes with it, an "update" for each row whose SET_NULL/SET_DEFAULT it applies."""
+    school_id = audit.school_id_of(instance, actor)
+    note = {"because": f"{audit.entity_type_of(instance)} {instance.pk} was deleted"}
+    deleted = [
         row
         for model, rows in collector.data.items()
         for row in rows
         if not (model._meta.concrete_model is type(instance)._meta.concrete_model and row.pk == instance.pk)
     ]
     for queryset in collector.fast_deletes:
-        cascaded.extend(queryset)
-    nulled = [
-        (row, field, value)
+        deleted.extend(queryset)
+    rows = [
+        audit.entry(
+            actor=actor,
+            action="delete",
+            instance=row,
+            before=audit.snapshot(row),
+            after=note,
+            school_id=getattr(row, "school_id", None) or school_id,
+        )
+        for row in deleted
+        if not row._meta.auto_created and not isinstance(row, AuditLog)
+    ]
+    rows += [
+        audit.entry(
+            actor=actor,
+            action="update",
+            instance=row,
+            before={field.attname: getattr(row, field.attname)},
+            after={field.attname: value, **note},
+            school_id=getattr(row, "school_id", None) or school_id,
+        )
         for (field, value), batches in collector.field_updates.items()
         for batch in batches
         for row in batch
     ]
-    cascaded = [row for row in cascaded if not row._meta.auto_created and not isinstance(row, AuditLog)]
-    return [(row, audit.snapshot(row)) for row in cascaded], nulled
+    return rows
