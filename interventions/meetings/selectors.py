@@ -58,8 +58,9 @@ def parse_meeting_filters(params) -> dict:
             ]
     student = (params.get("student") or "").strip()
     if student:
-        if parse_id(student) is not None:
-            filters["student"] = parse_id(student)
+        student_id = parse_id(student)
+        if student_id is not None:
+            filters["student"] = student_id
         else:
             errors["student"] = ["A student id is a whole number."]
     # overdue: follow-up passed and not closed; active: not closed (what the stats count as active).

@@ -71,7 +71,8 @@ def _prefilled_form(request) -> tuple[MeetingForm, bool]:
     record_for = request.GET.get("record_for", "")
     if not record_for:
         return MeetingForm(students=students, initial=initial), False
-    student = students.filter(pk=parse_id(record_for)).first() if parse_id(record_for) else None
+    student_id = parse_id(record_for)
+    student = students.filter(pk=student_id).first() if student_id else None
     if student is None:
         messages.warning(request, "You cannot record a meeting for that student.")
         return MeetingForm(students=students, initial=initial), False
