@@ -331,15 +331,8 @@ def _resolve(alert: Alert, as_of: datetime.date, summary: ScanSummary, *, studen
         alert.note = f"Resolved automatically on {as_of:%d %b %Y}: the condition no longer holds."
     else:
         alert.note = f"Closed automatically on {as_of:%d %b %Y}: the student is no longer on the active roll."
-    try:
-        with transaction.atomic():
-            alert.save()
-            audit.record_update(actor=None, instance=alert, before=before)
-    except ConflictError:
-        # Changed by a person during the scan; the next scan looks again.
-        summary.conflicts += 1
-        return
-    summary.resolved += 1
+    if _save_by_scan(alert, before, summary):
+        summary.resolved += 1
 
 
 def _refresh(alert: Alert, finding: rules.Finding, form_master_id: int | None, summary: ScanSummary) -> None:
@@ -349,11 +342,18 @@ def _refresh(alert: Alert, finding: rules.Finding, form_master_id: int | None, s
     alert.severity = finding.severity
     alert.details = finding.details
     alert.assigned_to_id = form_master_id
+    if _save_by_scan(alert, before, summary, update_fields=["severity", "details", "assigned_to", "updated_at"]):
+        summary.updated += 1
+
+
+def _save_by_scan(alert: Alert, before: dict, summary: ScanSummary, update_fields=None) -> bool:
+    """The scan's versioned save of one alert with its audit row; False when a person changed the alert
+    during the scan (the next scan looks again)."""
     try:
         with transaction.atomic():
-            alert.save(update_fields=["severity", "details", "assigned_to", "updated_at"])
+            alert.save(update_fields=update_fields)
             audit.record_update(actor=None, instance=alert, before=before)
     except ConflictError:
         summary.conflicts += 1
-        return
-    summary.updated += 1
+        return False
+    return True
