@@ -67,7 +67,9 @@ class AttendanceListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.attendance_list(
-            actor=self.request.user, class_group_id=self._int_param("class_group"), student_id=self._int_param("student")
+            actor=self.request.user,
+            class_group_id=self._int_param("class_group"),
+            student_id=self._int_param("student"),
         )
 
     def _int_param(self, name: str) -> int | None:
@@ -85,7 +87,9 @@ class BulkRegisterSerializer(serializers.Serializer):
     class_group = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     date = serializers.DateField()
     records = BulkRecordSerializer(many=True, allow_empty=True)
-    version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_VERSION, help_text="The register version you loaded (0: none).")
+    version = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_VERSION, help_text="The register version you loaded (0: none)."
+    )
 
 
 class BulkRegisterResponseSerializer(serializers.Serializer):

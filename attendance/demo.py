@@ -29,7 +29,9 @@ def seed_attendance(demo: DemoSchool) -> None:
     year = demo.extra.get("academic_year")
     if year is None:
         return
-    forms = demo.extra.get("forms") or list(ClassGroup.objects.filter(academic_year=year).order_by("grade_level", "name"))
+    forms = demo.extra.get("forms") or list(
+        ClassGroup.objects.filter(academic_year=year).order_by("grade_level", "name")
+    )
     # A staff training day in the fourth week and a two-day half-term break in the eighth.
     training = _first_weekday_on_or_after(year.start_date + datetime.timedelta(weeks=3), 4)
     half_term = _first_weekday_on_or_after(year.start_date + datetime.timedelta(weeks=7), 0)
@@ -46,13 +48,17 @@ def seed_attendance(demo: DemoSchool) -> None:
     days = [d for d in weekdays_between(year.start_date, min(end, year.end_date)) if d not in holidays]
     if not days:
         return
-    taken = set(Register.objects.filter(school=school, date__range=(days[0], days[-1])).values_list("class_group_id", "date"))
+    taken = set(
+        Register.objects.filter(school=school, date__range=(days[0], days[-1])).values_list("class_group_id", "date")
+    )
     # One form's register three school days ago was never taken: /attendance/ shows it as missing.
     skipped = {(forms[-1].pk, days[-3])} if len(days) >= 3 and forms else set()
     students_by_form: dict[int, list[int]] = {}
-    for pk, form_id in Student.objects.filter(school=school, class_group__in=forms, status=Student.Status.ACTIVE).values_list(
-        "pk", "class_group_id"
-    ).order_by("pk"):
+    for pk, form_id in (
+        Student.objects.filter(school=school, class_group__in=forms, status=Student.Status.ACTIVE)
+        .values_list("pk", "class_group_id")
+        .order_by("pk")
+    ):
         students_by_form.setdefault(form_id, []).append(pk)
     rng = random.Random(f"attendance-{school.code}")
     teacher = demo.users["teacher"]
@@ -87,7 +93,13 @@ def seed_attendance(demo: DemoSchool) -> None:
                     status, reason = Status.EXCUSED, rng.choice(["Sports fixture", "Music exam", "Family funeral"])
                 records.append(
                     AttendanceRecord(
-                        school=school, student_id=pupil, date=day, status=status, reason=reason, marked_by=taker, marked_at=marked_at
+                        school=school,
+                        student_id=pupil,
+                        date=day,
+                        status=status,
+                        reason=reason,
+                        marked_by=taker,
+                        marked_at=marked_at,
                     )
                 )
     Register.objects.bulk_create(registers, batch_size=1000)
@@ -98,7 +110,9 @@ def seed_attendance(demo: DemoSchool) -> None:
         AttendanceRecord.objects.filter(school=school, pk__gt=last_record_id).order_by("pk").iterator(chunk_size=2000)
     )
     if registers:
-        new_registers = Register.objects.filter(school=school, date__range=(days[0], days[-1])).values_list("pk", "class_group_id", "date", "taken_by_id")
+        new_registers = Register.objects.filter(school=school, date__range=(days[0], days[-1])).values_list(
+            "pk", "class_group_id", "date", "taken_by_id"
+        )
         audit_rows = [
             AuditLog(
                 school=school,

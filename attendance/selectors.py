@@ -111,7 +111,9 @@ def school_rate(*, school_id: int, start: datetime.date, end: datetime.date) -> 
     return {**totals, "rate": rate_of(totals["attended"], totals["marked"])}
 
 
-def attendance_list(*, actor, class_group_id: int | None = None, student_id: int | None = None) -> QuerySet[AttendanceRecord]:
+def attendance_list(
+    *, actor, class_group_id: int | None = None, student_id: int | None = None
+) -> QuerySet[AttendanceRecord]:
     """The school's records, newest first; of one form or student when given.
 
     For a form or a student the records are reached through the actor's (scoped) students, so the
@@ -170,7 +172,7 @@ class RegisterDay:
         return self.register.version if self.register else 0
 
     def counts(self) -> dict[str, int]:
-        counts = {status: 0 for status in AttendanceRecord.Status.values}
+        counts = dict.fromkeys(AttendanceRecord.Status.values, 0)
         for line in self.lines:
             counts[line.status] += 1
         return counts
@@ -241,7 +243,9 @@ def forms_of_day(*, actor, date: datetime.date) -> list[FormDay]:
     forms = list(class_group_list(actor=actor, academic_year_id=year.pk))
     registers = {
         r.class_group_id: r
-        for r in Register.objects.for_actor(actor).filter(date=date, class_group__academic_year=year).select_related("taken_by")
+        for r in Register.objects.for_actor(actor)
+        .filter(date=date, class_group__academic_year=year)
+        .select_related("taken_by")
     }
     return [FormDay(class_group=f, register=registers.get(f.pk), is_mine=f.form_master_id == actor.pk) for f in forms]
 

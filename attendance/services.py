@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from django.db import IntegrityError, connections, transaction
 from django.db.models import OuterRef, Subquery
@@ -104,7 +104,9 @@ def register_save(
         )
     except IntegrityError:
         # Someone created the register (or a record) of that day between our read and our write.
-        current = Register.objects.filter(class_group_id=class_group_id, date=date).values_list("version", flat=True).first()
+        current = (
+            Register.objects.filter(class_group_id=class_group_id, date=date).values_list("version", flat=True).first()
+        )
         raise ConflictError(current_version=current) from None
     school_id, student_ids = result.register.school_id, result.student_ids
     # The rules look at the students as of today, whatever day's register this was: correcting last
@@ -191,7 +193,11 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     if upserts:
         # MySQL/MariaDB upsert on any unique key (ON DUPLICATE KEY UPDATE) and refuse a named target;
         # the only unique key beside the pk is (student, date), so both say the same thing.
-        target = ["student", "date"] if connections[AttendanceRecord.objects.db].features.supports_update_conflicts_with_target else None
+        target = (
+            ["student", "date"]
+            if connections[AttendanceRecord.objects.db].features.supports_update_conflicts_with_target
+            else None
+        )
         AttendanceRecord.objects.bulk_create(
             upserts,
             update_conflicts=True,
@@ -202,7 +208,7 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     # 5: the audit rows: one per record written and the register's own, in one insert.
     ip = audit.current_ip.get()
     audit_rows = []
-    for record, row in zip(upserts, befores):
+    for record, row in zip(upserts, befores, strict=False):
         before = None
         if row["day__id"] is not None:
             before = {

@@ -215,12 +215,28 @@ def attendance_export(request):
         actor=request.user,
         action="export.attendance",
         entity_type="attendance.attendancerecord",
-        after={"from": data["start"].isoformat(), "to": data["end"].isoformat(), "class_group": data.get("class_group")},
+        after={
+            "from": data["start"].isoformat(),
+            "to": data["end"].isoformat(),
+            "class_group": data.get("class_group"),
+        },
     )
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["date", "student_id", "first_name", "last_name", "class_group", "status", "reason", "marked_by", "marked_at"])
+        yield writer.writerow(
+            [
+                "date",
+                "student_id",
+                "first_name",
+                "last_name",
+                "class_group",
+                "status",
+                "reason",
+                "marked_by",
+                "marked_at",
+            ]
+        )
         for r in records.iterator(chunk_size=2000):
             yield writer.writerow(
                 [

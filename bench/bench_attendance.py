@@ -53,7 +53,10 @@ def ensure_database(url: str) -> None:
 
     parts = urlparse(url)
     connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 3306, user=parts.username or "root", passwd=parts.password or ""
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        passwd=parts.password or "",
     )
     connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
     connection.close()
@@ -82,14 +85,23 @@ def generate(today: datetime.date, log) -> None:
     started = time.perf_counter()
     with transaction.atomic():
         school = School.objects.create(code=SCHOOL_CODE, name="Benchmark Academy")
-        admin = User.objects.create_user("bench-admin", password="bench-pass", role="admin", school=school, first_name="Bench")
+        User.objects.create_user("bench-admin", password="bench-pass", role="admin", school=school, first_name="Bench")
         teacher = User.objects.create_user("bench-teacher", password="bench-pass", role="teacher", school=school)
         year = AcademicYear.objects.create(
-            school=school, name="Bench year", start_date=days[0], end_date=today + datetime.timedelta(days=60), is_current=True
+            school=school,
+            name="Bench year",
+            start_date=days[0],
+            end_date=today + datetime.timedelta(days=60),
+            is_current=True,
         )
         forms = ClassGroup.objects.bulk_create(
             [
-                ClassGroup(school=school, academic_year=year, name=f"Form {n // 8 + 1}{chr(65 + n % 8)}", grade_level=n // 8 + 1)
+                ClassGroup(
+                    school=school,
+                    academic_year=year,
+                    name=f"Form {n // 8 + 1}{chr(65 + n % 8)}",
+                    grade_level=n // 8 + 1,
+                )
                 for n in range((STUDENTS + FORM_SIZE - 1) // FORM_SIZE)
             ]
         )
@@ -112,7 +124,11 @@ def generate(today: datetime.date, log) -> None:
         )
         students = list(Student.objects.filter(school=school).values_list("pk", "class_group_id"))
         Register.objects.bulk_create(
-            [Register(school=school, class_group=f, date=d, taken_by=teacher, taken_at=now) for f in forms for d in days],
+            [
+                Register(school=school, class_group=f, date=d, taken_by=teacher, taken_at=now)
+                for f in forms
+                for d in days
+            ],
             batch_size=2000,
         )
         statuses = ["present"] * 90 + ["absent"] * 5 + ["late"] * 4 + ["excused"]
@@ -122,16 +138,23 @@ def generate(today: datetime.date, log) -> None:
                 status = rng.choice(statuses)
                 batch.append(
                     AttendanceRecord(
-                        school=school, student_id=pk, date=day, status=status,
-                        reason="" if status == "present" else "Bench", marked_by=teacher, marked_at=now,
+                        school=school,
+                        student_id=pk,
+                        date=day,
+                        status=status,
+                        reason="" if status == "present" else "Bench",
+                        marked_by=teacher,
+                        marked_at=now,
                     )
                 )
                 if len(batch) >= 20_000:
                     AttendanceRecord.objects.bulk_create(batch, batch_size=5000)
                     batch.clear()
         AttendanceRecord.objects.bulk_create(batch, batch_size=5000)
-    log(f"generated {len(students)} students, {len(forms)} forms, {len(days)} days, "
-        f"{AttendanceRecord.objects.filter(school=school).count()} records in {time.perf_counter() - started:.1f}s")
+    log(
+        f"generated {len(students)} students, {len(forms)} forms, {len(days)} days, "
+        f"{AttendanceRecord.objects.filter(school=school).count()} records in {time.perf_counter() - started:.1f}s"
+    )
 
 
 def timed(label: str, runs: int, action) -> tuple[str, float, float, int]:
@@ -180,8 +203,14 @@ def main() -> None:
 
         log("dropping the previous benchmark school …")
         with connection.cursor() as cursor:
-            for table in ("attendance_attendancerecord", "attendance_register", "students_student", "students_classgroup",
-                          "students_academicyear", "core_auditlog"):
+            for table in (
+                "attendance_attendancerecord",
+                "attendance_register",
+                "students_student",
+                "students_classgroup",
+                "students_academicyear",
+                "core_auditlog",
+            ):
                 cursor.execute(f"DELETE FROM {table} WHERE school_id = %s", [existing.pk])
         User.objects.filter(school=existing).delete()
         existing.delete()
@@ -211,7 +240,9 @@ def main() -> None:
         flip["value"] ^= 1
         status = "absent" if flip["value"] else "late"
         attendance_services.register_save(
-            actor=teacher, class_group_id=form.pk, date=day,
+            actor=teacher,
+            class_group_id=form.pk,
+            date=day,
             records=[{"student": pk, "status": status, "reason": "Bench"} for pk in pupils],
         )
 
@@ -234,7 +265,9 @@ def main() -> None:
 
     header = ",".join(student_services.ROSTER_COLUMNS)
     form_names = dict(ClassGroup.objects.filter(school=school).values_list("pk", "name"))
-    roster_students = list(Student.objects.filter(school=school).values_list("student_id", "first_name", "last_name", "class_group_id"))
+    roster_students = list(
+        Student.objects.filter(school=school).values_list("student_id", "first_name", "last_name", "class_group_id")
+    )
     generation = {"value": 0}
 
     def import_roster():

@@ -26,12 +26,15 @@ def configure(database_url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
     os.environ.setdefault("DEBUG", "1")
     if database_url.startswith("mysql"):
-        import MySQLdb
         from urllib.parse import urlparse
+
+        import MySQLdb
 
         url = urlparse(database_url)
         server = MySQLdb.connect(
-            host=url.hostname or "127.0.0.1", port=url.port or 3306, user=url.username or "root",
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 3306,
+            user=url.username or "root",
             passwd=url.password or "",
         )
         server.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{url.path.lstrip('/')}` CHARACTER SET utf8mb4")
@@ -63,7 +66,8 @@ def seed(meetings_wanted: int) -> None:
         for i in range(20)
     ]
     year, _ = AcademicYear.objects.get_or_create(
-        school=school, name="2026/27",
+        school=school,
+        name="2026/27",
         defaults={"start_date": datetime.date(2026, 9, 1), "end_date": datetime.date(2027, 7, 16), "is_current": True},
     )
     forms = [
@@ -76,8 +80,13 @@ def seed(meetings_wanted: int) -> None:
     if not Student.objects.filter(school=school).exists():
         Student.objects.bulk_create(
             [
-                Student(school=school, student_id=f"B{f:02d}{n:04d}", first_name=f"First{n}", last_name=f"Last{f}-{n}",
-                        class_group=form)
+                Student(
+                    school=school,
+                    student_id=f"B{f:02d}{n:04d}",
+                    first_name=f"First{n}",
+                    last_name=f"Last{f}-{n}",
+                    class_group=form,
+                )
                 for f, form in enumerate(forms)
                 for n in range(students_per_form)
             ],
@@ -95,10 +104,16 @@ def seed(meetings_wanted: int) -> None:
         meeting_date = today - datetime.timedelta(days=rng.randint(1, 200))
         rows.append(
             Meeting(
-                school=school, student=student, meeting_date=meeting_date, absence_reason="Absent.",
-                root_cause=cause, intervention_notes="Notes.", action_plan="Plan.",
+                school=school,
+                student=student,
+                meeting_date=meeting_date,
+                absence_reason="Absent.",
+                root_cause=cause,
+                intervention_notes="Notes.",
+                action_plan="Plan.",
                 follow_up_date=meeting_date + datetime.timedelta(days=rng.randint(3, 60)),
-                urgency_level=rng.choice(Meeting.Urgency.values), status=status,
+                urgency_level=rng.choice(Meeting.Urgency.values),
+                status=status,
                 created_by=student.class_group.form_master,
             )
         )
@@ -162,13 +177,21 @@ def main() -> None:
     cases = [
         (admin, "admin  GET /api/interventions/meetings/ (page 1, 50)", "/api/interventions/meetings/", {}),
         (admin, "admin  GET /api/interventions/meetings/?page=100", "/api/interventions/meetings/?page=100", {}),
-        (admin, "admin  GET /api/interventions/meetings/?status=open&overdue=true",
-         "/api/interventions/meetings/?status=open&overdue=true", {}),
+        (
+            admin,
+            "admin  GET /api/interventions/meetings/?status=open&overdue=true",
+            "/api/interventions/meetings/?status=open&overdue=true",
+            {},
+        ),
         (admin, "admin  GET /api/interventions/meetings/stats/", "/api/interventions/meetings/stats/", {}),
         (admin, "admin  GET /api/interventions/meetings/recurring/", "/api/interventions/meetings/recurring/", {}),
         (admin, "admin  GET /form-master/interventions/ (page)", "/form-master/interventions/", {}),
-        (admin, "admin  GET /form-master/interventions/?urgency=high (htmx)",
-         "/form-master/interventions/?urgency=high", {"HTTP_HX_REQUEST": "true"}),
+        (
+            admin,
+            "admin  GET /form-master/interventions/?urgency=high (htmx)",
+            "/form-master/interventions/?urgency=high",
+            {"HTTP_HX_REQUEST": "true"},
+        ),
         (form_master, "fm     GET /form-master/interventions/ (page)", "/form-master/interventions/", {}),
     ]
     for user, label, path, headers in cases:

@@ -37,12 +37,16 @@ INSERT_BATCH = 20_000
 
 
 def ensure_database(url: str) -> None:
-    import MySQLdb
     from urllib.parse import urlparse
+
+    import MySQLdb
 
     parts = urlparse(url)
     connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 3306, user=parts.username or "root", passwd=parts.password or ""
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        passwd=parts.password or "",
     )
     connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
     connection.close()
@@ -65,7 +69,15 @@ def student_statuses(rng: random.Random, days: int) -> list[str]:
     statuses = []
     for _ in range(days):
         r = rng.random()
-        statuses.append("absent" if r < p_absent else "excused" if r < p_absent + 0.015 else "late" if r < p_absent + 0.045 else "present")
+        statuses.append(
+            "absent"
+            if r < p_absent
+            else "excused"
+            if r < p_absent + 0.015
+            else "late"
+            if r < p_absent + 0.045
+            else "present"
+        )
     if rng.random() < 0.04:
         run = rng.randint(3, 7)
         statuses[-run:] = ["absent"] * run
@@ -95,7 +107,11 @@ def generate(n_schools: int, students_per_school: int, n_days: int, log) -> None
         with transaction.atomic():
             school = School.objects.create(code=code, name=f"Bench School {index + 1}")
             year = AcademicYear.objects.create(
-                school=school, name="2025/26", start_date=YEAR_START, end_date=datetime.date(2026, 7, 17), is_current=True
+                school=school,
+                name="2025/26",
+                start_date=YEAR_START,
+                end_date=datetime.date(2026, 7, 17),
+                is_current=True,
             )
             n_forms = -(-students_per_school // FORM_SIZE)
             masters = User.objects.bulk_create(
@@ -103,7 +119,9 @@ def generate(n_schools: int, students_per_school: int, n_days: int, log) -> None
             )
             forms = ClassGroup.objects.bulk_create(
                 [
-                    ClassGroup(school=school, academic_year=year, name=f"Form {f}", grade_level=1 + f % 5, form_master=m)
+                    ClassGroup(
+                        school=school, academic_year=year, name=f"Form {f}", grade_level=1 + f % 5, form_master=m
+                    )
                     for f, m in enumerate(masters)
                 ]
             )
@@ -131,7 +149,7 @@ def generate(n_schools: int, students_per_school: int, n_days: int, log) -> None
             )
             batch = []
             for student in students:
-                for date, status in zip(days, student_statuses(rng, n_days)):
+                for date, status in zip(days, student_statuses(rng, n_days), strict=False):
                     batch.append((school.pk, student.pk, date, status, "", marked_at))
                 if len(batch) >= INSERT_BATCH:
                     # mysqlclient turns this into multi-row INSERTs (only when every value is a %s).
@@ -186,8 +204,14 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
             for table in (
-                "interventions_alert", "core_auditlog", "attendance_attendancerecord", "attendance_holiday",
-                "students_student", "students_classgroup", "students_academicyear", "interventions_alertsettings",
+                "interventions_alert",
+                "core_auditlog",
+                "attendance_attendancerecord",
+                "attendance_holiday",
+                "students_student",
+                "students_classgroup",
+                "students_academicyear",
+                "interventions_alertsettings",
             ):
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("DELETE FROM core_user WHERE username LIKE 'bench-%%'")
@@ -202,7 +226,9 @@ def main() -> None:
     as_of = school_days(args.days)[-1]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*) FROM attendance_attendancerecord WHERE school_id IN (%s)" % ",".join(str(s.pk) for s in schools)
+            "SELECT COUNT(*) FROM attendance_attendancerecord WHERE school_id IN ({})".format(
+                ",".join(str(s.pk) for s in schools)
+            )
         )
         rows = cursor.fetchone()[0]
     # Start from no alerts so that the first run raises them all.
@@ -246,10 +272,14 @@ def main() -> None:
         school__in=schools, entity_type="interventions.alert", created_at__gte=run_started_at
     ).count()
     log(f"scan (first run, raises {raised:,} alerts, {audit_rows:,} audit rows): {scan_wall:.2f} s wall")
-    log(f"scan (second run: raised {sum(s.raised for s in second)}, resolved {sum(s.resolved for s in second)}): {second_wall:.2f} s")
+    log(
+        f"scan (second run: raised {sum(s.raised for s in second)}, resolved {sum(s.resolved for s in second)}): {second_wall:.2f} s"
+    )
     log(f"bare SQL aggregates of the rules, run directly: {bare:.2f} s")
-    log(f"peak Python heap of one school's scan: {peak / 1e6:.1f} MB; max RSS of the process: "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    log(
+        f"peak Python heap of one school's scan: {peak / 1e6:.1f} MB; max RSS of the process: "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -91,10 +91,7 @@ class SchoolScopedAllValuesFieldListFilter(AllValuesFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.lookup_choices = (
-            model_admin.get_queryset(request)
-            .order_by(field_path)
-            .values_list(field_path, flat=True)
-            .distinct()
+            model_admin.get_queryset(request).order_by(field_path).values_list(field_path, flat=True).distinct()
         )
 
 
@@ -141,9 +138,7 @@ class SchoolScopedRawIdWidget(ForeignKeyRawIdWidget):
         except (ValueError, ValidationError, self.queryset.model.DoesNotExist):
             return "", ""
         try:
-            url = reverse(
-                f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change", args=(obj.pk,)
-            )
+            url = reverse(f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change", args=(obj.pk,))
         except NoReverseMatch:
             url = ""
         return Truncator(obj).words(14), url
@@ -264,7 +259,9 @@ class SchoolScopedAdmin(admin.ModelAdmin):
                 kwargs["queryset"] = choices
                 raw_id = db_field.name in self.raw_id_fields
                 if raw_id and "widget" not in kwargs and db_field.name not in self.get_autocomplete_fields(request):
-                    kwargs["widget"] = SchoolScopedRawIdWidget(db_field.remote_field, self.admin_site, choices, using=db)
+                    kwargs["widget"] = SchoolScopedRawIdWidget(
+                        db_field.remote_field, self.admin_site, choices, using=db
+                    )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

@@ -7,8 +7,8 @@ A step takes a `DemoSchool` and must be safe to run twice (it does nothing when 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db import transaction
 from django.utils import timezone

@@ -2,8 +2,8 @@ import ipaddress
 
 from django.conf import settings
 from django.shortcuts import render, resolve_url
-from django_htmx.http import HttpResponseClientRedirect
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.audit import current_ip
 

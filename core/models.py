@@ -29,9 +29,7 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.TEACHER)
     # Blank only for platform superusers; every school user has one.
-    school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
-    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
 
     objects = UserManager()
 
@@ -68,7 +66,7 @@ def revoke_api_tokens(user) -> int:
 class SchoolScopedQuerySet(models.QuerySet):
     """The one place where rows are limited to the acting user's school."""
 
-    def for_actor(self, actor) -> "SchoolScopedQuerySet":
+    def for_actor(self, actor) -> SchoolScopedQuerySet:
         if actor is None or not actor.is_authenticated:
             return self.none()
         if actor.school_id is None:
@@ -76,7 +74,7 @@ class SchoolScopedQuerySet(models.QuerySet):
             return self if actor.is_superuser else self.none()
         return self.filter(school_id=actor.school_id)
 
-    def for_school(self, school) -> "SchoolScopedQuerySet":
+    def for_school(self, school) -> SchoolScopedQuerySet:
         return self.filter(school=school)
 
 
@@ -108,14 +106,13 @@ class OptimisticLockMixin(models.Model):
                 continue
             values[field.attname] = field.pre_save(self, add=False)
         updated = (
-            type(self)._base_manager.using(using)
+            type(self)
+            ._base_manager.using(using)
             .filter(pk=self.pk, version=expected)
             .update(version=expected + 1, **values)
         )
         if updated == 0:
-            current = (
-                type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True).first()
-            )
+            current = type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True).first()
             raise ConflictError(current_version=current)
         self.version = expected + 1
 

@@ -17,10 +17,7 @@ Role = User.Role
 
 def has_role(user, *roles: str) -> bool:
     return bool(
-        user is not None
-        and user.is_authenticated
-        and user.school_id is not None
-        and (not roles or user.role in roles)
+        user is not None and user.is_authenticated and user.school_id is not None and (not roles or user.role in roles)
     )
 
 

@@ -7,8 +7,8 @@ and returns a context dict for its template, or None to show nothing (e.g. a rol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.module_loading import autodiscover_modules
 

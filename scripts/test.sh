@@ -75,6 +75,10 @@ if label == "mariadb":
 PY
 }
 
+echo "=== Lint and format (ruff) ==="
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 echo "=== Tests on SQLite ==="
 run_suite sqlite "" "$@"
 echo "=== Tests on MariaDB ($MYSQL_TEST_URL) ==="

@@ -29,7 +29,9 @@ class ClassGroupSerializer(serializers.ModelSerializer):
 
 
 class StudentSerializer(serializers.ModelSerializer):
-    class_group = serializers.PrimaryKeyRelatedField(queryset=ClassGroup.objects.none(), allow_null=True, required=False)
+    class_group = serializers.PrimaryKeyRelatedField(
+        queryset=ClassGroup.objects.none(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Student

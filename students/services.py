@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -116,7 +117,15 @@ ROSTER_COLUMNS = (
     "guardian_phone",
     "guardian_email",
 )
-ROSTER_FIELDS = ("first_name", "last_name", "date_of_birth", "gender", "guardian_name", "guardian_phone", "guardian_email")
+ROSTER_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_email",
+)
 GENDER_ALIASES = {"f": "female", "female": "female", "m": "male", "male": "male", "o": "other", "other": "other"}
 
 
@@ -384,7 +393,9 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
         values = {**row.values, "class_group_id": form.pk}
         student = row.student
         if student is None:
-            to_create.append(Student(school=school, student_id=row.student_id, created_at=now, updated_at=now, **values))
+            to_create.append(
+                Student(school=school, student_id=row.student_id, created_at=now, updated_at=now, **values)
+            )
             continue
         before = audit.snapshot(student)
         changed = False

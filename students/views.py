@@ -85,9 +85,13 @@ def student_profile(request, student_id: int):
                 actor=request.user, student=student, start=year.start_date, end=year.end_date
             )
         )
-        holidays = attendance_selectors.holiday_dates(school_id=student.school_id, start=year.start_date, end=year.end_date)
-        months = year_calendar(start=year.start_date, end=year.end_date, today=today, records=records, holidays=holidays)
-        counts = {status: 0 for status in ("present", "absent", "late", "excused")}
+        holidays = attendance_selectors.holiday_dates(
+            school_id=student.school_id, start=year.start_date, end=year.end_date
+        )
+        months = year_calendar(
+            start=year.start_date, end=year.end_date, today=today, records=records, holidays=holidays
+        )
+        counts = dict.fromkeys(("present", "absent", "late", "excused"), 0)
         for record in records:
             counts[record.status] += 1
         attended = counts["present"] + counts["late"]

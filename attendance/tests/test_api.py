@@ -29,13 +29,21 @@ def test_register_takers_save_a_day(request, client_for, form, make_students, sc
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["created"], body["updated"], body["unchanged"], body["version"], body["taken_by"]) == (3, 0, 0, 1, user.pk)
+    assert (body["created"], body["updated"], body["unchanged"], body["version"], body["taken_by"]) == (
+        3,
+        0,
+        0,
+        1,
+        user.pk,
+    )
     assert AttendanceRecord.objects.get(student=students[0]).status == "absent"
     assert AttendanceRecord.objects.filter(date=school_day, status="present").count() == 2
     assert AuditLog.objects.filter(actor=user, entity_type="attendance.attendancerecord").count() == 3
 
     again = client_for(user).post(
-        BULK, _payload(form, school_day, [{"student": students[0].pk, "status": "absent", "reason": "Flu"}]), format="json"
+        BULK,
+        _payload(form, school_day, [{"student": students[0].pk, "status": "absent", "reason": "Flu"}]),
+        format="json",
     )
     assert again.status_code == 200
     assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (0, 0, 3)
@@ -78,7 +86,11 @@ def test_bad_input_is_400_and_writes_nothing(client_for, teacher, form, form_b, 
         (_payload(form, school_day, [{"student": foreigner.pk, "status": "absent"}]), "records", "not in Form 2A"),
         (_payload(form, school_day, [{"student": student.pk, "status": "sick"}]), "records", "not a valid choice"),
         (
-            _payload(form, school_day, [{"student": student.pk, "status": "absent"}, {"student": student.pk, "status": "late"}]),
+            _payload(
+                form,
+                school_day,
+                [{"student": student.pk, "status": "absent"}, {"student": student.pk, "status": "late"}],
+            ),
             "records",
             "more than once",
         ),
@@ -104,7 +116,9 @@ def test_stale_version_is_409(client_for, teacher, form_master, form, make_stude
 
 
 @pytest.mark.parametrize("size", [10, 40])
-def test_bulk_view_query_count_does_not_grow_with_the_form(client_for, teacher, form, make_students, school_day, django_assert_max_num_queries, size):
+def test_bulk_view_query_count_does_not_grow_with_the_form(
+    client_for, teacher, form, make_students, school_day, django_assert_max_num_queries, size
+):
     students = make_students(form, size)
     client = client_for(teacher)
     records = [{"student": s.pk, "status": "absent", "reason": "Flu"} for s in students]
@@ -116,8 +130,14 @@ def test_bulk_view_query_count_does_not_grow_with_the_form(client_for, teacher, 
 
 @pytest.mark.parametrize("size", [5, 40])
 def test_the_whole_save_request_with_its_alerts_refresh_does_not_grow_with_the_form(
-    client_for, teacher, form, make_students, school_day, django_assert_max_num_queries,
-    django_capture_on_commit_callbacks, size,
+    client_for,
+    teacher,
+    form,
+    make_students,
+    school_day,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+    size,
 ):
     students = make_students(form, size)
     client = client_for(teacher)
@@ -136,7 +156,9 @@ def test_the_whole_save_request_with_its_alerts_refresh_does_not_grow_with_the_f
 # The list ------------------------------------------------------------------------------------------
 
 
-def test_list_filters_and_stays_in_school(client_for, counselor, school, form, form_b, other_form, make_students, school_day):
+def test_list_filters_and_stays_in_school(
+    client_for, counselor, school, form, form_b, other_form, make_students, school_day
+):
     a, b = make_students(form, 2)
     c = make_students(form_b, 1)[0]
     foreigner = make_students(other_form, 1)[0]
@@ -160,10 +182,15 @@ def test_list_filters_and_stays_in_school(client_for, counselor, school, form, f
 
 
 @pytest.mark.parametrize("count", [10, 300])
-def test_list_query_count_is_constant(client_for, teacher, school, form, make_students, school_day, django_assert_num_queries, count):
+def test_list_query_count_is_constant(
+    client_for, teacher, school, form, make_students, school_day, django_assert_num_queries, count
+):
     students = make_students(form, count)
     AttendanceRecord.objects.bulk_create(
-        [AttendanceRecord(school=school, student=s, date=school_day, status="present", marked_at=timezone.now()) for s in students]
+        [
+            AttendanceRecord(school=school, student=s, date=school_day, status="present", marked_at=timezone.now())
+            for s in students
+        ]
     )
     client = client_for(teacher)
     with django_assert_num_queries(2):  # count + page

@@ -10,7 +10,9 @@ from attendance.views import _name_students
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("day", [datetime.date.min, datetime.date.max, datetime.date(1, 1, 3), datetime.date(9999, 12, 29)])
+@pytest.mark.parametrize(
+    "day", [datetime.date.min, datetime.date.max, datetime.date(1, 1, 3), datetime.date(9999, 12, 29)]
+)
 def test_holidays_near_and_adjacent_days_do_not_overflow(school, day):
     holidays = selectors.holidays_near(school_id=school.pk, day=day)
     assert holidays == {}

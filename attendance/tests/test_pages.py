@@ -87,7 +87,10 @@ def test_register_day_links_skip_weekends_and_holidays_and_stop_at_today(login, 
     assert f'href="{register_url(form, monday + datetime.timedelta(days=2))}"' in html  # over Tuesday's
     html = login(teacher).get(register_url(form, school_day)).content.decode()
     following = school_day + datetime.timedelta(days=1)
-    assert register_url(form, following) not in html and f"{following:%a} {following.day} {following:%b} &rarr;" not in html
+    assert (
+        register_url(form, following) not in html
+        and f"{following:%a} {following.day} {following:%b} &rarr;" not in html
+    )
     day_page = login(teacher).get("/attendance/", {"date": monday.isoformat()}).content.decode()
     assert f"?date={thursday.isoformat()}" in day_page
 
@@ -125,7 +128,7 @@ def test_saving_the_register_then_reopening_shows_it(login, teacher, form, make_
     assert "saved." in html  # the flash message
     assert f'name="status-{first.pk}" value="absent" checked' in html
     assert 'value="Flu"' in html
-    assert f"Taken by <strong class=\"taken-by\">{teacher.display_name}</strong>" in html
+    assert f'Taken by <strong class="taken-by">{teacher.display_name}</strong>' in html
     assert f"marked by {teacher.display_name}" in html
     assert 'name="version" value="1"' in html
 
@@ -143,9 +146,13 @@ def test_htmx_save_returns_the_form_fragment(login, teacher, form, make_students
     assert AttendanceRecord.objects.get(student=student).status == "excused"
 
 
-def test_stale_save_shows_conflict_and_keeps_what_was_typed(login, teacher, form_master, form, make_students, school_day):
+def test_stale_save_shows_conflict_and_keeps_what_was_typed(
+    login, teacher, form_master, form, make_students, school_day
+):
     first, second = make_students(form, 2)
-    login(form_master).post(register_url(form, school_day), {"version": "0", f"status-{first.pk}": "late", f"reason-{first.pk}": "Bus"})
+    login(form_master).post(
+        register_url(form, school_day), {"version": "0", f"status-{first.pk}": "late", f"reason-{first.pk}": "Bus"}
+    )
     audit_rows = AuditLog.objects.count()
     response = login(teacher).post(
         register_url(form, school_day),
@@ -168,7 +175,9 @@ def test_future_weekend_and_holiday_cannot_be_saved(login, teacher, form, make_s
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page = client.get(register_url(form, tomorrow)).content.decode()
     assert "future date" in page and "Save register" not in page
-    response = client.post(register_url(form, tomorrow), {"version": "0", f"status-{student.pk}": "absent"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        register_url(form, tomorrow), {"version": "0", f"status-{student.pk}": "absent"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 400 and "future date" in response.content.decode()
     HolidayFactory(school=form.school, date=school_day, name="Snow day")
     response = client.post(register_url(form, school_day), {"version": "0"})
@@ -184,7 +193,9 @@ def test_unknown_status_posted_is_an_inline_error(login, teacher, form, make_stu
 
 
 @pytest.mark.parametrize("size", [5, 40])
-def test_register_page_and_save_query_counts_are_constant(login, teacher, form, make_students, school_day, django_assert_num_queries, size):
+def test_register_page_and_save_query_counts_are_constant(
+    login, teacher, form, make_students, school_day, django_assert_num_queries, size
+):
     students = make_students(form, size)
     client = login(teacher)
     with django_assert_num_queries(8):  # the 7 of the register form + the holidays near the day
@@ -199,10 +210,13 @@ def test_register_page_and_save_query_counts_are_constant(login, teacher, form, 
 def test_attendance_export(login, teacher, school, form, other_form, make_students, school_day):
     student = make_students(form, 1)[0]
     foreigner = make_students(other_form, 1)[0]
-    AttendanceRecordFactory(school=school, student=student, date=school_day, status="absent", reason="Flu", marked_by=teacher)
+    AttendanceRecordFactory(
+        school=school, student=student, date=school_day, status="absent", reason="Flu", marked_by=teacher
+    )
     AttendanceRecordFactory(school=other_form.school, student=foreigner, date=school_day, status="absent")
     response = login(teacher).get(
-        "/attendance/export.csv", {"start": school_day.isoformat(), "end": school_day.isoformat(), "class_group": form.pk}
+        "/attendance/export.csv",
+        {"start": school_day.isoformat(), "end": school_day.isoformat(), "class_group": form.pk},
     )
     assert response.status_code == 200 and response["Content-Type"] == "text/csv"
     lines = b"".join(response.streaming_content).decode().splitlines()
@@ -214,7 +228,9 @@ def test_attendance_export(login, teacher, school, form, other_form, make_studen
 
 
 @pytest.mark.parametrize("role_fixture", ["form_master", "other_form_master", "admin_user"])
-def test_form_masters_and_admins_take_a_register_of_their_school(request, login, form, make_students, school_day, role_fixture):
+def test_form_masters_and_admins_take_a_register_of_their_school(
+    request, login, form, make_students, school_day, role_fixture
+):
     """The form's own form master, a colleague's form master and an admin: the page and one save."""
     user = request.getfixturevalue(role_fixture)
     first, second = make_students(form, 2)
@@ -236,13 +252,18 @@ def test_form_masters_and_admins_take_a_register_of_their_school(request, login,
 
 
 @pytest.mark.parametrize("role", ["teacher", "form_master"])
-def test_teachers_and_form_masters_of_another_school_get_404(login, make_user, other_school, form, make_students, school_day, role):
+def test_teachers_and_form_masters_of_another_school_get_404(
+    login, make_user, other_school, form, make_students, school_day, role
+):
     student = make_students(form, 1)[0]
     client = login(make_user(role, other_school, username=f"south-{role}"))
     url = register_url(form, school_day)
     assert client.get(url).status_code == 404
     assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
-    assert client.post(url, {"version": "0", f"status-{student.pk}": "absent", f"reason-{student.pk}": "Flu"}).status_code == 404
+    assert (
+        client.post(url, {"version": "0", f"status-{student.pk}": "absent", f"reason-{student.pk}": "Flu"}).status_code
+        == 404
+    )
     assert client.post(url, {"version": "0"}, HTTP_HX_REQUEST="true").status_code == 404
     assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
     assert not AuditLog.objects.filter(entity_type__startswith="attendance.").exists()
@@ -361,7 +382,7 @@ def test_home_page_sections(login, teacher, form_master, admin_user, form, form_
     html = login(form_master).get("/").content.decode()
     assert "Today's registers" in html
     if today.weekday() < 5:
-        assert "Your form:" in html and "Form 2A</a> <span class=\"badge badge-yellow\">to take" in html
+        assert "Your form:" in html and 'Form 2A</a> <span class="badge badge-yellow">to take' in html
         assert "1 register still to take" in html
     admin_html = login(admin_user).get("/").content.decode()
     assert "School figures" in admin_html and "Today's registers" not in admin_html
@@ -371,7 +392,7 @@ def test_home_page_sections(login, teacher, form_master, admin_user, form, form_
     assert '<span class="value figure-week-rate">—</span>' in admin_html  # nothing marked yet
     students = form.students.all()
     eight_days_ago = today - datetime.timedelta(days=8)
-    for student, status in zip(students, ["present", "late", "absent"]):
+    for student, status in zip(students, ["present", "late", "absent"], strict=False):
         AttendanceRecordFactory(school=form.school, student=student, date=school_day, status=status)
         AttendanceRecordFactory(school=form.school, student=student, date=eight_days_ago, status="absent")
     admin_html = login(admin_user).get("/").content.decode()

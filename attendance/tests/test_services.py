@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def _work_queries(captured):
     """Statements other than the savepoints of nested atomic blocks (the test runs inside a transaction)."""
-    return [q["sql"] for q in captured if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))]
+    return [
+        q["sql"] for q in captured if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))
+    ]
 
 
 def test_first_save_writes_every_student_present_by_default(teacher, form, make_students, school_day):
@@ -90,7 +92,9 @@ def test_saving_forty_students_takes_at_most_five_queries(teacher, form, make_st
     students = make_students(form, 40)
     if existing:
         services.register_save(actor=teacher, class_group_id=form.pk, date=school_day, records=[])
-    records = [{"student": s.pk, "status": "absent" if i % 3 == 0 else "late", "reason": "x"} for i, s in enumerate(students)]
+    records = [
+        {"student": s.pk, "status": "absent" if i % 3 == 0 else "late", "reason": "x"} for i, s in enumerate(students)
+    ]
     with CaptureQueriesContext(connection) as ctx:
         result = services.register_save(actor=teacher, class_group_id=form.pk, date=school_day, records=records)
     work = _work_queries(ctx.captured_queries)
@@ -118,7 +122,9 @@ def test_stale_version_conflicts_and_writes_nothing(teacher, form_master, form, 
     assert Register.objects.get(class_group=form, date=school_day).taken_by == teacher
 
 
-def test_save_landing_between_read_and_write_is_a_conflict(teacher, form_master, form, make_students, school_day, monkeypatch):
+def test_save_landing_between_read_and_write_is_a_conflict(
+    teacher, form_master, form, make_students, school_day, monkeypatch
+):
     """Another save after this one read the register but before it wrote: the conditional UPDATE refuses."""
     from django.db.models import F
 
@@ -149,14 +155,23 @@ def test_save_landing_between_read_and_write_is_a_conflict(teacher, form_master,
     "records, field, message",
     [
         ([{"student": "STUDENT", "status": "sick", "reason": ""}], "records", "unknown status"),
-        ([{"student": "STUDENT", "status": "absent"}, {"student": "STUDENT", "status": "late"}], "records", "more than once"),
+        (
+            [{"student": "STUDENT", "status": "absent"}, {"student": "STUDENT", "status": "late"}],
+            "records",
+            "more than once",
+        ),
         ([{"student": None, "status": "absent"}], "records", "student must be a student id"),
         (["nonsense"], "records", "must be an object"),
     ],
 )
 def test_bad_records_are_refused(teacher, form, make_students, school_day, records, field, message):
     student = make_students(form, 1)[0]
-    records = [{**r, "student": student.pk if r.get("student") == "STUDENT" else r.get("student")} if isinstance(r, dict) else r for r in records]
+    records = [
+        {**r, "student": student.pk if r.get("student") == "STUDENT" else r.get("student")}
+        if isinstance(r, dict)
+        else r
+        for r in records
+    ]
     with pytest.raises(ApplicationError) as excinfo:
         services.register_save(actor=teacher, class_group_id=form.pk, date=school_day, records=records)
     assert message in " ".join(excinfo.value.field_errors[field])
@@ -209,7 +224,9 @@ def test_dates_that_are_not_school_days_are_refused(teacher, form, make_students
     assert not Register.objects.exists() and not AttendanceRecord.objects.exists()
 
 
-def test_roles_and_schools(teacher, form_master, admin_user, counselor, other_admin, form, form_b, make_students, school_day):
+def test_roles_and_schools(
+    teacher, form_master, admin_user, counselor, other_admin, form, form_b, make_students, school_day
+):
     make_students(form, 1)
     make_students(form_b, 1)
     with pytest.raises(PermissionDeniedError):
@@ -222,7 +239,9 @@ def test_roles_and_schools(teacher, form_master, admin_user, counselor, other_ad
     assert Register.objects.filter(date=school_day).count() == 2
 
 
-def test_alerts_are_refreshed_after_commit(teacher, form, make_students, school_day, django_capture_on_commit_callbacks):
+def test_alerts_are_refreshed_after_commit(
+    teacher, form, make_students, school_day, django_capture_on_commit_callbacks
+):
     """The save registers the alerts refresh for after the commit (the alerts area runs it)."""
     make_students(form, 2)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -240,12 +259,20 @@ def test_school_days_skip_weekends_holidays_and_days_outside_the_year(school, ye
     assert len(days) == 9
     assert all(d.weekday() < 5 for d in days)
     assert monday + datetime.timedelta(days=2) not in days
-    assert selectors.school_days(
-        school_id=school.pk, start=year.end_date + datetime.timedelta(days=1), end=year.end_date + datetime.timedelta(days=30), year=year
-    ) == []
+    assert (
+        selectors.school_days(
+            school_id=school.pk,
+            start=year.end_date + datetime.timedelta(days=1),
+            end=year.end_date + datetime.timedelta(days=30),
+            year=year,
+        )
+        == []
+    )
 
 
-def test_attendance_rates_for_many_students_in_one_query(school, form, make_students, school_day, django_assert_num_queries):
+def test_attendance_rates_for_many_students_in_one_query(
+    school, form, make_students, school_day, django_assert_num_queries
+):
     """Rate = (present + late) / days marked."""
     students = make_students(form, 30)
     day = school_day
@@ -261,12 +288,20 @@ def test_attendance_rates_for_many_students_in_one_query(school, form, make_stud
     assert selectors.attendance_rates(student_ids=[students[0].pk], start=school_day)[students[0].pk]["marked"] == 1
 
 
-def test_forms_of_day_lists_own_forms_first_and_who_took_them(form_master, other_form_master, teacher, form, form_b, school_day):
+def test_forms_of_day_lists_own_forms_first_and_who_took_them(
+    form_master, other_form_master, teacher, form, form_b, school_day
+):
     RegisterFactory(school=form_b.school, class_group=form_b, date=school_day, taken_by=teacher)
     days = selectors.forms_of_day(actor=other_form_master, date=school_day)
-    assert [(d.class_group.name, d.is_mine, d.taken) for d in days] == [("Form 2B", True, True), ("Form 2A", False, False)]
+    assert [(d.class_group.name, d.is_mine, d.taken) for d in days] == [
+        ("Form 2B", True, True),
+        ("Form 2A", False, False),
+    ]
     assert days[0].register.taken_by == teacher
-    assert [d.class_group.name for d in selectors.forms_of_day(actor=form_master, date=school_day)] == ["Form 2A", "Form 2B"]
+    assert [d.class_group.name for d in selectors.forms_of_day(actor=form_master, date=school_day)] == [
+        "Form 2A",
+        "Form 2B",
+    ]
 
 
 def test_missing_registers_of_past_school_days(teacher, form, form_b, other_form, school_day):

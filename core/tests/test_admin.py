@@ -101,7 +101,9 @@ def test_admin_changes_a_user_of_their_school_audited(client, admin_user, teache
     assert "password" not in entry.before and "password" not in entry.after
 
 
-def test_user_changelist_query_count_does_not_grow(client, admin_user, make_user, school, django_assert_max_num_queries):
+def test_user_changelist_query_count_does_not_grow(
+    client, admin_user, make_user, school, django_assert_max_num_queries
+):
     client.force_login(admin_user)
     with django_assert_max_num_queries(12):
         assert client.get("/admin/core/user/").status_code == 200

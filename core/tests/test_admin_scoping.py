@@ -43,7 +43,11 @@ def days(n: int) -> datetime.date:
 def make_school_rows(school, *, year, form, grade, student, teacher, form_master):
     """A year, a form, a student, a teacher and a form master of `school`, with a row of each kind."""
     fm = User.objects.create_user(
-        username=f"{school.code}-fm", role="form_master", school=school, first_name=form_master[0], last_name=form_master[1]
+        username=f"{school.code}-fm",
+        role="form_master",
+        school=school,
+        first_name=form_master[0],
+        last_name=form_master[1],
     )
     staff = User.objects.create_user(
         username=f"{school.code}-teacher", role="teacher", school=school, first_name=teacher[0], last_name=teacher[1]
@@ -64,24 +68,40 @@ def make_school_rows(school, *, year, form, grade, student, teacher, form_master
     alert = AlertFactory(school=school, student=pupil, assigned_to=staff)
     meeting = InterventionMeetingFactory(school=school, student=pupil, created_by=fm)
     return SimpleNamespace(
-        school=school, year=academic_year, form=class_group, student=pupil, teacher=staff, form_master=fm,
-        alert=alert, meeting=meeting,
+        school=school,
+        year=academic_year,
+        form=class_group,
+        student=pupil,
+        teacher=staff,
+        form_master=fm,
+        alert=alert,
+        meeting=meeting,
     )
 
 
 @pytest.fixture
 def north(school):
     return make_school_rows(
-        school, year="Northern year", form="Form Northgate", grade=2,
-        student=("Nora", "Northcott"), teacher=("Nils", "Norby"), form_master=("Nell", "Northam"),
+        school,
+        year="Northern year",
+        form="Form Northgate",
+        grade=2,
+        student=("Nora", "Northcott"),
+        teacher=("Nils", "Norby"),
+        form_master=("Nell", "Northam"),
     )
 
 
 @pytest.fixture
 def south(other_school):
     return make_school_rows(
-        other_school, year="Southern year", form="Form Southbank", grade=13,
-        student=("Sigrid", "Southwell"), teacher=("Sven", "Southey"), form_master=("Sam", "Southgate"),
+        other_school,
+        year="Southern year",
+        form="Form Southbank",
+        grade=13,
+        student=("Sigrid", "Southwell"),
+        teacher=("Sven", "Southey"),
+        form_master=("Sam", "Southgate"),
     )
 
 
@@ -107,8 +127,7 @@ def filter_choices(response) -> dict[str, list[str]]:
     """The sidebar filters of a changelist: each one's choices as displayed."""
     changelist = response.context["cl"]
     return {
-        spec.title: [str(choice["display"]) for choice in spec.choices(changelist)]
-        for spec in changelist.filter_specs
+        spec.title: [str(choice["display"]) for choice in spec.choices(changelist)] for spec in changelist.filter_specs
     }
 
 
@@ -257,7 +276,11 @@ def test_a_superuser_of_the_school_cannot_be_opened_changed_reset_or_deleted(nor
     north_admin.post("/admin/core/user/", {"action": "delete_selected", "_selected_action": [pk], "post": "yes"})
 
     north_superuser.refresh_from_db()
-    assert (north_superuser.username, north_superuser.role, north_superuser.is_superuser) == ("north-root", "admin", True)
+    assert (north_superuser.username, north_superuser.role, north_superuser.is_superuser) == (
+        "north-root",
+        "admin",
+        True,
+    )
     assert north_superuser.check_password("pass-12345")
     assert not AuditLog.objects.exists()
 
@@ -399,7 +422,9 @@ def meeting_data(student, **overrides):
 
 
 def test_a_refused_add_shows_the_form_as_typed_with_the_error_beside_its_field(north_admin, admin_user, north):
-    response = north_admin.post("/admin/interventions/interventionmeeting/add/", meeting_data(north.student, status="monitoring"))
+    response = north_admin.post(
+        "/admin/interventions/interventionmeeting/add/", meeting_data(north.student, status="monitoring")
+    )
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.errors == {"status": ["A new meeting starts open; move it on afterwards."]}

@@ -134,7 +134,9 @@ class TestAppendOnly:
 
 
 class TestAuditApi:
-    def test_admin_lists_own_school_only_with_filters(self, client_for, school, other_school, admin_user, teacher, other_admin):
+    def test_admin_lists_own_school_only_with_filters(
+        self, client_for, school, other_school, admin_user, teacher, other_admin
+    ):
         audit.record(actor=admin_user, action="create", entity_type="students.student", entity_id=1)
         audit.record(actor=teacher, action="update", entity_type="students.student", entity_id=2)
         audit.record(actor=admin_user, action="delete", entity_type="attendance.holiday", entity_id=1)
@@ -150,9 +152,13 @@ class TestAuditApi:
         assert [(r["action"], r["actor"]) for r in rows] == [("create", admin_user.pk)]
         assert client.get("/api/audit/", {"actor": teacher.pk}).json()["count"] == 1
         assert client.get("/api/audit/", {"actor": other_admin.pk}).json()["count"] == 0
-        assert client.get("/api/audit/", {"action": "delete"}).json()["results"][0]["entity_type"] == "attendance.holiday"
+        assert (
+            client.get("/api/audit/", {"action": "delete"}).json()["results"][0]["entity_type"] == "attendance.holiday"
+        )
 
-    def test_list_query_count_does_not_grow_with_rows(self, client_for, school, admin_user, teacher, django_assert_max_num_queries):
+    def test_list_query_count_does_not_grow_with_rows(
+        self, client_for, school, admin_user, teacher, django_assert_max_num_queries
+    ):
         client = client_for(admin_user)
         audit.record(actor=teacher, action="create", entity_type="x", entity_id=1)
         with django_assert_max_num_queries(2):

@@ -29,7 +29,11 @@ class TestCleanupOldData:
 
         def at(actor, days):
             return AuditLog.objects.create(
-                school=actor.school, actor=actor, action="create", entity_type="x", entity_id=str(days),
+                school=actor.school,
+                actor=actor,
+                action="create",
+                entity_type="x",
+                entity_id=str(days),
                 created_at=now - datetime.timedelta(days=days),
             )
 
@@ -72,7 +76,12 @@ class TestCleanupOldData:
     def test_bulk_delete_is_one_query_for_few_or_many(self, admin_user, django_assert_max_num_queries):
         now = timezone.now()
         AuditLog.objects.bulk_create(
-            AuditLog(school=admin_user.school, action="create", entity_type="x", created_at=now - datetime.timedelta(days=3000))
+            AuditLog(
+                school=admin_user.school,
+                action="create",
+                entity_type="x",
+                created_at=now - datetime.timedelta(days=3000),
+            )
             for _ in range(50)
         )
         with django_assert_max_num_queries(8):
@@ -118,7 +127,10 @@ def test_seed_demo_writes_an_audit_row_for_every_row_it_creates():
     call_command("seed_demo", stdout=StringIO())
     counts = demo_row_counts()
     created = dict(
-        AuditLog.objects.filter(action="create").values("entity_type").annotate(n=Count("id")).values_list("entity_type", "n")
+        AuditLog.objects.filter(action="create")
+        .values("entity_type")
+        .annotate(n=Count("id"))
+        .values_list("entity_type", "n")
     )
     for label in (
         "core.School",

@@ -8,7 +8,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("core.tests.urls")]
 @pytest.mark.parametrize(
     "kind, status, body",
     [
-        ("conflict", 409, {"detail": "This record was changed by someone else. Reload it and try again.", "current_version": 7}),
+        (
+            "conflict",
+            409,
+            {"detail": "This record was changed by someone else. Reload it and try again.", "current_version": 7},
+        ),
         ("field", 400, {"follow_up_date": ["Must be after the meeting date."]}),
         ("message", 400, {"detail": "Closed meetings cannot change."}),
         ("not-found", 404, {"detail": "No School matches the given query."}),

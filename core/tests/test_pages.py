@@ -120,17 +120,23 @@ class TestDashboard:
         assert f"by {teacher.display_name}" in html
         assert "#99" not in html
 
-    def test_recent_changes_query_count_is_flat(self, client, admin_user, make_user, school, monkeypatch, django_assert_max_num_queries):
+    def test_recent_changes_query_count_is_flat(
+        self, client, admin_user, make_user, school, monkeypatch, django_assert_max_num_queries
+    ):
         from core.dashboard_sections import recent_activity_section
 
         autodiscover_modules("sections")
-        monkeypatch.setattr(sections, "_sections", [s for s in sections._sections if s.build is recent_activity_section])
+        monkeypatch.setattr(
+            sections, "_sections", [s for s in sections._sections if s.build is recent_activity_section]
+        )
         client.force_login(admin_user)
         audit.record(actor=admin_user, action="create", entity_type="x", entity_id=1)
         with django_assert_max_num_queries(5):
             client.get("/")
         for n in range(10):
-            audit.record(actor=make_user("teacher", school, username=f"t{n}"), action="create", entity_type="x", entity_id=n)
+            audit.record(
+                actor=make_user("teacher", school, username=f"t{n}"), action="create", entity_type="x", entity_id=n
+            )
         with django_assert_max_num_queries(5):
             html = client.get("/").content.decode()
         assert html.count("<li>") >= 8
@@ -146,7 +152,7 @@ class TestShell:
         client.force_login(teacher)
         html = client.get("/").content.decode()
         assert '<script src="/static/vendor/htmx.min.js"' in html
-        assert '/static/vendor/pico.min.css' in html
+        assert "/static/vendor/pico.min.css" in html
         assert not re.search(r'(src|href)="(https?:)?//', html)
         token = re.search(r"""hx-headers='\{"X-CSRFToken": "([^"]+)"\}'""", html)
         assert token and len(token.group(1)) >= 32

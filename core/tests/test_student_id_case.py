@@ -31,7 +31,9 @@ def a001(form):
 
 def test_creating_a001_beside_a001_in_another_case_is_refused_by_the_service(admin_user, a001):
     with pytest.raises(ApplicationError) as refused:
-        services.student_create(actor=admin_user, school_id=a001.school_id, student_id="a001", first_name="X", last_name="Y")
+        services.student_create(
+            actor=admin_user, school_id=a001.school_id, student_id="a001", first_name="X", last_name="Y"
+        )
     assert refused.value.field_errors == dict([TAKEN])
     assert Student.objects.filter(school=a001.school).count() == 1
 

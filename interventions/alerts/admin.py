@@ -14,7 +14,18 @@ class AlertAdmin(SchoolScopedAdmin):
     search_fields = ("student__first_name", "student__last_name", "student__student_id", "note")
     list_select_related = ("student", "assigned_to")
     date_hierarchy = "created_at"
-    fields = ("student", "kind", "severity", "details", "status", "assigned_to", "note", "created_at", "resolved_at", "version")
+    fields = (
+        "student",
+        "kind",
+        "severity",
+        "details",
+        "status",
+        "assigned_to",
+        "note",
+        "created_at",
+        "resolved_at",
+        "version",
+    )
     readonly_fields = ("student", "kind", "severity", "details", "created_at", "resolved_at", "version")
 
     def has_add_permission(self, request):

@@ -73,11 +73,15 @@ def alert_get(*, actor, alert_id) -> Alert:
 
 def open_alert_counts(*, actor) -> dict[str, int]:
     """Open and acknowledged alerts concerning the actor, by severity (one query)."""
-    counts = alerts_visible_to(actor).filter(status__in=Alert.ACTIVE_STATUSES).aggregate(
-        total=Count("id"),
-        high=Count("id", filter=Q(severity=Severity.HIGH)),
-        medium=Count("id", filter=Q(severity=Severity.MEDIUM)),
-        low=Count("id", filter=Q(severity=Severity.LOW)),
+    counts = (
+        alerts_visible_to(actor)
+        .filter(status__in=Alert.ACTIVE_STATUSES)
+        .aggregate(
+            total=Count("id"),
+            high=Count("id", filter=Q(severity=Severity.HIGH)),
+            medium=Count("id", filter=Q(severity=Severity.MEDIUM)),
+            low=Count("id", filter=Q(severity=Severity.LOW)),
+        )
     )
     return counts
 

@@ -89,7 +89,9 @@ def validate_status_move(*, current: str, new: str, note: str) -> None:
     if new not in ALLOWED_MOVES[Status(current)]:
         raise ApplicationError(
             field_errors={
-                "status": [f"An alert that is {Status(current).label.lower()} cannot become {Status(new).label.lower()}."]
+                "status": [
+                    f"An alert that is {Status(current).label.lower()} cannot become {Status(new).label.lower()}."
+                ]
             }
         )
     if new == Status.DISMISSED and not note.strip():
@@ -143,7 +145,7 @@ class ScanSummary:
     conflicts: int = 0
     raised_ids: list[int] = field(default_factory=list)
 
-    def add(self, other: "ScanSummary") -> None:
+    def add(self, other: ScanSummary) -> None:
         for name in ("raised", "still_open", "updated", "resolved", "suppressed", "schools", "conflicts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.raised_ids.extend(other.raised_ids)

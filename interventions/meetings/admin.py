@@ -20,7 +20,7 @@ def _is_platform_operator(user) -> bool:
 class MeetingAdminForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        exclude = ["created_by"]
+        exclude = ["created_by"]  # noqa: DJ006 - every other field is the admin's to edit
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,9 +20,7 @@ class MeetingForm(forms.Form):
     absence_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     intervention_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     action_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    follow_up_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     # The alert the meeting answers, when it is one of the chosen student's (named above the form).
     from_alert = None

@@ -53,9 +53,7 @@ def parse_meeting_filters(params) -> dict:
         if urgency in Meeting.Urgency.values:
             filters["urgency"] = urgency
         else:
-            errors["urgency"] = [
-                f"“{urgency}” is not a valid urgency. Allowed: {', '.join(Meeting.Urgency.values)}."
-            ]
+            errors["urgency"] = [f"“{urgency}” is not a valid urgency. Allowed: {', '.join(Meeting.Urgency.values)}."]
     student = (params.get("student") or "").strip()
     if student:
         student_id = parse_id(student)
@@ -193,9 +191,12 @@ def student_get(*, actor, student_id) -> Student:
     student = get_scoped(Student.objects.select_related("class_group"), actor, pk=student_id)
     if actor.role not in rules.MEETING_ROLES:
         raise PermissionDeniedError("Your role has no access to interventions.")
-    if actor.role == Role.FORM_MASTER and not rules.is_student_of_actor(actor, student):
-        if not Meeting.objects.filter(student=student, created_by=actor).exists():
-            raise PermissionDeniedError("This student is not in one of your forms.")
+    if (
+        actor.role == Role.FORM_MASTER
+        and not rules.is_student_of_actor(actor, student)
+        and not Meeting.objects.filter(student=student, created_by=actor).exists()
+    ):
+        raise PermissionDeniedError("This student is not in one of your forms.")
     return student
 
 
@@ -237,4 +238,3 @@ def quick_access_counts(*, actor, today: datetime.date | None = None) -> dict:
     """Active, high-urgency and overdue counts for the home page widget (one query)."""
     stats = meeting_stats(actor=actor, today=today)
     return {"active": stats["active"], "high_urgency": stats["high_urgency"], "overdue": stats["overdue_follow_ups"]}
-

@@ -265,8 +265,11 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
     root_cause = changes.get("root_cause", meeting.root_cause)
     becomes_active = new_status != Status.CLOSED
     cause_moved = root_cause != meeting.root_cause
-    if not errors and becomes_active and cause_moved and _has_active_duplicate(
-        student=meeting.student, root_cause=root_cause, exclude_pk=meeting.pk
+    if (
+        not errors
+        and becomes_active
+        and cause_moved
+        and _has_active_duplicate(student=meeting.student, root_cause=root_cause, exclude_pk=meeting.pk)
     ):
         errors["root_cause"] = [
             _active_duplicate_message(student=meeting.student, root_cause=root_cause, exclude_pk=meeting.pk)

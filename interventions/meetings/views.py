@@ -103,9 +103,7 @@ def interventions_page(request):
     form, open_dialog = (None, False)
     if request.user.role in rules.RECORDING_ROLES:
         form, open_dialog = _prefilled_form(request)
-    return render(
-        request, "interventions/meetings/page.html", {**context, "form": form, "open_dialog": open_dialog}
-    )
+    return render(request, "interventions/meetings/page.html", {**context, "form": form, "open_dialog": open_dialog})
 
 
 def _record_meeting(request):
@@ -199,9 +197,7 @@ def meeting_tracker(request, pk):
     """The progress tracker of one meeting: history newest first, add an update, move the status."""
     actor = request.user
     meeting = _meeting_for_page(actor, pk)
-    template = (
-        "interventions/meetings/_tracker.html" if request.htmx else "interventions/meetings/meeting_detail.html"
-    )
+    template = "interventions/meetings/_tracker.html" if request.htmx else "interventions/meetings/meeting_detail.html"
     if request.method != "POST":
         return render(request, template, _tracker_context(actor, meeting))
     if not rules.can_add_progress(actor, meeting):
@@ -237,7 +233,9 @@ def meeting_tracker(request, pk):
             meeting = selectors.meeting_get(actor=actor, meeting_id=pk, just_written=True)
             form = None
     response = render(
-        request, template, _tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
+        request,
+        template,
+        _tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
         status=status_code,
     )
     if request.htmx and status_code in (200, 409):

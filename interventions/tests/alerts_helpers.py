@@ -46,7 +46,7 @@ def mark(student, statuses: dict[datetime.date, str]) -> None:
 
 
 def mark_days(student, days, status="present") -> None:
-    mark(student, {d: status for d in days})
+    mark(student, dict.fromkeys(days, status))
 
 
 def add_holiday(school, date: datetime.date, name="Holiday") -> Holiday:

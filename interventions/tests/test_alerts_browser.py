@@ -53,9 +53,7 @@ def test_saving_a_register_through_the_api_raises_the_alert_the_same_day(school,
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_form_master_sees_the_alert_after_the_third_absence_and_acknowledges_it(
-    page, live_server, school, make_user
-):
+def test_form_master_sees_the_alert_after_the_third_absence_and_acknowledges_it(page, live_server, school, make_user):
     form_master = make_user("form_master", school, username="north-fm1", first_name="Femi", last_name="Okafor")
     make_user("teacher", school, username="north-teacher")
     first, second, third = recent_school_days(3)

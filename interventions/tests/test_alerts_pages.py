@@ -27,7 +27,13 @@ def raised(school, other_school, form_master):
     """A real alert from the scan: 17–19 Nov absent, for a student of the form master's form."""
     student = make_student(school, make_form(school, form_master=form_master), first_name="Ada", last_name="Byron")
     history = school_days(day("2026-09-01"), day("2026-11-16"))
-    mark(student, {**{d: "present" for d in history}, **{d: "absent" for d in school_days(day("2026-11-17"), day("2026-11-19"))}})
+    mark(
+        student,
+        {
+            **dict.fromkeys(history, "present"),
+            **dict.fromkeys(school_days(day("2026-11-17"), day("2026-11-19")), "absent"),
+        },
+    )
     scan_school(school=school, as_of=day("2026-11-19"))
     foreign = AlertFactory(school=other_school, student=make_student(other_school, first_name="Zed", last_name="Other"))
     return {"alert": Alert.objects.get(student=student), "foreign": foreign}
@@ -102,7 +108,9 @@ class TestRowActions:
         alert = raised["alert"]
         client_as(admin_user).post(f"/alerts/{alert.pk}/status/", {"status": "acknowledged", "version": 1}, **HTMX)
 
-        response = client_as(form_master).post(f"/alerts/{alert.pk}/status/", {"status": "resolved", "version": 1}, **HTMX)
+        response = client_as(form_master).post(
+            f"/alerts/{alert.pk}/status/", {"status": "resolved", "version": 1}, **HTMX
+        )
 
         body = response.content.decode()
         assert response.status_code == 409
@@ -111,7 +119,9 @@ class TestRowActions:
 
     def test_dismiss_without_a_note_is_an_inline_error(self, form_master, raised):
         alert = raised["alert"]
-        response = client_as(form_master).post(f"/alerts/{alert.pk}/status/", {"status": "dismissed", "version": 1}, **HTMX)
+        response = client_as(form_master).post(
+            f"/alerts/{alert.pk}/status/", {"status": "dismissed", "version": 1}, **HTMX
+        )
         assert response.status_code == 400
         assert "Say why the alert is dismissed." in response.content.decode()
         alert.refresh_from_db()
@@ -217,7 +227,7 @@ class TestAdminAndDemo:
         from interventions.alerts.demo import demo_alerts
 
         student = make_student(school, make_form(school, form_master=form_master))
-        mark(student, {d: "absent" for d in school_days(day("2026-11-16"), day("2026-11-18"))})
+        mark(student, dict.fromkeys(school_days(day("2026-11-16"), day("2026-11-18")), "absent"))
         demo = DemoSchool(school=school, users={}, today=day("2026-11-18"), log=lambda line: None)
         demo_alerts(demo)
         demo_alerts(demo)

@@ -185,7 +185,10 @@ def test_the_threshold_comes_from_the_schools_settings(school, form):
 # Low attendance -----------------------------------------------------------------------------------------
 
 
-def _thirty_days_with(student, absences: int, end=day("2026-11-20"), status="absent"):
+NOV_20 = day("2026-11-20")
+
+
+def _thirty_days_with(student, absences: int, end=NOV_20, status="absent"):
     days = school_days(day("2026-10-01"), end)[-30:]
     # Spread the absences so that no run of three builds up.
     absent_days = set(days[::3][:absences])
@@ -230,7 +233,7 @@ def test_low_attendance_window_counts_school_days_not_calendar_days(school, form
     student = make_student(school, form)
     scan_days = school_days(day("2026-10-01"), day("2026-11-20"), holidays={day("2026-11-11")})
     mark_days(student, scan_days[-30:][:20])
-    mark_days(student, [d for d in scan_days[-30:][20:]][::2], "absent")
+    mark_days(student, list(scan_days[-30:][20:])[::2], "absent")
     scan_school(school=school, as_of=day("2026-11-20"))
     alert = alert_of(student, Kind.LOW_ATTENDANCE)
     assert alert.details["window_start"] == scan_days[-30].isoformat()
@@ -339,7 +342,6 @@ def test_settings_are_created_with_spec_defaults_once(school):
         settings.pattern_window_weeks,
     ) == (3, Decimal("90.00"), 30, Decimal("10.00"), 3, 6)
     assert AlertSettings.objects.filter(school=school).count() == 1
-
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ AS_OF = day("2026-11-18")
 def absent_run(student, days=RUN_DAYS):
     """Present since the start of the year, then absent on `days`: only the consecutive-absences rule holds."""
     history = school_days(day("2026-09-01"), day("2026-11-13"))
-    mark(student, {**{d: "present" for d in history}, **{d: "absent" for d in days}})
+    mark(student, {**dict.fromkeys(history, "present"), **dict.fromkeys(days, "absent")})
 
 
 def alert_audit_rows(**filters):

@@ -30,7 +30,9 @@ def test_saving_a_past_register_judges_the_form_as_of_today(
 ):
     student = make_student(school, form)
     judged = []
-    monkeypatch.setattr(alert_services, "_apply", lambda **kwargs: judged.append(kwargs) or alert_services.ScanSummary())
+    monkeypatch.setattr(
+        alert_services, "_apply", lambda **kwargs: judged.append(kwargs) or alert_services.ScanSummary()
+    )
     last_week = school_day - datetime.timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
         attendance_services.register_save(
@@ -42,7 +44,7 @@ def test_saving_a_past_register_judges_the_form_as_of_today(
 def test_an_open_alert_follows_the_student_to_their_new_form_master(school, form_master, other_form_master):
     old_form = make_form(school, form_master=form_master)
     student = make_student(school, old_form)
-    mark(student, {d: "absent" for d in school_days(day("2026-11-16"), day("2026-11-18"))})
+    mark(student, dict.fromkeys(school_days(day("2026-11-16"), day("2026-11-18")), "absent"))
     scan_school(school=school, as_of=day("2026-11-18"))
     alert = Alert.objects.get(student=student)
     assert alert.assigned_to == form_master
@@ -60,7 +62,7 @@ def test_an_open_alert_follows_the_student_to_their_new_form_master(school, form
 
 def test_a_student_who_leaves_has_their_alerts_closed_saying_so(school, form_master):
     student = make_student(school, make_form(school, form_master=form_master))
-    mark(student, {d: "absent" for d in school_days(day("2026-11-16"), day("2026-11-18"))})
+    mark(student, dict.fromkeys(school_days(day("2026-11-16"), day("2026-11-18")), "absent"))
     scan_school(school=school, as_of=day("2026-11-18"))
     Student.objects.filter(pk=student.pk).update(status=Student.Status.TRANSFERRED)
 
@@ -72,7 +74,7 @@ def test_a_student_who_leaves_has_their_alerts_closed_saying_so(school, form_mas
 
 def test_a_condition_that_clears_is_resolved_in_plain_words(school):
     student = make_student(school)
-    mark(student, {d: "absent" for d in school_days(day("2026-11-16"), day("2026-11-18"))})
+    mark(student, dict.fromkeys(school_days(day("2026-11-16"), day("2026-11-18")), "absent"))
     scan_school(school=school, as_of=day("2026-11-18"))
     mark(student, {day("2026-11-19"): "present"})
     scan_school(school=school, as_of=day("2026-11-19"))
@@ -94,7 +96,7 @@ def test_a_rolling_window_that_only_moves_its_dates_is_not_rewritten(school):
 
     assert (summary.updated, summary.still_open) == (0, len(alerts))
     assert AuditLog.objects.count() == audit_before
-    assert {a.kind: a.version for a in Alert.objects.filter(student=student)} == {k: 1 for k in alerts}
+    assert {a.kind: a.version for a in Alert.objects.filter(student=student)} == dict.fromkeys(alerts, 1)
 
 
 def test_after_the_year_ends_the_window_stops_at_its_last_day(school):
@@ -132,7 +134,7 @@ def test_a_weekday_pattern_beside_a_few_other_absences_still_stands_out(school):
 def test_ids_of_a_multi_row_insert_are_read_back_where_the_database_does_not_return_them(school):
     students = [make_student(school) for _ in range(3)]
     for student in students:
-        mark(student, {d: "absent" for d in school_days(day("2026-11-16"), day("2026-11-18"))})
+        mark(student, dict.fromkeys(school_days(day("2026-11-16"), day("2026-11-18")), "absent"))
     scan_school(school=school, as_of=day("2026-11-18"))
     stored = {a.student_id: a.pk for a in Alert.objects.all()}
     unsaved = [Alert(school=school, student=s, kind=Kind.CONSECUTIVE_ABSENCES) for s in students]

@@ -8,8 +8,8 @@ from interventions.models import Alert, InterventionMeeting, ProgressUpdate
 from interventions.tests.factories import AlertFactory, ProgressUpdateFactory
 from interventions.tests.meetings_helpers import (  # noqa: F401 - fixtures
     days,
-    foreign_student,
     fm_form,
+    foreign_student,
     make_meeting,
     meeting_payload,
     other_form,
@@ -41,9 +41,24 @@ def test_form_master_records_meeting_for_own_student(client_for, form_master, st
     assert meeting.created_by == form_master
     assert meeting.status == "open" and meeting.version == 1
     for name in (
-        "student", "meeting_date", "absence_reason", "root_cause", "intervention_notes", "action_plan",
-        "follow_up_date", "urgency_level", "status", "created_by", "created_at", "updated_at", "school",
-        "version", "alert", "student_name", "is_overdue", "progress_updates",
+        "student",
+        "meeting_date",
+        "absence_reason",
+        "root_cause",
+        "intervention_notes",
+        "action_plan",
+        "follow_up_date",
+        "urgency_level",
+        "status",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "school",
+        "version",
+        "alert",
+        "student_name",
+        "is_overdue",
+        "progress_updates",
     ):
         assert name in body, name
     assert body["student"] == student.pk
@@ -183,16 +198,40 @@ def test_counselor_and_teacher_cannot_record(client_for, counselor, teacher, stu
 @pytest.fixture
 def mixed_meetings(school, form_master, other_form_master, student, other_student, other_school):
     own = [
-        make_meeting(student=student, created_by=form_master, root_cause="family", status="open",
-                     urgency_level="high", follow_up_date=days(-2)),
-        make_meeting(student=student, created_by=form_master, root_cause="health", status="monitoring",
-                     urgency_level="low", follow_up_date=days(3)),
-        make_meeting(student=student, created_by=form_master, root_cause="academic", status="closed",
-                     urgency_level="high", follow_up_date=days(-5)),
+        make_meeting(
+            student=student,
+            created_by=form_master,
+            root_cause="family",
+            status="open",
+            urgency_level="high",
+            follow_up_date=days(-2),
+        ),
+        make_meeting(
+            student=student,
+            created_by=form_master,
+            root_cause="health",
+            status="monitoring",
+            urgency_level="low",
+            follow_up_date=days(3),
+        ),
+        make_meeting(
+            student=student,
+            created_by=form_master,
+            root_cause="academic",
+            status="closed",
+            urgency_level="high",
+            follow_up_date=days(-5),
+        ),
     ]
     theirs = [
-        make_meeting(student=other_student, created_by=other_form_master, root_cause="family", status="escalated",
-                     urgency_level="high", follow_up_date=days(-1)),
+        make_meeting(
+            student=other_student,
+            created_by=other_form_master,
+            root_cause="family",
+            status="escalated",
+            urgency_level="high",
+            follow_up_date=days(-1),
+        ),
     ]
     foreign = [
         make_meeting(student=StudentFactory(school=other_school), created_by=other_form_master, status="escalated")
@@ -260,8 +299,13 @@ def test_overdue_flag(client_for, form_master, mixed_meetings):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"status": "bogus"}, "status"), ({"urgency": "x"}, "urgency"), ({"overdue": "maybe"}, "overdue"),
-     ({"student": "abc"}, "student"), ({"active": "perhaps"}, "active")],
+    [
+        ({"status": "bogus"}, "status"),
+        ({"urgency": "x"}, "urgency"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"student": "abc"}, "student"),
+        ({"active": "perhaps"}, "active"),
+    ],
 )
 def test_bad_filters_are_400(client_for, form_master, params, field):
     response = client_for(form_master).get(URL, params)
@@ -271,8 +315,14 @@ def test_bad_filters_are_400(client_for, form_master, params, field):
 
 def test_unauthenticated_is_401_everywhere(api_client, student):
     for method, path in [
-        ("get", URL), ("post", URL), ("get", f"{URL}1/"), ("patch", f"{URL}1/"), ("delete", f"{URL}1/"),
-        ("post", f"{URL}progress/"), ("get", f"{URL}stats/"), ("get", f"{URL}recurring/"),
+        ("get", URL),
+        ("post", URL),
+        ("get", f"{URL}1/"),
+        ("patch", f"{URL}1/"),
+        ("delete", f"{URL}1/"),
+        ("post", f"{URL}progress/"),
+        ("get", f"{URL}stats/"),
+        ("get", f"{URL}recurring/"),
         ("get", f"{URL}student/{student.pk}/"),
     ]:
         assert getattr(api_client, method)(path).status_code == 401, (method, path)
@@ -297,8 +347,9 @@ def test_list_query_count_does_not_grow(client_for, admin_user, school, count, d
 # Detail, update, delete
 
 
-def test_detail_roles(client_for, form_master, other_form_master, admin_user, counselor, teacher, other_admin,
-                      mixed_meetings):
+def test_detail_roles(
+    client_for, form_master, other_form_master, admin_user, counselor, teacher, other_admin, mixed_meetings
+):
     own, theirs = mixed_meetings["own"][0], mixed_meetings["theirs"][0]
     ProgressUpdateFactory(meeting=own, update_text="first")
     ProgressUpdateFactory(meeting=own, update_text="second")
@@ -436,8 +487,9 @@ def test_a_patch_or_put_that_changes_nothing_saves_nothing(client_for, form_mast
 def test_an_unchanged_closed_meeting_can_be_sent_back(client_for, form_master, student):
     meeting = make_meeting(student=student, created_by=form_master, status="closed", action_plan="Done")
     client = client_for(form_master)
-    response = client.patch(detail_url(meeting), {"status": "closed", "action_plan": "Done", "version": 1},
-                            format="json")
+    response = client.patch(
+        detail_url(meeting), {"status": "closed", "action_plan": "Done", "version": 1}, format="json"
+    )
     assert response.status_code == 200 and response.json()["version"] == 1
     response = client.patch(detail_url(meeting), {"action_plan": "Rewritten", "version": 1}, format="json")
     assert response.status_code == 400
@@ -456,7 +508,10 @@ def test_a_status_change_by_patch_is_written_to_the_progress_history(client_for,
     assert [u["update_text"] for u in body["progress_updates"]] == ["Status changed from Open to Monitoring."]
     update = ProgressUpdate.objects.get()
     assert (update.previous_status, update.new_status, update.created_by, update.school_id) == (
-        "open", "monitoring", admin_user, student.school_id
+        "open",
+        "monitoring",
+        admin_user,
+        student.school_id,
     )
     entries = AuditLog.objects.order_by("id")
     assert [(e.entity_type, e.action, e.entity_id) for e in entries] == [
@@ -620,8 +675,9 @@ def test_progress_stale_version_is_409_and_writes_nothing(client_for, form_maste
     assert not ProgressUpdate.objects.exists()
 
 
-def test_progress_roles(client_for, form_master, other_form_master, admin_user, counselor, teacher, other_admin,
-                        mixed_meetings):
+def test_progress_roles(
+    client_for, form_master, other_form_master, admin_user, counselor, teacher, other_admin, mixed_meetings
+):
     own, theirs = mixed_meetings["own"][1], mixed_meetings["theirs"][0]
 
     def post(user, meeting, **extra):
@@ -650,8 +706,9 @@ def test_progress_on_closed_meeting_is_refused(client_for, form_master, student)
 # Stats, recurring, student history
 
 
-def test_stats(client_for, form_master, admin_user, counselor, teacher, other_admin, mixed_meetings,
-               django_assert_max_num_queries):
+def test_stats(
+    client_for, form_master, admin_user, counselor, teacher, other_admin, mixed_meetings, django_assert_max_num_queries
+):
     client = client_for(admin_user)
     with django_assert_max_num_queries(3):
         response = client.get(f"{URL}stats/")
@@ -677,8 +734,18 @@ def test_stats_is_one_query_whatever_the_size(client_for, admin_user, school, dj
     assert body["total"] == 30 and body["overdue_follow_ups"] == 15
 
 
-def test_recurring(client_for, admin_user, form_master, other_admin, counselor, teacher, student, other_student,
-                   other_form_master, django_assert_num_queries):
+def test_recurring(
+    client_for,
+    admin_user,
+    form_master,
+    other_admin,
+    counselor,
+    teacher,
+    student,
+    other_student,
+    other_form_master,
+    django_assert_num_queries,
+):
     make_meeting(student=student, created_by=form_master, root_cause="family", status="closed")
     make_meeting(student=student, created_by=form_master, root_cause="family")
     make_meeting(student=student, created_by=form_master, root_cause="health")
@@ -701,8 +768,9 @@ def test_recurring(client_for, admin_user, form_master, other_admin, counselor, 
     assert client_for(teacher).get(f"{URL}recurring/").status_code == 403
 
 
-def test_student_history_chronological(client_for, form_master, admin_user, other_admin, counselor, teacher,
-                                       other_form_master, student):
+def test_student_history_chronological(
+    client_for, form_master, admin_user, other_admin, counselor, teacher, other_form_master, student
+):
     later = make_meeting(student=student, created_by=form_master, root_cause="family", meeting_date=days(-2))
     earlier = make_meeting(student=student, created_by=form_master, root_cause="health", meeting_date=days(-9))
     ProgressUpdateFactory(meeting=earlier, update_text="one")
@@ -719,8 +787,9 @@ def test_student_history_chronological(client_for, form_master, admin_user, othe
     assert client_for(admin_user).get(f"{URL}student/999999/").status_code == 404
 
 
-def test_student_history_query_count_is_flat(client_for, admin_user, form_master, student, school, fm_form,
-                                             django_assert_num_queries):
+def test_student_history_query_count_is_flat(
+    client_for, admin_user, form_master, student, school, fm_form, django_assert_num_queries
+):
     for cause in ("family", "health", "academic", "financial"):
         meeting = make_meeting(student=student, created_by=form_master, root_cause=cause)
         ProgressUpdateFactory(meeting=meeting)

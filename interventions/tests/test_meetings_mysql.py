@@ -18,10 +18,12 @@ pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db(transaction=True)]
 
 def test_two_racing_creates_of_the_same_active_case(form_master, admin_user, student):
     payload = meeting_payload(student)
-    responses = race([
-        lambda: client_of(form_master).post(URL, payload, format="json"),
-        lambda: client_of(admin_user).post(URL, payload, format="json"),
-    ])
+    responses = race(
+        [
+            lambda: client_of(form_master).post(URL, payload, format="json"),
+            lambda: client_of(admin_user).post(URL, payload, format="json"),
+        ]
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [201, 400], [r.content for r in responses]
     loser = next(r for r in responses if r.status_code == 400)
@@ -33,10 +35,12 @@ def test_two_racing_patches_with_the_same_version(form_master, admin_user, stude
     meeting = make_meeting(student=student, created_by=form_master, action_plan="original")
     url = f"{URL}{meeting.pk}/"
     plans = {"fm": "plan of the form master", "admin": "plan of the admin"}
-    responses = race([
-        lambda: client_of(form_master).patch(url, {"action_plan": plans["fm"], "version": 1}, format="json"),
-        lambda: client_of(admin_user).patch(url, {"action_plan": plans["admin"], "version": 1}, format="json"),
-    ])
+    responses = race(
+        [
+            lambda: client_of(form_master).patch(url, {"action_plan": plans["fm"], "version": 1}, format="json"),
+            lambda: client_of(admin_user).patch(url, {"action_plan": plans["admin"], "version": 1}, format="json"),
+        ]
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200, 409], [r.content for r in responses]
     winner = next(r for r in responses if r.status_code == 200).json()

@@ -64,13 +64,19 @@ def test_login_required_and_teacher_forbidden(client, page_client, teacher):
     assert page_client(teacher).get(PAGE).status_code == 403
 
 
-def test_page_shows_stats_banner_badges_and_overdue(page_client, form_master, student, other_student,
-                                                    other_form_master):
+def test_page_shows_stats_banner_badges_and_overdue(
+    page_client, form_master, student, other_student, other_form_master
+):
     make_meeting(student=student, created_by=form_master, root_cause="family", status="closed")
-    make_meeting(student=student, created_by=form_master, root_cause="family", urgency_level="high",
-                 meeting_date=days(-10), follow_up_date=days(-2))
-    make_meeting(student=student, created_by=form_master, root_cause="health", status="monitoring",
-                 urgency_level="low")
+    make_meeting(
+        student=student,
+        created_by=form_master,
+        root_cause="family",
+        urgency_level="high",
+        meeting_date=days(-10),
+        follow_up_date=days(-2),
+    )
+    make_meeting(student=student, created_by=form_master, root_cause="health", status="monitoring", urgency_level="low")
     make_meeting(student=other_student, created_by=other_form_master, status="escalated")
     response = page_client(form_master).get(PAGE)
     html = response.content.decode()
@@ -108,8 +114,9 @@ def test_bad_filter_shows_an_inline_error_not_a_500(page_client, form_master):
 @pytest.mark.parametrize("count", [5, 40])
 def test_page_and_fragment_query_counts_are_flat(page_client, admin_user, school, count, django_assert_num_queries):
     for i in range(count):
-        meeting = make_meeting(student=StudentFactory(school=school), created_by=admin_user,
-                               follow_up_date=days(-1 if i % 2 else 3))
+        meeting = make_meeting(
+            student=StudentFactory(school=school), created_by=admin_user, follow_up_date=days(-1 if i % 2 else 3)
+        )
         ProgressUpdateFactory(meeting=meeting)
     client = page_client(admin_user)
     client.get(PAGE)  # warm the session
@@ -146,7 +153,9 @@ def test_record_from_alert_prefills_links_and_acknowledges(page_client, form_mas
     assert "Meeting recorded for Sam Lee. The alert was acknowledged." in follow
 
 
-def test_picking_another_student_after_opening_from_an_alert_unlinks_the_alert(page_client, form_master, student, fm_form):
+def test_picking_another_student_after_opening_from_an_alert_unlinks_the_alert(
+    page_client, form_master, student, fm_form
+):
     alert = AlertFactory(school=student.school, student=student)
     classmate = StudentFactory(school=student.school, class_group=fm_form, first_name="Ana", last_name="Ray")
     client = page_client(form_master)
@@ -163,8 +172,9 @@ def test_picking_another_student_after_opening_from_an_alert_unlinks_the_alert(p
     assert alert.status == "open"
 
 
-def test_record_from_alert_errors_keep_the_alert_note_and_show_alert_errors(page_client, form_master, student,
-                                                                             other_student, monkeypatch):
+def test_record_from_alert_errors_keep_the_alert_note_and_show_alert_errors(
+    page_client, form_master, student, other_student, monkeypatch
+):
     """After a 400 the dialog still names the alert it answers, and an error on the hidden alert is shown."""
     alert = AlertFactory(school=student.school, student=student, severity=Alert.Severity.HIGH)
     client = page_client(form_master)
@@ -251,8 +261,9 @@ def test_tracker_stale_version_shows_message_and_reloads(page_client, form_maste
     meeting.urgency_level = "high"
     meeting.save()  # someone else: version 2
     client = page_client(form_master)
-    response = client.post(f"{PAGE}{meeting.pk}/", {"update_text": "typed text", "status": "improving", "version": 1},
-                           **HTMX)
+    response = client.post(
+        f"{PAGE}{meeting.pk}/", {"update_text": "typed text", "status": "improving", "version": 1}, **HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 409
     assert "This meeting was changed by someone else" in html
@@ -319,8 +330,14 @@ def test_tracker_access(page_client, form_master, other_form_master, admin_user,
 
 
 def test_quick_access_widget_on_home(page_client, form_master, admin_user, counselor, teacher, student, other_admin):
-    make_meeting(student=student, created_by=form_master, root_cause="family", urgency_level="high",
-                 meeting_date=days(-9), follow_up_date=days(-1))
+    make_meeting(
+        student=student,
+        created_by=form_master,
+        root_cause="family",
+        urgency_level="high",
+        meeting_date=days(-9),
+        follow_up_date=days(-1),
+    )
     make_meeting(student=student, created_by=form_master, root_cause="health", status="escalated")
     html = page_client(form_master).get("/").content.decode()
     assert 'id="intervention-quick-access"' in html
@@ -339,14 +356,17 @@ def test_quick_access_links_list_what_the_counts_count(page_client, form_master,
     """Active and high-urgency count open cases only; their links open the table filtered the same way."""
     make_meeting(student=student, created_by=form_master, root_cause="family", urgency_level="high")
     make_meeting(student=student, created_by=form_master, root_cause="health", urgency_level="high", status="closed")
-    make_meeting(student=student, created_by=form_master, root_cause="academic", urgency_level="low",
-                 status="closed")
-    make_meeting(student=student, created_by=form_master, root_cause="other", urgency_level="low",
-                 status="monitoring")
+    make_meeting(student=student, created_by=form_master, root_cause="academic", urgency_level="low", status="closed")
+    make_meeting(student=student, created_by=form_master, root_cause="other", urgency_level="low", status="monitoring")
     client = page_client(form_master)
     home = client.get("/").content.decode()
-    links = dict(re.findall(r'<a class="stat-card" href="([^"]+)"><span class="value">\d+</span><span class="label">'
-                            r'(?:<span class="badge [^"]+">)?([^<]+)<', home))
+    links = dict(
+        re.findall(
+            r'<a class="stat-card" href="([^"]+)"><span class="value">\d+</span><span class="label">'
+            r'(?:<span class="badge [^"]+">)?([^<]+)<',
+            home,
+        )
+    )
     links = {label: href.replace("&amp;", "&") for href, label in links.items()}
     widget = next(c for t, c in sections_for(DASHBOARD, form_master) if t.endswith("_quick_access.html"))
     assert widget["counts"] == {"active": 2, "high_urgency": 1, "overdue": 0}
@@ -361,14 +381,16 @@ def test_quick_access_links_list_what_the_counts_count(page_client, form_master,
 
 
 def test_student_profile_timeline(form_master, admin_user, teacher, other_admin, student):
-    first = make_meeting(student=student, created_by=form_master, root_cause="family", meeting_date=days(-20),
-                         status="closed")
+    first = make_meeting(
+        student=student, created_by=form_master, root_cause="family", meeting_date=days(-20), status="closed"
+    )
     second = make_meeting(student=student, created_by=form_master, root_cause="health", meeting_date=days(-3))
     ProgressUpdateFactory(meeting=first, update_text="done")
 
     def timeline(actor):
-        return next((c for t, c in sections_for(STUDENT_PROFILE, actor, student=student)
-                     if t.endswith("_timeline.html")), None)
+        return next(
+            (c for t, c in sections_for(STUDENT_PROFILE, actor, student=student) if t.endswith("_timeline.html")), None
+        )
 
     context = timeline(admin_user)
     assert [m.pk for m in context["meetings"]] == [first.pk, second.pk]
@@ -446,7 +468,7 @@ def test_seed_demo_meetings_step_is_idempotent(db):
     users = {
         key: User.objects.create(username=f"demo-{key}", role="form_master", school=school) for key in ("fm1", "fm2")
     }
-    for key, user in users.items():
+    for _key, user in users.items():
         form = ClassGroupFactory(school=school, form_master=user)
         for _ in range(6):
             StudentFactory(school=school, class_group=form)
@@ -505,8 +527,9 @@ def test_quick_access_widget_query_count_is_flat(admin_user, school, count, djan
     from interventions.meetings.sections import intervention_quick_access
 
     for _ in range(count):
-        make_meeting(student=StudentFactory(school=school), created_by=admin_user, meeting_date=days(-5),
-                     follow_up_date=days(-1))
+        make_meeting(
+            student=StudentFactory(school=school), created_by=admin_user, meeting_date=days(-5), follow_up_date=days(-1)
+        )
     with django_assert_num_queries(2):  # the counts, the first overdue cases with their students
         context = intervention_quick_access(admin_user)
         names = [meeting.student.full_name for meeting in context["overdue"]]

@@ -29,13 +29,22 @@ pytestmark = pytest.mark.django_db
 Meeting = InterventionMeeting
 STATUSES = Meeting.Status.values
 ALLOWED = {
-    ("open", "monitoring"), ("open", "escalated"), ("open", "closed"),
-    ("monitoring", "improving"), ("monitoring", "not_improving"), ("monitoring", "escalated"),
+    ("open", "monitoring"),
+    ("open", "escalated"),
+    ("open", "closed"),
+    ("monitoring", "improving"),
+    ("monitoring", "not_improving"),
+    ("monitoring", "escalated"),
     ("monitoring", "closed"),
-    ("improving", "monitoring"), ("improving", "not_improving"), ("improving", "closed"),
-    ("not_improving", "monitoring"), ("not_improving", "improving"), ("not_improving", "escalated"),
+    ("improving", "monitoring"),
+    ("improving", "not_improving"),
+    ("improving", "closed"),
+    ("not_improving", "monitoring"),
+    ("not_improving", "improving"),
+    ("not_improving", "escalated"),
     ("not_improving", "closed"),
-    ("escalated", "monitoring"), ("escalated", "closed"),
+    ("escalated", "monitoring"),
+    ("escalated", "closed"),
 }
 
 
@@ -177,10 +186,17 @@ def overdue_setup(school, form_master, other_form_master, student, other_student
     today = datetime.date(2026, 11, 20)
     past = today - datetime.timedelta(days=3)
     met = past - datetime.timedelta(days=7)
-    a = make_meeting(student=student, created_by=form_master, root_cause="family", meeting_date=met,
-                     follow_up_date=past)
-    b = make_meeting(student=student, created_by=form_master, root_cause="health", meeting_date=met,
-                     follow_up_date=past, status="monitoring")
+    a = make_meeting(
+        student=student, created_by=form_master, root_cause="family", meeting_date=met, follow_up_date=past
+    )
+    b = make_meeting(
+        student=student,
+        created_by=form_master,
+        root_cause="health",
+        meeting_date=met,
+        follow_up_date=past,
+        status="monitoring",
+    )
     make_meeting(student=student, created_by=form_master, root_cause="academic", follow_up_date=past, status="closed")
     make_meeting(student=student, created_by=form_master, root_cause="other", follow_up_date=today)  # due, not overdue
     c = make_meeting(student=other_student, created_by=other_form_master, follow_up_date=past)
@@ -250,9 +266,7 @@ def test_a_failed_email_is_not_recorded_and_the_others_still_go(
     )
     out = capsys.readouterr().out
     assert "Sent 2 reminder email(s) about 2 overdue meeting(s); 0 already reminded today." in out
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(
-        [other_form_master.email, "south-fm@example.org"]
-    )
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([other_form_master.email, "south-fm@example.org"])
     reminded = set(FollowUpReminder.objects.values_list("meeting_id", flat=True))
     assert reminded == {meetings["other"][0].pk, meetings["foreign"][0].pk}
     audited = AuditLog.objects.filter(entity_type="interventions.followupreminder").values_list("after", flat=True)
@@ -272,7 +286,6 @@ def test_reminders_bad_date(db):
 
     with pytest.raises(CommandError):
         call_command("send_follow_up_reminders", "--date", "20-11-2026")
-
 
 
 def test_losing_the_insert_race_is_a_400_not_a_500(form_master, student, monkeypatch):

@@ -59,7 +59,9 @@ def form(school, year, form_master):
 
 @pytest.fixture
 def form_b(school, year, other_form_master):
-    return ClassGroupFactory(school=school, academic_year=year, name="Form 2B", grade_level=2, form_master=other_form_master)
+    return ClassGroupFactory(
+        school=school, academic_year=year, name="Form 2B", grade_level=2, form_master=other_form_master
+    )
 
 
 @pytest.fixture

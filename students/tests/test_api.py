@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_list_filters_and_search(client_for, counselor, form, form_b, other_form):
     ada = StudentFactory(school=form.school, class_group=form, first_name="Ada", last_name="Lovelace", student_id="N-1")
-    alan = StudentFactory(school=form.school, class_group=form_b, first_name="Alan", last_name="Turing", student_id="N-2")
+    alan = StudentFactory(
+        school=form.school, class_group=form_b, first_name="Alan", last_name="Turing", student_id="N-2"
+    )
     StudentFactory(school=form.school, class_group=form_b, first_name="Grace", last_name="Hopper", status="transferred")
     StudentFactory(school=other_form.school, class_group=other_form, first_name="Ada", last_name="Elsewhere")
     client = client_for(counselor)
@@ -32,7 +34,12 @@ def test_list_filters_and_search(client_for, counselor, form, form_b, other_form
 
 def test_unauthenticated_is_401(api_client, form):
     student = StudentFactory(school=form.school, class_group=form)
-    for url in ("/api/students/", f"/api/students/{student.pk}/", f"/api/students/{student.pk}/attendance/", "/api/class-groups/"):
+    for url in (
+        "/api/students/",
+        f"/api/students/{student.pk}/",
+        f"/api/students/{student.pk}/attendance/",
+        "/api/class-groups/",
+    ):
         assert api_client.get(url).status_code == 401
 
 
@@ -92,7 +99,11 @@ def test_patch_is_admin_only_versioned_and_audited(client_for, admin_user, teach
     client = client_for(admin_user)
     response = client.patch(url, {"first_name": "Augusta", "class_group": form_b.pk, "version": 1}, format="json")
     assert response.status_code == 200, response.content
-    assert (response.json()["first_name"], response.json()["version"], response.json()["class_group"]) == ("Augusta", 2, form_b.pk)
+    assert (response.json()["first_name"], response.json()["version"], response.json()["class_group"]) == (
+        "Augusta",
+        2,
+        form_b.pk,
+    )
     entry = AuditLog.objects.get(entity_type="students.student", action="update")
     assert (entry.before["first_name"], entry.after["first_name"], entry.actor) == ("Ada", "Augusta", admin_user)
     stale = client.patch(url, {"first_name": "Stale", "version": 1}, format="json")
@@ -120,7 +131,9 @@ def test_patch_that_changes_nothing_writes_nothing_and_a_future_birth_date_is_re
 def test_student_attendance_with_range(client_for, teacher, school, form, school_day):
     student = StudentFactory(school=school, class_group=form)
     yesterday = previous_weekday(school_day)
-    AttendanceRecordFactory(school=school, student=student, date=yesterday, status="absent", reason="Flu", marked_by=teacher)
+    AttendanceRecordFactory(
+        school=school, student=student, date=yesterday, status="absent", reason="Flu", marked_by=teacher
+    )
     AttendanceRecordFactory(school=school, student=student, date=school_day, status="present")
     client = client_for(teacher)
     body = client.get(f"/api/students/{student.pk}/attendance/").json()
@@ -129,12 +142,16 @@ def test_student_attendance_with_range(client_for, teacher, school, form, school
     only = client.get(f"/api/students/{student.pk}/attendance/", {"from": school_day.isoformat()}).json()
     assert only["count"] == 1
     assert client.get(f"/api/students/{student.pk}/attendance/", {"to": yesterday.isoformat()}).json()["count"] == 1
-    bad = client.get(f"/api/students/{student.pk}/attendance/", {"from": school_day.isoformat(), "to": yesterday.isoformat()})
+    bad = client.get(
+        f"/api/students/{student.pk}/attendance/", {"from": school_day.isoformat(), "to": yesterday.isoformat()}
+    )
     assert bad.status_code == 400 and "to" in bad.json()
     assert client.get(f"/api/students/{student.pk}/attendance/", {"from": "soon"}).status_code == 400
 
 
-def test_class_groups_form_master_sees_theirs_first(client_for, form_master, other_form_master, school, year, form, form_b, other_form):
+def test_class_groups_form_master_sees_theirs_first(
+    client_for, form_master, other_form_master, school, year, form, form_b, other_form
+):
     ClassGroupFactory(school=school, academic_year=year, name="Form 1A", grade_level=1)
     names = [g["name"] for g in client_for(other_form_master).get("/api/class-groups/").json()["results"]]
     assert names == ["Form 2B", "Form 1A", "Form 2A"]

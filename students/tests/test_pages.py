@@ -45,7 +45,9 @@ def test_list_requires_login(client):
 
 
 @pytest.mark.parametrize("count", [10, 120])
-def test_list_query_count_is_constant_and_paginated(login, teacher, form, make_students, django_assert_num_queries, count):
+def test_list_query_count_is_constant_and_paginated(
+    login, teacher, form, make_students, django_assert_num_queries, count
+):
     make_students(form, count)
     client = login(teacher)
     with django_assert_num_queries(6):
@@ -59,7 +61,10 @@ def test_export_csv_round_trips_into_the_import(login, admin_user, form, other_f
     StudentFactory(school=other_form.school, class_group=other_form, student_id="S-1")
     response = login(admin_user).get("/students/export.csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "student_id,first_name,last_name,date_of_birth,gender,class_group,grade_level,guardian_name,guardian_phone,guardian_email"
+    assert (
+        lines[0]
+        == "student_id,first_name,last_name,date_of_birth,gender,class_group,grade_level,guardian_name,guardian_phone,guardian_email"
+    )
     assert len(lines) == 2 and lines[1].startswith("N-1,Ada,Lovelace,2012-05-04,female,Form 2A,2,")
     assert AuditLog.objects.filter(action="export.students", actor=admin_user).exists()
 
@@ -67,7 +72,9 @@ def test_export_csv_round_trips_into_the_import(login, admin_user, form, other_f
 def test_profile_shows_calendar_rate_records_and_sections(login, form_master, teacher, school, form, school_day):
     student = StudentFactory(school=school, class_group=form, first_name="Ada", last_name="Lovelace")
     yesterday = previous_weekday(school_day)
-    AttendanceRecordFactory(school=school, student=student, date=yesterday, status="absent", reason="Flu", marked_by=teacher)
+    AttendanceRecordFactory(
+        school=school, student=student, date=yesterday, status="absent", reason="Flu", marked_by=teacher
+    )
     AttendanceRecordFactory(school=school, student=student, date=school_day, status="present", marked_by=teacher)
     HolidayFactory(school=school, date=previous_weekday(yesterday), name="Founders' Day")
     html = login(form_master).get(f"/students/{student.pk}/").content.decode()
@@ -89,7 +96,11 @@ def test_profile_query_count_does_not_grow_with_records(login, teacher, school, 
         student = StudentFactory(school=school, class_group=form)
         day, records = school_day, []
         for _ in range(days):
-            records.append(AttendanceRecord(school=school, student=student, date=day, status="late", marked_by=teacher, marked_at=timezone.now()))
+            records.append(
+                AttendanceRecord(
+                    school=school, student=student, date=day, status="late", marked_by=teacher, marked_at=timezone.now()
+                )
+            )
             day = previous_weekday(day)
         AttendanceRecord.objects.bulk_create(records)
         client.get(f"/students/{student.pk}/")  # the first request registers the page sections
@@ -112,7 +123,9 @@ def test_profile_of_another_school_is_404(login, other_admin, form):
 def test_every_students_and_attendance_model_has_an_audited_admin():
     from django.contrib import admin
 
-    missing = [m for m in domain_models_without_audited_admin(admin.site) if m._meta.app_label in ("students", "attendance")]
+    missing = [
+        m for m in domain_models_without_audited_admin(admin.site) if m._meta.app_label in ("students", "attendance")
+    ]
     assert missing == []
 
 
@@ -138,7 +151,10 @@ def test_admin_change_is_audited_and_scoped(login, admin_user, form, other_form)
     assert response.status_code == 302, response.content.decode()[:2000]
     student.refresh_from_db()
     assert (student.first_name, student.version) == ("Augusta", 2)
-    assert AuditLog.objects.get(entity_type="students.student", action="update", actor=admin_user).after["first_name"] == "Augusta"
+    assert (
+        AuditLog.objects.get(entity_type="students.student", action="update", actor=admin_user).after["first_name"]
+        == "Augusta"
+    )
 
 
 def test_admin_roster_upload(login, admin_user, teacher, form):

@@ -24,7 +24,12 @@ def test_import_creates_students_and_forms_and_audits(admin_user, school, form):
     result = services.roster_import(actor=admin_user, school=school, text=text)
     assert (result.created, result.updated, result.unchanged, result.forms_created) == (2, 0, 0, ["Form 3C"])
     ada = Student.objects.get(student_id="A001")
-    assert (ada.class_group, ada.gender, str(ada.date_of_birth), ada.guardian_email) == (form, "female", "2012-12-10", "byron@example.org")
+    assert (ada.class_group, ada.gender, str(ada.date_of_birth), ada.guardian_email) == (
+        form,
+        "female",
+        "2012-12-10",
+        "byron@example.org",
+    )
     new_form = ClassGroup.objects.get(name="Form 3C")
     assert (new_form.school, new_form.academic_year, new_form.grade_level) == (school, form.academic_year, 3)
     assert Student.objects.get(student_id="A002").class_group == new_form
@@ -46,7 +51,9 @@ def test_reimport_updates_instead_of_duplicating(admin_user, school, form):
     assert Student.objects.filter(school=school).count() == 2
     update = AuditLog.objects.get(entity_type="students.student", action="update")
     assert (update.before["last_name"], update.after["last_name"]) == ("Lovelace", "King")
-    again = services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,King,2012-12-10,F,Form 2A,,,,"))
+    again = services.roster_import(
+        actor=admin_user, school=school, text=roster("A001,Ada,King,2012-12-10,F,Form 2A,,,,")
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
 
@@ -154,7 +161,9 @@ def test_a_new_form_named_in_two_cases_is_created_once(admin_user, school, form)
     result = services.roster_import(
         actor=admin_user,
         school=school,
-        text=roster("A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,3,,,", "A003,Grace,Hopper,,F,FORM 3C,,,,"),
+        text=roster(
+            "A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,3,,,", "A003,Grace,Hopper,,F,FORM 3C,,,,"
+        ),
     )
     assert (result.created, result.forms_created) == (3, ["Form 3C"])
     new_form = ClassGroup.objects.get(school=school, grade_level=3)
@@ -164,7 +173,9 @@ def test_a_new_form_named_in_two_cases_is_created_once(admin_user, school, form)
 
 def test_a_line_before_the_one_that_creates_its_form_needs_no_grade_level(admin_user, school, form):
     result = services.roster_import(
-        actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,Form 3C,,,,", "A002,Alan,Turing,,M,Form 3C,3,,,")
+        actor=admin_user,
+        school=school,
+        text=roster("A001,Ada,Lovelace,,F,Form 3C,,,,", "A002,Alan,Turing,,M,Form 3C,3,,,"),
     )
     assert (result.created, result.forms_created) == (2, ["Form 3C"])
 
@@ -172,7 +183,9 @@ def test_a_line_before_the_one_that_creates_its_form_needs_no_grade_level(admin_
 def test_a_new_form_given_two_grade_levels_is_refused(admin_user, school, form):
     with pytest.raises(services.RosterError) as excinfo:
         services.roster_import(
-            actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,4,,,")
+            actor=admin_user,
+            school=school,
+            text=roster("A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,4,,,"),
         )
     assert excinfo.value.lines == [(3, "form 'form 3c' is given grade_level 4 here but 3 on line 2")]
     assert not ClassGroup.objects.exclude(pk=form.pk).exists() and not Student.objects.exists()
@@ -190,7 +203,9 @@ def test_a_student_id_in_another_case_updates_the_existing_student(admin_user, s
 def test_two_lines_whose_student_ids_differ_only_in_case_are_duplicates(admin_user, school, form):
     with pytest.raises(services.RosterError) as excinfo:
         services.roster_import(
-            actor=admin_user, school=school, text=roster("AB-001,Ada,Lovelace,,F,Form 2A,,,,", "ab-001,Alan,Turing,,M,Form 2A,,,,")
+            actor=admin_user,
+            school=school,
+            text=roster("AB-001,Ada,Lovelace,,F,Form 2A,,,,", "ab-001,Alan,Turing,,M,Form 2A,,,,"),
         )
     assert excinfo.value.lines == [(3, "duplicate student_id ab-001 (also on line 2, as AB-001)")]
     assert not Student.objects.exists()
@@ -211,9 +226,7 @@ def test_forms_differing_only_in_case_are_an_ambiguous_name(admin_user, school, 
 def test_a_line_with_field_problems_also_reports_its_unknown_form(admin_user, school, form):
     with pytest.raises(services.RosterError) as excinfo:
         services.roster_import(actor=admin_user, school=school, text=roster("A001,,Lovelace,,F,Form 9Z,,,,"))
-    assert excinfo.value.lines == [
-        (2, "first_name is empty; unknown form 'Form 9Z' (give a grade_level to create it)")
-    ]
+    assert excinfo.value.lines == [(2, "first_name is empty; unknown form 'Form 9Z' (give a grade_level to create it)")]
 
 
 def test_a_file_that_is_not_utf8_names_the_line(admin_user, school, form):
@@ -240,7 +253,9 @@ def test_a_clash_the_database_finds_is_a_roster_error_and_nothing_is_written(adm
     monkeypatch.setattr(services, "_match_students", lambda rows, existing: None)
     with pytest.raises(services.RosterError) as excinfo:
         services.roster_import(
-            actor=admin_user, school=school, text=roster("A002,Alan,Turing,,M,Form 3C,3,,,", "A001,Ada,Lovelace,,F,Form 2A,,,,")
+            actor=admin_user,
+            school=school,
+            text=roster("A002,Alan,Turing,,M,Form 3C,3,,,", "A001,Ada,Lovelace,,F,Form 2A,,,,"),
         )
     assert "clashes with one the database already holds" in excinfo.value.lines[0][1]
     assert list(Student.objects.values_list("student_id", "last_name")) == [("A001", "Stored")]
@@ -250,6 +265,8 @@ def test_a_clash_the_database_finds_is_a_roster_error_and_nothing_is_written(adm
 
 def test_a_birth_date_not_in_the_past_is_a_line_error(admin_user, school, form):
     with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,2099-01-01,F,Form 2A,,,,"))
+        services.roster_import(
+            actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,2099-01-01,F,Form 2A,,,,")
+        )
     assert excinfo.value.lines == [(2, "date_of_birth 2099-01-01 is not in the past")]
     assert not Student.objects.exists()
