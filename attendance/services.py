@@ -222,12 +222,12 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         # Backends without RETURNING on upserts (MySQL 8) leave new rows without a pk here.
         record_id = row["day__id"] or record.pk
         audit_rows.append(
-            AuditLog(
-                school_id=class_group.school_id,
+            audit.entry(
                 actor=actor,
                 action="create" if before is None else "update",
-                entity_type="attendance.attendancerecord",
-                entity_id=str(record_id) if record_id else f"student {row['id']} on {date.isoformat()}",
+                entity_type=audit.entity_type_of(AttendanceRecord),
+                entity_id=record_id or f"student {row['id']} on {date.isoformat()}",
+                school_id=class_group.school_id,
                 before=before,
                 after={
                     "id": record_id,
@@ -244,12 +244,10 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     created = sum(1 for row in befores if row["day__id"] is None)
     updated = len(befores) - created
     audit_rows.append(
-        AuditLog(
-            school_id=class_group.school_id,
+        audit.entry(
             actor=actor,
             action="create" if register_before is None else "update",
-            entity_type="attendance.register",
-            entity_id=str(register.pk),
+            instance=register,
             before=register_before,
             after={**audit.snapshot(register), "records_created": created, "records_updated": updated},
             ip=ip,

@@ -441,16 +441,7 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
                 student.pk = ids[student.student_id]
         audit_rows += [_audit_row(actor=actor, school=school, action="create", student=s) for s in to_create]
     audit_rows += [
-        AuditLog(
-            school=school,
-            actor=_actor(actor),
-            action="create",
-            entity_type="students.classgroup",
-            entity_id=str(form.pk),
-            after=audit.snapshot(form),
-            ip=audit.current_ip.get(),
-            created_at=now,
-        )
+        audit.entry(actor=actor, action="create", instance=form, after=audit.snapshot(form), created_at=now)
         for form in created_forms
     ]
     AuditLog.objects.bulk_create(audit_rows, batch_size=500)
@@ -459,22 +450,8 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
     return result
 
 
-def _actor(actor):
-    return actor if actor is not None and getattr(actor, "pk", None) else None
-
-
 def _audit_row(*, actor, school, action: str, student: Student, before: dict | None = None) -> AuditLog:
-    return AuditLog(
-        school=school,
-        actor=_actor(actor),
-        action=action,
-        entity_type="students.student",
-        entity_id=str(student.pk),
-        before=before,
-        after=audit.snapshot(student),
-        ip=audit.current_ip.get(),
-        created_at=timezone.now(),
-    )
+    return audit.entry(actor=actor, action=action, instance=student, before=before, after=audit.snapshot(student))
 
 
 def students_csv_rows(students: Iterable[Student]) -> Iterable[list[str]]:
