@@ -195,7 +195,7 @@ def scan_schools(*, as_of: datetime.date, school_code: str | None = None, log=No
 
 def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:
     summary = ScanSummary(schools=1)
-    findings = detection.evaluate(school, as_of, student_ids)
+    findings = detection.evaluate(school, as_of, student_ids, settings=alert_settings_ensure(school=school))
     with transaction.atomic():
         active = Alert.objects.filter(school=school, status__in=Alert.ACTIVE_STATUSES)
         if student_ids is not None:
