@@ -4,8 +4,6 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
-from core.errors import ConflictError
-
 
 class School(models.Model):
     """The tenant: every domain row belongs to one school."""
@@ -79,11 +77,12 @@ class SchoolScopedQuerySet(models.QuerySet):
 
 
 class OptimisticLockMixin(models.Model):
-    """A `version` that starts at 1 and grows by one on every save.
+    """A `version` that starts at 1 and grows by one on every change.
 
-    Saving an existing row is a single `UPDATE … WHERE pk = … AND version = n`; when no row matches,
-    someone else saved first and `ConflictError` is raised with the version now stored. A caller that
-    holds a version from a client sets `instance.version = client_version` before saving.
+    A stored row is changed only through `core.locking` (`versioned_update`, `versioned_save`): a single
+    `UPDATE … WHERE pk = … AND version = n` that raises `ConflictError` when someone saved first. A plain
+    `save()` of a stored row would skip that check, so it is refused (`UnversionedSaveError`); `save()`
+    creates new rows only.
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -92,29 +91,17 @@ class OptimisticLockMixin(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self._state.adding or self.pk is None:
-            self.version = 1
-            return super().save(*args, **kwargs)
-        using = kwargs.get("using") or self._state.db or "default"
-        update_fields = kwargs.get("update_fields")
-        expected = self.version
-        values = {}
-        for field in self._meta.concrete_fields:
-            if field.primary_key or field.name == "version" or getattr(field, "generated", False):
-                continue
-            if update_fields is not None and field.name not in update_fields and field.attname not in update_fields:
-                continue
-            values[field.attname] = field.pre_save(self, add=False)
-        updated = (
-            type(self)
-            ._base_manager.using(using)
-            .filter(pk=self.pk, version=expected)
-            .update(version=expected + 1, **values)
-        )
-        if updated == 0:
-            current = type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True).first()
-            raise ConflictError(current_version=current)
-        self.version = expected + 1
+        if not self._state.adding and self.pk is not None:
+            from core.locking import UnversionedSaveError
+
+            raise UnversionedSaveError(
+                f"A stored {type(self).__name__} is saved with core.locking.versioned_save/versioned_update, "
+                "which check the version it was read at."
+            )
+        self.version = 1
+        # An INSERT even when a pk is given: never Django's UPDATE-else-INSERT of a row that exists.
+        kwargs.setdefault("force_insert", True)
+        return super().save(*args, **kwargs)
 
 
 class AuditLogQuerySet(SchoolScopedQuerySet):
