@@ -15,17 +15,12 @@ from core.pages import attempt
 from core.permissions import role_required
 from interventions.meetings import access, selectors, services
 from interventions.meetings.forms import MeetingForm, ProgressForm
-from interventions.models import Alert, InterventionMeeting
+from interventions.models import InterventionMeeting
 
 Meeting = InterventionMeeting
 PAGE_SIZE = 25
 RECURRING_SHOWN = 8
 CONFLICT_MESSAGE = "This meeting was changed by someone else. It has been reloaded: check it and try again."
-URGENCY_FOR_SEVERITY = {
-    Alert.Severity.LOW: Meeting.Urgency.LOW,
-    Alert.Severity.MEDIUM: Meeting.Urgency.MEDIUM,
-    Alert.Severity.HIGH: Meeting.Urgency.HIGH,
-}
 
 
 def _workspace_context(request, filters: dict) -> dict:
@@ -72,7 +67,7 @@ def _prefilled_form(request) -> tuple[MeetingForm, bool]:
     alert = selectors.alert_for_recording(actor=actor, alert_id=request.GET.get("alert"), student=student)
     if alert is not None:
         initial["alert"] = alert.pk
-        initial["urgency_level"] = URGENCY_FOR_SEVERITY.get(alert.severity, Meeting.Urgency.MEDIUM)
+        initial["urgency_level"] = alert.severity  # the same levels (interventions.models.Level)
         initial["absence_reason"] = f"Alert: {alert.get_kind_display()}."
     form = MeetingForm(students=students, initial=initial)
     form.from_alert = alert
