@@ -231,3 +231,14 @@ class FollowUpReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for meeting {self.meeting_id} on {self.sent_on}"
+
+
+# Intervention programs live in their own module; importing them here registers them with the app.
+from interventions.programs.models import (  # noqa: E402, F401
+    Enrollment,
+    Intervention,
+    InterventionSession,
+    InterventionTemplate,
+    ScheduleLock,
+    SessionAttendance,
+)
