@@ -6,9 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from attendance.lessons import services
-from students.tests.fixtures import previous_weekday
-
 from attendance.lessons.models import Lesson, LessonAttendance
+from students.tests.fixtures import previous_weekday
 
 pytestmark = pytest.mark.django_db
 URL = "/api/lessons/"
