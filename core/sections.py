@@ -14,6 +14,7 @@ from django.utils.module_loading import autodiscover_modules
 
 DASHBOARD = "dashboard"
 STUDENT_PROFILE = "student_profile"
+MEETING_DETAIL = "meeting_detail"  # a meeting's progress tracker page (objects: meeting, student)
 
 
 @dataclass(frozen=True)

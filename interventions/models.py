@@ -222,3 +222,12 @@ class FollowUpReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for meeting {self.meeting_id} on {self.sent_on}"
+
+
+# The contact log's models live beside its services; imported here so that Django finds them.
+from interventions.communications.models import (  # noqa: E402, F401
+    AbsenceNoticeSettings,
+    Channel,
+    CommunicationLog,
+    CommunicationTemplate,
+)
