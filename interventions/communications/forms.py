@@ -29,7 +29,6 @@ ACTIONS = [
 
 
 class ContactForm(forms.Form):
-    channel = forms.ChoiceField(choices=Channel.choices, widget=forms.HiddenInput)
     template = forms.ModelChoiceField(queryset=None, required=False, empty_label="No template: write it below")
     outcome = forms.ChoiceField(choices=OUTCOMES, required=False)
     subject = forms.CharField(required=False, max_length=200)
@@ -37,8 +36,6 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, channel: str, templates, **kwargs):
         kwargs.setdefault("prefix", channel)
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("channel", channel)
         super().__init__(*args, **kwargs)
         self.channel = channel
         recorded = channel in (Channel.PHONE, Channel.IN_PERSON)
