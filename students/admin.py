@@ -98,3 +98,7 @@ class StudentAdmin(SchoolScopedAdmin):
             "columns": services.ROSTER_COLUMNS,
         }
         return render(request, "students/admin_import.html", context, status=400 if errors else 200)
+
+
+# The academic records register their admin when imported.
+from students.academics import admin as academics_admin  # noqa: E402, F401

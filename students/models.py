@@ -102,3 +102,14 @@ class Student(OptimisticLockMixin, models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# Academic records live in their own module of this app (subjects, topics, assessments).
+from students.academics.models import (  # noqa: E402, F401
+    Assessment,
+    GradeBands,
+    Subject,
+    SubjectEnrollment,
+    Topic,
+    TopicProgress,
+)

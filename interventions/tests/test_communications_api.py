@@ -8,6 +8,7 @@ from core.models import AuditLog
 from interventions.communications.models import CommunicationLog, CommunicationTemplate
 from interventions.tests.communication_factories import CommunicationLogFactory, CommunicationTemplateFactory
 from interventions.tests.communications_helpers import FAILING_EMAIL
+from students.models import Student
 from students.tests.factories import ClassGroupFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +45,7 @@ def test_counsellor_sends_an_email_from_a_template(client_for, counselor, studen
 
 
 def test_missing_guardian_email_is_a_400_and_nothing_is_logged(client_for, counselor, student):
-    student.guardian_email = ""
-    student.save()
+    Student.objects.filter(pk=student.pk).update(guardian_email="")
     response = client_for(counselor).post(URL, {"student": student.pk, "channel": "email", "body": "Hi"}, format="json")
     assert response.status_code == 400
     assert "no guardian email address" in response.json()["channel"][0]
@@ -64,8 +64,7 @@ def test_failed_email_is_201_failed_and_the_retry_endpoint_sends_it(client_for, 
 
 
 def test_letter_endpoint_returns_the_pdf(client_for, counselor, student):
-    student.guardian_address = "1 High Street\nTown"
-    student.save()
+    Student.objects.filter(pk=student.pk).update(guardian_address="1 High Street\nTown")
     client = client_for(counselor)
     response = client.post(URL, {"student": student.pk, "channel": "letter", "body": "Dear {guardian_name}"})
     assert response.status_code == 201

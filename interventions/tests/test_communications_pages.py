@@ -8,6 +8,7 @@ from interventions.communications.models import CommunicationLog
 from interventions.tests.communication_factories import CommunicationLogFactory, CommunicationTemplateFactory
 from interventions.tests.communications_helpers import FAILING_EMAIL
 from interventions.tests.factories import InterventionMeetingFactory
+from students.models import Student
 from students.tests.factories import ClassGroupFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +123,7 @@ def test_missing_address_for_a_letter_is_an_inline_error(page_client, counselor,
 
 
 def test_print_a_letter_downloads_the_pdf(page_client, counselor, student):
-    student.guardian_address = "1 High Street\nTown"
-    student.save()
+    Student.objects.filter(pk=student.pk).update(guardian_address="1 High Street\nTown")
     client = page_client(counselor)
     response = client.post(
         contact_url(student), {"action": "letter", "letter-channel": "letter", "letter-body": "Dear {guardian_name}"}

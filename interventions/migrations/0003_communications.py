@@ -9,8 +9,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0002_audit_actor_protected'),
-        ('interventions', '0001_initial'),
-        ('students', '0002_student_guardian_address'),
+        ('interventions', '0002_missed_lessons_alert'),
+        ('interventions', '0002_programs'),
+        ('students', '0003_student_guardian_address'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
