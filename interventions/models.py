@@ -249,3 +249,4 @@ from interventions.programs.models import (  # noqa: E402, F401
     ScheduleLock,
     SessionAttendance,
 )
+from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote  # noqa: E402, F401

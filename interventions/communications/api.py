@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,6 +15,7 @@ from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import HasRole
 from interventions.communications import access, selectors, services
 from interventions.communications.models import Channel, CommunicationLog, CommunicationTemplate
+from interventions.programs.models import Intervention
 from students.models import Student
 
 ContactAccess = HasRole(*access.CONTACT_ROLES)
@@ -34,7 +34,6 @@ def _choice_field(choices, **kwargs) -> serializers.ChoiceField:
 class CommunicationSerializer(serializers.ModelSerializer):
     student_name = serializers.CharField(source="student.full_name", read_only=True)
     actor_name = serializers.SerializerMethodField()
-    intervention = serializers.SerializerMethodField()
     letter_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -62,9 +61,6 @@ class CommunicationSerializer(serializers.ModelSerializer):
 
     def get_actor_name(self, log) -> str:
         return log.actor.display_name if log.actor_id else "School Support (automatic)"
-
-    def get_intervention(self, log) -> int | None:
-        return getattr(log, "intervention_id", None)
 
     def get_letter_url(self, log) -> str | None:
         if log.channel != Channel.LETTER:
@@ -109,11 +105,7 @@ def _program(actor, program_id):
     """The program a contact is about, of the actor's school (400 when there is none such)."""
     if not program_id:
         return None
-    try:
-        model = apps.get_model("interventions", "Intervention")
-    except LookupError:
-        model = None
-    program = model.objects.for_actor(actor).filter(pk=program_id).first() if model else None
+    program = Intervention.objects.for_actor(actor).filter(pk=program_id).first()
     if program is None:
         raise ApplicationError(field_errors={"intervention": [f"No program with id {program_id}."]})
     return program

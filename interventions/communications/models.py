@@ -50,6 +50,14 @@ class CommunicationLog(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="communication_logs")
     student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="communications")
+    intervention = models.ForeignKey(
+        "interventions.Intervention",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+        help_text="The program the contact is about, if any.",
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     template = models.ForeignKey(
         CommunicationTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="communications"

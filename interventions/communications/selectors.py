@@ -65,10 +65,7 @@ def communication_list(*, actor, filters: dict | None = None) -> QuerySet:
     if "status" in filters:
         queryset = queryset.filter(status=filters["status"])
     if "intervention" in filters:
-        if hasattr(CommunicationLog, "intervention_id"):
-            queryset = queryset.filter(intervention_id=filters["intervention"])
-        else:
-            queryset = queryset.none()
+        queryset = queryset.filter(intervention_id=filters["intervention"])
     return queryset.order_by("-created_at", "-id")
 
 

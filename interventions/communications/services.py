@@ -284,20 +284,14 @@ def _send_and_log(
         sent_at=None if status == Status.FAILED else now,
         actor=actor if getattr(actor, "pk", None) else None,
         error=error,
+        intervention=intervention,
     )
-    _intervention_link(log, intervention)
     try:
         return record_log(actor=actor, log=log)
     except Exception:
         if status == Status.SENT:
             logger.error("A %s to %s went out but could not be logged", channel, recipient, exc_info=True)
         raise
-
-
-def _intervention_link(log: CommunicationLog, intervention) -> None:
-    """Programs arrive with their own models; until then a contact is about the student only."""
-    if intervention is not None and hasattr(log, "intervention_id"):
-        log.intervention = intervention
 
 
 RETRYABLE = (Channel.EMAIL, Channel.SMS)
