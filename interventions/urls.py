@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("interventions.alerts.urls")),
     path("", include("interventions.meetings.urls")),
     path("", include("interventions.communications.urls")),
+    path("", include("interventions.outcomes.urls")),
 ]

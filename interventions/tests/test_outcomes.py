@@ -323,3 +323,41 @@ def test_progress_chart_data_in_four_queries(client_for, counselor, school, prog
     assert body["verdict"] == "not enough of the plan delivered to judge"
     assert body["trend"]["slope_per_week"] is not None
     assert body["attendance_weekly"][0]["rate"] == 100.0
+
+
+# Pages
+def test_progress_page_shows_verdict_figures_and_the_data_table(client, counselor, school, program):
+    enrollment = EnrollmentFactory(
+        intervention=program,
+        school=school,
+        baseline=Decimal("2"),
+        goal=Decimal("4"),
+        goal_date=program.start_date + datetime.timedelta(days=42),
+    )
+    notes(enrollment, ratings=(2, 3, 4, 5))
+    client.force_login(counselor)
+    html = client.get(f"/programs/enrollments/{enrollment.pk}/progress/").content.decode()
+    assert 'id="progress-chart"' in html and 'id="progress-data"' in html and 'id="chart-table"' in html
+    assert "On track" in html and "verdict-on" in html
+    assert "<script>" not in html.replace("<script src=", "")  # no inline script
+    profile = client.get(f"/students/{enrollment.student_id}/").content.decode()
+    assert f"/programs/enrollments/{enrollment.pk}/progress/" in profile
+
+
+def test_progress_page_add_note_and_exit(client, counselor, school, program, enrollment):
+    client.force_login(counselor)
+    url = f"/programs/enrollments/{enrollment.pk}/progress/"
+    client.post(url, {"action": "note", "note": "Reading faster", "rating": "4"})
+    assert ProgressNote.objects.get().rating == 4
+    response = client.post(url, {"action": "exit", "exit_reason": "", "version": 1}, follow=True)
+    assert "This field is required." in response.content.decode()
+    client.post(url, {"action": "exit", "exit_reason": "Moved away", "version": 1})
+    enrollment.refresh_from_db()
+    assert enrollment.status == "exited"
+
+
+def test_progress_page_for_another_school_is_404_and_for_a_teacher_403(client, other_admin, teacher, enrollment):
+    client.force_login(other_admin)
+    assert client.get(f"/programs/enrollments/{enrollment.pk}/progress/").status_code == 404
+    client.force_login(teacher)
+    assert client.get(f"/programs/enrollments/{enrollment.pk}/progress/").status_code == 403
