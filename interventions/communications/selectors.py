@@ -77,7 +77,7 @@ def communication_get(*, actor, communication_id) -> CommunicationLog:
 
 def student_communications(*, actor, student, limit: int | None = None) -> list[CommunicationLog]:
     """A student's contact log as the actor may see it, newest first (one query)."""
-    rows = communications_visible_to(actor).filter(student=student).select_related("actor", "template")
+    rows = communications_visible_to(actor).filter(student=student).select_related("actor", "template", "intervention")
     rows = rows.order_by("-created_at", "-id")
     return list(rows[:limit] if limit else rows)
 
@@ -101,3 +101,13 @@ def contact_student_get(*, actor, student_id) -> Student:
     if not access.can_contact(actor, student):
         raise PermissionDeniedError("You may only contact the guardians of students of your own forms.")
     return student
+
+
+def enrollment_of(*, actor, student, enrollment_id):
+    """One of the student's enrollments, of the actor's school (None when the id is not one)."""
+    from interventions.programs.models import Enrollment
+
+    pk = parse_id(enrollment_id)
+    if pk is None:
+        return None
+    return Enrollment.objects.for_actor(actor).select_related("intervention").filter(pk=pk, student=student).first()

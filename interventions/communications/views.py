@@ -46,6 +46,7 @@ def _context(request, student, *, bound=None, notice=None, error=None) -> dict:
         "back": back,
         "query": request.GET.urlencode(),
         "retryable": services.RETRYABLE,
+        "program": _program(request, student),
     }
 
 
@@ -54,7 +55,18 @@ def _back_link(request, student) -> tuple[str, str]:
     meeting = parse_id(request.GET.get("meeting"))
     if meeting:
         return reverse("meeting-tracker", args=[meeting]), "Back to the meeting"
+    enrollment = parse_id(request.GET.get("enrollment"))
+    if enrollment:
+        return reverse("enrollment-progress", args=[enrollment]), "Back to the program"
     return reverse("students:profile", args=[student.pk]), f"Back to {student.full_name}"
+
+
+def _program(request, student):
+    """The program a contact opened from a student's program page is about (`?enrollment=`), or None."""
+    enrollment = selectors.enrollment_of(
+        actor=request.user, student=student, enrollment_id=request.GET.get("enrollment")
+    )
+    return enrollment.intervention if enrollment is not None else None
 
 
 @role_required(*access.CONTACT_ROLES)
@@ -82,6 +94,7 @@ def contact_guardian(request, student_id: int):
             template=form.cleaned_data.get("template"),
             subject=subject,
             body=body,
+            intervention=_program(request, student),
         )
         if outcome.ok:
             log = outcome.value

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from core.pages import attempt
 from core.permissions import STAFF, role_required
+from interventions.communications.access import can_contact
 from interventions.outcomes import access, figures, selectors, services
 from interventions.outcomes.forms import DecisionForm, ExitForm, NoteForm
 from interventions.outcomes.models import ExitRecommendation
@@ -68,6 +69,7 @@ def enrollment_progress(request, pk: int):
         "student": enrollment.student,
         "chart": _chart_json(data),
         "on_track": data["verdict"] == figures.ON_TRACK,
+        "can_contact": can_contact(actor, enrollment.student),
         "fidelity_low": data["fidelity"]["delivered_pct"] is not None
         and data["fidelity"]["delivered_pct"] < float(figures.FIDELITY_FLOOR),
         "attendance_low": data["session_attendance_pct"] is not None

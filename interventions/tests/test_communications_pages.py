@@ -164,3 +164,21 @@ def test_meeting_page_shows_the_contact_log_and_contact_guardian(page_client, sc
     assert f"{contact_url(student)}?meeting={meeting.pk}" in html
     back = page_client(form_master).get(f"{contact_url(student)}?meeting={meeting.pk}").content.decode()
     assert f'href="/form-master/interventions/{meeting.pk}/"' in back
+
+
+def test_contact_from_a_program_page_is_linked_to_the_program(page_client, school, counselor, student):
+    from interventions.tests.factories import EnrollmentFactory, InterventionFactory
+
+    program = InterventionFactory(school=school, owner=counselor, name="Reading group")
+    enrollment = EnrollmentFactory(intervention=program, school=school, student=student)
+    client = page_client(counselor)
+    progress = client.get(f"/programs/enrollments/{enrollment.pk}/progress/").content.decode()
+    assert f"{contact_url(student)}?enrollment={enrollment.pk}" in progress
+    url = f"{contact_url(student)}?enrollment={enrollment.pk}"
+    response = client.post(
+        url, {"action": "phone", "phone-outcome": "Reached", "phone-body": "Doing well in the group."}, **HTMX
+    )
+    assert response.status_code == 200 and "about Reading group" in response.content.decode()
+    assert CommunicationLog.objects.get().intervention == program
+    api = client.get("/api/interventions/communications/", {"intervention": program.pk}).json()
+    assert api["count"] == 1 and api["results"][0]["intervention"] == program.pk
