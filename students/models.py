@@ -100,3 +100,7 @@ class Student(OptimisticLockMixin, models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# Admissions keeps its models in its own package (students/admissions/); they belong to this app.
+from students.admissions.models import FollowUp, Inquiry  # noqa: E402,F401
