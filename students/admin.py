@@ -98,3 +98,7 @@ class StudentAdmin(SchoolScopedAdmin):
             "columns": services.ROSTER_COLUMNS,
         }
         return render(request, "students/admin_import.html", context, status=400 if errors else 200)
+
+
+# Admissions registers its models from its own package.
+from students.admissions import admin as admissions_admin  # noqa: E402,F401

@@ -76,7 +76,7 @@ def lead_score_parts(
     days = max((today - since).days, 0)
     never = last_contacted_on is None
     if days <= RECENT_DAYS:
-        parts.append(Part(RECENT_POINTS, "came in this week" if never else f"contacted {_ago(days)}"))
+        parts.append(Part(RECENT_POINTS, "came in within 7 days" if never else "contacted within 7 days"))
     elif days >= COLD_DAYS:
         parts.append(Part(COLD_POINTS, f"no contact for {days} days"))
     elif days >= STALE_DAYS:
@@ -88,10 +88,6 @@ def lead_score_parts(
         points = min(subject_count * SUBJECT_POINTS, SUBJECT_CAP)
         parts.append(Part(points, f"interested in {_plural(subject_count, 'subject')}"))
     return clamp(parts)
-
-
-def _ago(days: int) -> str:
-    return "today" if days == 0 else f"{_plural(days, 'day')} ago"
 
 
 def clamp(parts: list[Part]) -> list[Part]:

@@ -244,8 +244,8 @@ def follow_up_create(
 ) -> FollowUp:
     """Record a contact made (completed) or planned (pending) on an inquiry that is still open.
 
-    A completed follow-up dates the last contact, moves a new inquiry to contacted, and completes the
-    planned ones it stands for (pending, dated on or before it). A next date (or a pending follow-up's
+    A completed follow-up dates the last contact, moves a new inquiry to contacted, and fulfils the
+    earliest planned (pending) follow-up dated on or before it: that row becomes the completed one. A next date (or a pending follow-up's
     own date) becomes the inquiry's next follow-up date and moves it on to follow-up scheduled."""
     _require_edit(actor, inquiry)
     today = today or timezone.localdate()
@@ -268,23 +268,38 @@ def follow_up_create(
         raise ApplicationError(
             field_errors={"inquiry": [f"The inquiry is {locked.get_status_display().lower()}: reopen it first."]}
         )
-    follow_up = FollowUp.objects.create(
-        school_id=locked.school_id,
-        inquiry=locked,
-        counselor=actor if actor.role in PROGRAM_RUNNERS else None,
-        follow_up_date=follow_up_date,
-        follow_up_type=follow_up_type,
-        notes=notes,
-        next_follow_up_date=next_follow_up_date,
-        status=status,
-        outcome=outcome,
-    )
-    audit.record_create(actor=actor, instance=follow_up)
+    values = {
+        "counselor": actor if actor.role in PROGRAM_RUNNERS else None,
+        "follow_up_date": follow_up_date,
+        "follow_up_type": follow_up_type,
+        "notes": notes,
+        "next_follow_up_date": next_follow_up_date,
+        "status": status,
+        "outcome": outcome,
+    }
+    planned = None
+    if status == FollowUp.Status.COMPLETED:
+        planned = (
+            FollowUp.objects.filter(inquiry=locked, status=FollowUp.Status.PENDING, follow_up_date__lte=follow_up_date)
+            .order_by("follow_up_date", "pk")
+            .first()
+        )
+    if planned is not None:
+        # The contact that was planned happened: the planned follow-up becomes this completed one.
+        before_planned = audit.snapshot(planned)
+        for name, value in values.items():
+            setattr(planned, name, value)
+        planned.notes = "\n".join(text for text in (before_planned["notes"], notes) if text)
+        planned.save(update_fields=[*values])
+        audit.record_update(actor=actor, instance=planned, before=before_planned)
+        follow_up = planned
+    else:
+        follow_up = FollowUp.objects.create(school_id=locked.school_id, inquiry=locked, **values)
+        audit.record_create(actor=actor, instance=follow_up)
 
     changes: dict[str, Any] = {}
     status_now = locked.status
     if status == FollowUp.Status.COMPLETED:
-        _complete_planned(actor=actor, inquiry=locked, up_to=follow_up_date, done_by=follow_up)
         if locked.last_contacted_on is None or follow_up_date > locked.last_contacted_on:
             changes["last_contacted_on"] = follow_up_date
         if status_now == Status.NEW:
@@ -306,23 +321,6 @@ def follow_up_create(
     for name in (*changes, *SCORE_FIELDS, "version", "updated_at"):
         setattr(inquiry, name, getattr(locked, name))
     return follow_up
-
-
-def _complete_planned(*, actor, inquiry: Inquiry, up_to: datetime.date, done_by: FollowUp) -> int:
-    planned = list(
-        FollowUp.objects.filter(inquiry=inquiry, status=FollowUp.Status.PENDING, follow_up_date__lte=up_to).exclude(
-            pk=done_by.pk
-        )
-    )
-    for row in planned:
-        before = audit.snapshot(row)
-        row.status = FollowUp.Status.COMPLETED
-        row.outcome = (
-            row.outcome or f"Done: see the {done_by.get_follow_up_type_display().lower()} of {up_to:%d %b %Y}."
-        )
-        row.save(update_fields=["status", "outcome"])
-        audit.record_update(actor=actor, instance=row, before=before)
-    return len(planned)
 
 
 @transaction.atomic
@@ -421,3 +419,28 @@ def inquiry_enrol(
     _save(inquiry, version=version, changes=changes, today=today)
     audit.record_update(actor=actor, instance=inquiry, before=before)
     return student
+
+
+def rescore_inquiries(*, today: datetime.date | None = None, school=None) -> int:
+    """Recompute the score of the open inquiries whose score is of an earlier day (the recency part
+    moves with the calendar); cron runs it after marking missed follow-ups. Returns how many changed.
+    Each inquiry is its own transaction; one a person changes meanwhile is skipped (theirs rescored it)."""
+    today = today or timezone.localdate()
+    inquiries = Inquiry.objects.filter(status__in=Inquiry.OPEN_STATUSES).exclude(scored_on=today)
+    if school is not None:
+        inquiries = inquiries.filter(school=school)
+    changed = 0
+    for inquiry in inquiries.order_by("pk").iterator(chunk_size=500):
+        score = score_changes(inquiry, today=today)
+        if score["lead_score_parts"] == inquiry.lead_score_parts:
+            Inquiry.objects.filter(pk=inquiry.pk, version=inquiry.version).update(scored_on=today)
+            continue
+        before = audit.snapshot(inquiry)
+        try:
+            with transaction.atomic():
+                _save(inquiry, version=inquiry.version, changes={}, today=today)
+                audit.record_update(actor=None, instance=inquiry, before=before)
+            changed += 1
+        except ConflictError:
+            pass
+    return changed

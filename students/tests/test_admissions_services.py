@@ -110,7 +110,7 @@ def test_score_is_recomputed_with_every_change(counselor):
         services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=days(-n), today=TODAY)
     inquiry.refresh_from_db()
     reasons = [part["reason"] for part in inquiry.lead_score_parts]
-    assert "contacted today" in reasons and "5 follow-ups completed" in reasons
+    assert "contacted within 7 days" in reasons and "5 follow-ups completed" in reasons
     assert inquiry.lead_score == _sums(inquiry) == 20 + 10 + 15 + 10 + 20  # follow-ups capped at +20
 
 
@@ -195,15 +195,26 @@ def test_pending_follow_ups_past_their_date_become_missed(counselor):
     assert inquiry.scored_on == days(3)
 
 
-def test_a_completed_follow_up_completes_the_planned_one_it_stands_for(counselor):
+def test_a_completed_follow_up_fulfils_the_planned_one(counselor):
+    """The planned call, once made, is one completed follow-up (not two), and is never marked missed."""
     inquiry = new_inquiry(counselor)
     planned = services.follow_up_create(
-        actor=counselor, inquiry=inquiry, follow_up_date=TODAY, status="pending", today=TODAY
+        actor=counselor, inquiry=inquiry, follow_up_date=TODAY, status="pending", notes="Call back", today=TODAY
     )
-    services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=TODAY, today=TODAY)
+    done = services.follow_up_create(
+        actor=counselor, inquiry=inquiry, follow_up_date=TODAY, outcome="Booked a visit", today=TODAY
+    )
     planned.refresh_from_db()
-    assert planned.status == FollowUp.Status.COMPLETED
+    assert done.pk == planned.pk
+    assert (planned.status, planned.outcome, planned.notes) == (
+        FollowUp.Status.COMPLETED,
+        "Booked a visit",
+        "Call back",
+    )
+    assert FollowUp.objects.count() == 1
     assert services.mark_missed_follow_ups(today=days(1)) == 0
+    inquiry.refresh_from_db()
+    assert "1 follow-up completed" in [part["reason"] for part in inquiry.lead_score_parts]
 
 
 # Enrolment ----------------------------------------------------------------------------------------
