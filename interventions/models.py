@@ -222,3 +222,7 @@ class FollowUpReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for meeting {self.meeting_id} on {self.sent_on}"
+
+
+# Feedback lives in its own module; importing it here registers it with the app.
+from interventions.feedback.models import Feedback, FeedbackLink  # noqa: E402, F401

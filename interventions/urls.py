@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("interventions.alerts.urls")),
     path("", include("interventions.meetings.urls")),
+    path("", include("interventions.feedback.urls")),
 ]
