@@ -100,5 +100,8 @@ class StudentAdmin(SchoolScopedAdmin):
         return render(request, "students/admin_import.html", context, status=400 if errors else 200)
 
 
+# The academic records register their admin when imported.
+from students.academics import admin as academics_admin  # noqa: E402, F401
+
 # Admissions registers its models from its own package.
 from students.admissions import admin as admissions_admin  # noqa: E402,F401

@@ -102,5 +102,15 @@ class Student(OptimisticLockMixin, models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+# Academic records live in their own module of this app (subjects, topics, assessments).
+from students.academics.models import (  # noqa: E402, F401
+    Assessment,
+    GradeBands,
+    Subject,
+    SubjectEnrollment,
+    Topic,
+    TopicProgress,
+)
+
 # Admissions keeps its models in its own package (students/admissions/); they belong to this app.
 from students.admissions.models import FollowUp, Inquiry  # noqa: E402,F401

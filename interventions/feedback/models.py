@@ -31,6 +31,20 @@ class Feedback(OptimisticLockMixin, models.Model):
     Type = FeedbackType
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="feedback")
+    # What the feedback is about; all optional (a school or facility question names none).
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
+    )
+    intervention = models.ForeignKey(
+        "interventions.Intervention", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
+    )
+    session = models.ForeignKey(
+        "interventions.InterventionSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)s_rows",
+    )
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comments = models.TextField(blank=True)
     feedback_type = models.CharField(max_length=10, choices=FeedbackType.choices, default=FeedbackType.PROGRAM)
@@ -71,9 +85,25 @@ class FeedbackLink(models.Model):
         SMS = "sms", "SMS"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # What the feedback is about; all optional (a school or facility question names none).
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
+    )
+    intervention = models.ForeignKey(
+        "interventions.Intervention", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
+    )
+    session = models.ForeignKey(
+        "interventions.InterventionSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)s_rows",
+    )
     nonce = models.CharField(max_length=43, unique=True, editable=False)
     feedback_type = models.CharField(max_length=10, choices=FeedbackType.choices, default=FeedbackType.PROGRAM)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # The contact-log row that carried the link to the family (None until it is sent).
+    sent_to = models.CharField(max_length=254, blank=True, help_text="The address or number it was sent to.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

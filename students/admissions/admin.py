@@ -44,7 +44,15 @@ class InquiryAdmin(SchoolScopedAdmin):
     list_select_related = ["counselor", "school"]
     search_fields = ["student_name", "phone", "email", "tags"]
     date_hierarchy = "received_on"
-    readonly_fields = ["score_explained", "lost_at_stage", "last_contacted_on", "student", "version"]
+    # Subjects are set through the API and pages, which rescore the inquiry with them.
+    readonly_fields = [
+        "score_explained",
+        "interested_subjects",
+        "lost_at_stage",
+        "last_contacted_on",
+        "student",
+        "version",
+    ]
 
     @admin.display(description="Lead score")
     def score_explained(self, obj):

@@ -16,9 +16,7 @@ from core.models import User
 from core.permissions import PROGRAM_RUNNERS, HasRole
 from students.admissions import scoring, selectors, services
 from students.admissions.models import FollowUp, Inquiry
-from students.models import ClassGroup, Student
-
-HAS_SUBJECTS = any(field.name == "interested_subjects" for field in Inquiry._meta.get_fields())
+from students.models import ClassGroup, Student, Subject
 
 
 class InquirySerializer(serializers.ModelSerializer):
@@ -37,7 +35,7 @@ class InquirySerializer(serializers.ModelSerializer):
             "student_name",
             "phone",
             "email",
-            *(["interested_subjects"] if HAS_SUBJECTS else []),
+            "interested_subjects",
             "source",
             "status",
             "priority",
@@ -76,7 +74,9 @@ class _SchoolScoped:
     def scope(self, name: str, queryset):
         request = self.context.get("request")
         school_id = getattr(getattr(request, "user", None), "school_id", None)
-        self.fields[name].queryset = queryset.filter(school_id=school_id)
+        field = self.fields[name]
+        field = getattr(field, "child_relation", field)  # a many-to-many's choices are its child's
+        field.queryset = queryset.filter(school_id=school_id)
 
 
 class InquiryWriteSerializer(_SchoolScoped, serializers.ModelSerializer):
@@ -90,7 +90,7 @@ class InquiryWriteSerializer(_SchoolScoped, serializers.ModelSerializer):
             "student_name",
             "phone",
             "email",
-            *(["interested_subjects"] if HAS_SUBJECTS else []),
+            "interested_subjects",
             "source",
             "status",
             "priority",
@@ -105,8 +105,7 @@ class InquiryWriteSerializer(_SchoolScoped, serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope("counselor", User.objects.all())
-        if HAS_SUBJECTS:
-            self.scope("interested_subjects", Inquiry._meta.get_field("interested_subjects").related_model.objects)
+        self.scope("interested_subjects", Subject.objects.all())
 
 
 class FollowUpSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ from core.ids import MAX_VERSION
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS
 from students.admissions.models import FollowUp, Inquiry
-from students.models import ClassGroup, Student
+from students.models import ClassGroup, Student, Subject
 from students.selectors import current_academic_year
 
 
@@ -19,11 +19,17 @@ class InquiryForm(forms.Form):
     priority = forms.ChoiceField(choices=Inquiry.Priority.choices, initial=Inquiry.Priority.MEDIUM)
     counselor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Counsellor")
     next_follow_up_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    interested_subjects = forms.ModelMultipleChoiceField(
+        queryset=Subject.objects.none(), required=False, label="Subjects of interest"
+    )
     tags = forms.CharField(max_length=200, required=False, help_text="Comma-separated")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["interested_subjects"].queryset = Subject.objects.filter(
+            school_id=actor.school_id, status=Subject.Status.ACTIVE
+        )
         if actor.role == User.Role.ADMIN:
             self.fields["counselor"].queryset = User.objects.filter(
                 school_id=actor.school_id, role__in=PROGRAM_RUNNERS, is_active=True

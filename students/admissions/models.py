@@ -42,6 +42,8 @@ class Inquiry(OptimisticLockMixin, models.Model):
     student_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=50, blank=True)
     email = models.EmailField(blank=True)
+    # The subjects the family asked about (the score's interest-breadth part).
+    interested_subjects = models.ManyToManyField("students.Subject", blank=True, related_name="inquiries")
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.WEBSITE)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)

@@ -29,10 +29,7 @@ def inquiries_visible_to(actor) -> QuerySet[Inquiry]:
 
 
 def _with_relations(queryset: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
-    queryset = queryset.select_related("counselor", "student")
-    if any(field.name == "interested_subjects" for field in Inquiry._meta.get_fields()):
-        queryset = queryset.prefetch_related("interested_subjects")
-    return queryset
+    return queryset.select_related("counselor", "student").prefetch_related("interested_subjects")
 
 
 def search_inquiries(queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquiry]:

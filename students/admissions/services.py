@@ -127,10 +127,19 @@ def _check_contact(*, phone: str, email: str) -> None:
 
 def subject_count(inquiry: Inquiry) -> int:
     """How many subjects the family asked about (the score's interest-breadth part)."""
-    field_names = {field.name for field in Inquiry._meta.get_fields()}
-    if "interested_subjects" not in field_names or inquiry.pk is None:
-        return 0
-    return inquiry.interested_subjects.count()
+    return inquiry.interested_subjects.count() if inquiry.pk else 0
+
+
+def _check_subjects(*, school_id: int, subjects) -> list:
+    subjects = list(subjects or [])
+    if any(subject.school_id != school_id for subject in subjects):
+        raise ApplicationError(field_errors={"interested_subjects": ["Unknown subject."]})
+    return subjects
+
+
+def _with_subjects(snapshot: dict, inquiry: Inquiry) -> dict:
+    """The audit snapshot plus the subjects (a many-to-many is not a column)."""
+    return {**snapshot, "interested_subjects": sorted(inquiry.interested_subjects.values_list("pk", flat=True))}
 
 
 def score_changes(
@@ -182,14 +191,16 @@ def inquiry_create(*, actor, today: datetime.date | None = None, **data: Any) ->
     _check_contact(phone=data.get("phone", ""), email=data.get("email", ""))
     if data.get("received_on") and data["received_on"] > today:
         raise ApplicationError(field_errors={"received_on": ["Cannot be in the future."]})
+    subjects = _check_subjects(school_id=actor.school_id, subjects=data.pop("interested_subjects", None))
     fields = {k: v for k, v in data.items() if k in INQUIRY_EDITABLE_FIELDS and k != "status"}
     inquiry = Inquiry(school_id=actor.school_id, counselor=counselor, **fields)
     if inquiry.received_on is None:
         inquiry.received_on = today
-    for name, value in score_changes(inquiry, today=today, completed=0, subjects=0).items():
+    for name, value in score_changes(inquiry, today=today, completed=0, subjects=len(subjects)).items():
         setattr(inquiry, name, value)
     inquiry.save()
-    audit.record_create(actor=actor, instance=inquiry)
+    inquiry.interested_subjects.set(subjects)
+    audit.record(actor=actor, action="create", instance=inquiry, after=_with_subjects(audit.snapshot(inquiry), inquiry))
     return inquiry
 
 
@@ -201,6 +212,7 @@ def inquiry_update(*, actor, inquiry: Inquiry, version: int, today: datetime.dat
     today = today or timezone.localdate()
     if version != inquiry.version:
         raise conflict(Inquiry, inquiry.pk)
+    subjects = changes.pop("interested_subjects", None)
     changes = {k: v for k, v in changes.items() if k in INQUIRY_EDITABLE_FIELDS}
     if "counselor" in changes and changes["counselor"] != inquiry.counselor:
         if actor.role != Role.ADMIN:
@@ -213,9 +225,18 @@ def inquiry_update(*, actor, inquiry: Inquiry, version: int, today: datetime.dat
     if new_status != inquiry.status:
         validate_status_move(current=inquiry.status, new=new_status)
         changes.update(_moved(inquiry, new_status))
-    before = audit.snapshot(inquiry)
+    before = _with_subjects(audit.snapshot(inquiry), inquiry)
+    if subjects is not None:
+        # Set first (and locked in by the versioned UPDATE below: a stale version rolls it back).
+        inquiry.interested_subjects.set(_check_subjects(school_id=inquiry.school_id, subjects=subjects))
     _save(inquiry, version=version, changes=changes, today=today)
-    audit.record_update(actor=actor, instance=inquiry, before=before)
+    audit.record(
+        actor=actor,
+        action="update",
+        instance=inquiry,
+        before=before,
+        after=_with_subjects(audit.snapshot(inquiry), inquiry),
+    )
     return inquiry
 
 

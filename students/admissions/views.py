@@ -76,6 +76,7 @@ def admissions_page(request):
         form = InquiryForm(request.POST, actor=actor)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "counselor"}
+            data["interested_subjects"] = list(form.cleaned_data.get("interested_subjects") or [])
             outcome = attempt(services.inquiry_create, actor=actor, form=form, **data)
             if outcome.ok:
                 messages.success(request, f"Inquiry for {outcome.value.student_name} recorded.")

@@ -17,7 +17,7 @@ from students.tests.factories import AcademicYearFactory, ClassGroupFactory
 pytestmark = pytest.mark.django_db
 Status = Inquiry.Status
 URL = "/api/admissions/inquiries/"
-LIST_QUERIES = 2  # count, page (counsellor and student joined)
+LIST_QUERIES = 3  # count, page (counsellor and student joined), subjects (prefetched)
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,8 @@ from students.tests.factories import AcademicYearFactory, ClassGroupFactory
 pytestmark = pytest.mark.django_db
 Status = Inquiry.Status
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, funnel (2), board (count + 5 columns), due, school name, counsellor choices
-PAGE_QUERIES = 13
+# session, user, funnel (2), board (count + 5 columns), due, school name, subject and counsellor choices
+PAGE_QUERIES = 14
 
 
 @pytest.fixture(autouse=True)

@@ -288,3 +288,27 @@ def test_an_inquiry_needs_a_way_to_reach_the_family(counselor):
     with pytest.raises(ApplicationError) as exc:
         new_inquiry(counselor, phone="", email="")
     assert "phone" in exc.value.field_errors
+
+
+def test_interest_breadth_counts_in_the_score(counselor, school, other_school):
+    from students.academics.models import Subject
+
+    maths, art, music, drama = (
+        Subject.objects.create(school=school, name=name, code=name[:4].upper())
+        for name in ("Maths", "Art", "Music", "Drama")
+    )
+    inquiry = new_inquiry(counselor, interested_subjects=[maths, art])
+    inquiry.refresh_from_db()
+    assert {"points": 10, "reason": "interested in 2 subjects"} in inquiry.lead_score_parts
+    services.inquiry_update(
+        actor=counselor, inquiry=inquiry, version=1, interested_subjects=[maths, art, music, drama], today=TODAY
+    )
+    inquiry.refresh_from_db()
+    assert {"points": 15, "reason": "interested in 4 subjects"} in inquiry.lead_score_parts  # capped at +15
+    assert inquiry.lead_score == sum(part["points"] for part in inquiry.lead_score_parts)
+    entry = AuditLog.objects.filter(entity_type="students.inquiry", action="update").get()
+    assert (len(entry.before["interested_subjects"]), len(entry.after["interested_subjects"])) == (2, 4)
+    foreign = Subject.objects.create(school=other_school, name="Latin", code="LAT")
+    with pytest.raises(ApplicationError):
+        services.inquiry_update(actor=counselor, inquiry=inquiry, version=2, interested_subjects=[foreign], today=TODAY)
+    assert inquiry.interested_subjects.count() == 4
