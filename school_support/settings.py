@@ -222,6 +222,9 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
         "AlertStatusEnum": "interventions.models.Alert.Status",
         "MeetingStatusEnum": "interventions.models.InterventionMeeting.Status",
+        "InquiryStatusEnum": "students.admissions.models.Inquiry.Status",
+        "FollowUpStatusEnum": "students.admissions.models.FollowUp.Status",
+        "FeedbackStatusEnum": "interventions.feedback.models.Feedback.Status",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
         "RoleEnum": "core.models.User.Role",
