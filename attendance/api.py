@@ -13,9 +13,7 @@ from attendance import selectors, services
 from attendance.models import AttendanceRecord
 from core.api.filters import IdFilter
 from core.ids import MAX_ID, MAX_VERSION, parse_id
-from core.permissions import HasRole, Role
-
-STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
+from core.permissions import REGISTER_TAKERS, STAFF, HasRole
 
 
 class AttendanceRecordSerializer(serializers.ModelSerializer):
@@ -112,7 +110,7 @@ class BulkRegisterView(APIView):
     twice; 409 with `version` when the register was saved since that version was loaded.
     """
 
-    permission_classes = [HasRole(Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)]
+    permission_classes = [HasRole(*REGISTER_TAKERS)]
 
     @extend_schema(request=BulkRegisterSerializer, responses={200: BulkRegisterResponseSerializer})
     def post(self, request):

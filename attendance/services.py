@@ -10,17 +10,18 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from attendance import events
 from attendance.models import AttendanceRecord, Holiday, Register
 from attendance.selectors import register_students
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from core.models import AuditLog, User
-from core.permissions import require_role
+from core.listeners import emit_on_commit
+from core.models import AuditLog
+from core.permissions import REGISTER_TAKERS, require_role
 from students.models import ClassGroup
 
 Status = AttendanceRecord.Status
 NEEDS_REASON = (Status.ABSENT, Status.LATE, Status.EXCUSED)
-REGISTER_TAKERS = (User.Role.ADMIN, User.Role.FORM_MASTER, User.Role.TEACHER)
 MAX_REASON = 255
 
 
@@ -112,7 +113,7 @@ def register_save(
     # The rules look at the students as of today, whatever day's register this was: correcting last
     # week's register must neither resolve an alert that holds today nor raise one that held only then.
     today = timezone.localdate()
-    transaction.on_commit(lambda: _refresh_alerts(school_id=school_id, student_ids=student_ids, as_of=today))
+    emit_on_commit(events.REGISTER_SAVED, school_id=school_id, student_ids=student_ids, as_of=today)
     return result
 
 
@@ -264,11 +265,3 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         unchanged=len(rows) - created - updated,
         student_ids=list(rows),
     )
-
-
-def _refresh_alerts(*, school_id: int, student_ids: list[int], as_of: datetime.date) -> None:
-    """After the register is committed, the early-warning rules look at the form's students again."""
-    from core.models import School
-    from interventions.alerts.services import refresh_alerts_for_students
-
-    refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)

@@ -18,13 +18,11 @@ from attendance.models import AttendanceRecord
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.ids import MAX_VERSION, parse_id
-from core.permissions import Role, role_required
+from core.permissions import REGISTER_TAKERS, role_required
 from students.selectors import class_group_get
 
-TAKERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
 
-
-@role_required(*TAKERS)
+@role_required(*REGISTER_TAKERS)
 def attendance_day(request):
     """Today's (or ?date=) forms: taken or not and by whom; missing registers of recent school days.
 
@@ -101,7 +99,7 @@ def _curly_quoted(text: str) -> str:
     return re.sub(r"'([^']*)'", "\u201c\\1\u201d", text, count=1)
 
 
-@role_required(*TAKERS)
+@role_required(*REGISTER_TAKERS)
 def register(request, class_group_id: int, date: str):
     """One form's register for one day: every student present by default; one save writes the day."""
     day = _parse_date(date)
@@ -196,7 +194,7 @@ class _Echo:
         return value
 
 
-@role_required(*TAKERS)
+@role_required(*REGISTER_TAKERS)
 def attendance_export(request):
     """CSV of the school's attendance records between two dates, optionally of one form."""
     form = AttendanceExportForm(request.GET, actor=request.user)

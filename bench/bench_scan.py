@@ -165,7 +165,7 @@ def capture_rule_sql(school, as_of):
     """The SQL (with parameters) that the rules send for one school, to be timed on its own."""
     from django.db import connection
 
-    from interventions.alerts import rules
+    from interventions.alerts import detection
 
     captured = []
 
@@ -175,7 +175,7 @@ def capture_rule_sql(school, as_of):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(wrapper):
-        rules.evaluate(school, as_of)
+        detection.evaluate(school, as_of)
     return captured
 
 

@@ -1,14 +1,13 @@
-from core.models import User
-
-Role = User.Role
+from core.permissions import INTERVENTION_ROLES, REGISTER_TAKERS, STAFF, Role
 
 # (label, path, roles that see it; empty = everyone signed in)
 NAVIGATION = [
     ("Home", "/", ()),
-    ("Attendance", "/attendance/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)),
-    ("Students", "/students/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)),
-    ("Alerts", "/alerts/", (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)),
-    ("Interventions", "/form-master/interventions/", (Role.ADMIN, Role.FORM_MASTER, Role.COUNSELOR)),
+    ("Attendance", "/attendance/", REGISTER_TAKERS),
+    ("Students", "/students/", STAFF),
+    ("Alerts", "/alerts/", STAFF),
+    ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
+    # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),
 ]

@@ -6,6 +6,7 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.audit import current_ip
+from core.pages import as_http
 
 
 def client_ip(request) -> str | None:
@@ -51,6 +52,10 @@ class RequestContextMiddleware:
             # A number past what the database stores reached a query (SQLite refuses it): bad input, not
             # a server error. The views bound the ids they read; this catches any that slip through.
             return render(request, "400.html", status=400)
+        mapped = as_http(exception)
+        if mapped is not None:
+            # NotFoundError / PermissionDeniedError raised by a selector or service: the 404 / 403 page.
+            raise mapped from None
         return None
 
 

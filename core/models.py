@@ -4,8 +4,6 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
-from core.errors import ConflictError
-
 
 class School(models.Model):
     """The tenant: every domain row belongs to one school."""
@@ -95,26 +93,10 @@ class OptimisticLockMixin(models.Model):
         if self._state.adding or self.pk is None:
             self.version = 1
             return super().save(*args, **kwargs)
-        using = kwargs.get("using") or self._state.db or "default"
-        update_fields = kwargs.get("update_fields")
-        expected = self.version
-        values = {}
-        for field in self._meta.concrete_fields:
-            if field.primary_key or field.name == "version" or getattr(field, "generated", False):
-                continue
-            if update_fields is not None and field.name not in update_fields and field.attname not in update_fields:
-                continue
-            values[field.attname] = field.pre_save(self, add=False)
-        updated = (
-            type(self)
-            ._base_manager.using(using)
-            .filter(pk=self.pk, version=expected)
-            .update(version=expected + 1, **values)
-        )
-        if updated == 0:
-            current = type(self)._base_manager.using(using).filter(pk=self.pk).values_list("version", flat=True).first()
-            raise ConflictError(current_version=current)
-        self.version = expected + 1
+        # A stored row is written only through the conditional UPDATE of core.locking.
+        from core.locking import versioned_save
+
+        versioned_save(self, update_fields=kwargs.get("update_fields"))
 
 
 class AuditLogQuerySet(SchoolScopedQuerySet):

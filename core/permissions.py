@@ -14,6 +14,13 @@ from core.models import User
 
 Role = User.Role
 
+# The role sets, defined once. A gate names one of these (or a single role).
+STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)  # everyone on a school's staff
+REGISTER_TAKERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)  # take registers, act on alerts
+INTERVENTION_ROLES = (Role.ADMIN, Role.FORM_MASTER, Role.COUNSELOR)  # meetings; teachers have no access
+MEETING_RECORDERS = (Role.ADMIN, Role.FORM_MASTER)  # record new meetings
+PROGRAM_RUNNERS = (Role.ADMIN, Role.COUNSELOR)  # run intervention programs, admissions
+
 
 def has_role(user, *roles: str) -> bool:
     return bool(

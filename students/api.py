@@ -12,11 +12,9 @@ from attendance.models import AttendanceRecord
 from attendance.selectors import attendance_rates, student_attendance
 from core.api.filters import IdFilter
 from core.ids import MAX_VERSION
-from core.permissions import HasRole, Role
+from core.permissions import STAFF, HasRole, Role
 from students import selectors, services
 from students.models import ClassGroup, Student
-
-STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
 
 
 class ClassGroupSerializer(serializers.ModelSerializer):

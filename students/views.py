@@ -14,13 +14,12 @@ from attendance.calendar import LEGEND, year_calendar
 from core import audit
 from core.errors import NotFoundError
 from core.ids import parse_id
-from core.permissions import Role, role_required
+from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
 from students.models import Student
 from students.services import students_csv_rows
 
-STAFF = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
 PAGE_SIZE = 50
 
 

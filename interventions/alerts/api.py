@@ -9,13 +9,11 @@ from rest_framework.response import Response
 
 from core.api.filters import IdFilter
 from core.ids import MAX_VERSION
-from core.permissions import HasRole, Role
+from core.permissions import REGISTER_TAKERS, STAFF, HasRole
 from interventions.alerts import selectors, services
 from interventions.models import Alert
 
-READERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
 # Counsellors read their school's alerts but do not change them.
-WRITERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -67,7 +65,7 @@ class AlertListView(generics.ListAPIView):
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
-    permission_classes = [HasRole(*READERS)]
+    permission_classes = [HasRole(*STAFF)]
 
     def get_queryset(self):
         return selectors.alert_list(actor=self.request.user)
@@ -81,7 +79,7 @@ class AlertDetailView(generics.GenericAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_permissions(self):
-        roles = READERS if self.request.method in ("GET", "HEAD", "OPTIONS") else WRITERS
+        roles = STAFF if self.request.method in ("GET", "HEAD", "OPTIONS") else REGISTER_TAKERS
         return [HasRole(*roles)()]
 
     def get_object(self):

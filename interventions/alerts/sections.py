@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.permissions import Role, has_role
+from core.permissions import REGISTER_TAKERS, Role, has_role
 from core.sections import DASHBOARD, STUDENT_PROFILE, page_section
 from interventions.alerts import selectors
 from interventions.alerts.views import decorate
@@ -14,7 +14,7 @@ TOP_ALERTS = 5
 @page_section(page=DASHBOARD, order=20, template="interventions/alerts/_dashboard_alerts.html")
 def dashboard_alerts(actor, **objects):
     """Open alerts concerning the user: counts by severity and the most severe few."""
-    if not has_role(actor, Role.ADMIN, Role.FORM_MASTER, Role.TEACHER):
+    if not has_role(actor, *REGISTER_TAKERS):
         return None
     counts = selectors.open_alert_counts(actor=actor)
     top = decorate(list(selectors.alert_list(actor=actor, status=selectors.ACTIVE)[:TOP_ALERTS]), actor)

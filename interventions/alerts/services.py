@@ -12,7 +12,7 @@ from django.utils import timezone
 from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.models import AuditLog, School, User
-from interventions.alerts import rules
+from interventions.alerts import detection
 from interventions.models import Alert, AlertSettings
 from students.models import Student
 
@@ -195,7 +195,7 @@ def scan_schools(*, as_of: datetime.date, school_code: str | None = None, log=No
 
 def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:
     summary = ScanSummary(schools=1)
-    findings = rules.evaluate(school, as_of, student_ids)
+    findings = detection.evaluate(school, as_of, student_ids)
     with transaction.atomic():
         active = Alert.objects.filter(school=school, status__in=Alert.ACTIVE_STATUSES)
         if student_ids is not None:
@@ -225,7 +225,7 @@ def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:
             summary.still_open += 1
             if (
                 alert.severity != finding.severity
-                or rules.figures(alert.details) != rules.figures(finding.details)
+                or detection.figures(alert.details) != detection.figures(finding.details)
                 or alert.assigned_to_id != form_master_id
             ):
                 _refresh(alert, finding, form_master_id, summary)
@@ -263,7 +263,7 @@ def _closed_by_people(school, as_of, student_ids) -> dict[tuple[int, str], datet
     return closed
 
 
-def _raise(school, findings: list[rules.Finding], students: dict, summary: ScanSummary) -> None:
+def _raise(school, findings: list[detection.Finding], students: dict, summary: ScanSummary) -> None:
     if not findings:
         return
     alerts = [
@@ -337,7 +337,7 @@ def _resolve(alert: Alert, as_of: datetime.date, summary: ScanSummary, *, studen
         summary.resolved += 1
 
 
-def _refresh(alert: Alert, finding: rules.Finding, form_master_id: int | None, summary: ScanSummary) -> None:
+def _refresh(alert: Alert, finding: detection.Finding, form_master_id: int | None, summary: ScanSummary) -> None:
     """New figures, severity or owner (the student changed form, the form changed form master) for an
     alert that still holds. Only the dates of a rolling window moving on is not a change."""
     before = audit.snapshot(alert)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from core.permissions import Role, role_required
+from core.permissions import REGISTER_TAKERS, STAFF, role_required
 from interventions.alerts import selectors, services
 from interventions.alerts.forms import AlertFilterForm, AlertStatusForm
 
@@ -26,7 +26,7 @@ def decorate(alerts, actor):
     return alerts
 
 
-@role_required(Role.ADMIN, Role.FORM_MASTER, Role.TEACHER, Role.COUNSELOR)
+@role_required(*STAFF)
 def alert_list_page(request):
     form = AlertFilterForm(request.GET or None)
     alerts = selectors.alert_list(actor=request.user, **form.filters())
@@ -38,7 +38,7 @@ def alert_list_page(request):
 
 
 @require_POST
-@role_required(Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
+@role_required(*REGISTER_TAKERS)
 def alert_change_status_page(request, pk):
     try:
         alert = selectors.alert_get(actor=request.user, alert_id=pk)

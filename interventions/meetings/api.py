@@ -12,12 +12,12 @@ from core.api.pagination import StandardPagination
 from core.errors import ApplicationError
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import HasRole
-from interventions.meetings import rules, selectors, services
+from interventions.meetings import access, selectors, services
 from interventions.models import InterventionMeeting, ProgressUpdate
 from students.models import Student
 
 Meeting = InterventionMeeting
-MeetingAccess = HasRole(*rules.MEETING_ROLES)
+MeetingAccess = HasRole(*access.MEETING_ROLES)
 
 
 def _choice_field(choices, **kwargs) -> serializers.ChoiceField:
@@ -78,7 +78,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         )
 
     def get_allowed_next_statuses(self, meeting) -> list[str]:
-        return rules.allowed_next_statuses(meeting)
+        return access.allowed_next_statuses(meeting)
 
 
 class MeetingDetailSerializer(MeetingSerializer):

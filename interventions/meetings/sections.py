@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.permissions import Role, has_role
 from core.sections import DASHBOARD, STUDENT_PROFILE, page_section
-from interventions.meetings import rules, selectors
+from interventions.meetings import access, selectors
 
 OVERDUE_LISTED = 5
 SCOPE_LABELS = {
@@ -19,7 +19,7 @@ SCOPE_LABELS = {
 @page_section(page=DASHBOARD, order=30, template="interventions/meetings/_quick_access.html")
 def intervention_quick_access(actor, **objects):
     """Active, high-urgency and overdue counts (and the first overdue cases) with links to the workspace."""
-    if not has_role(actor, *rules.MEETING_ROLES):
+    if not has_role(actor, *access.MEETING_ROLES):
         return None
     today = timezone.localdate()
     return {
@@ -32,10 +32,10 @@ def intervention_quick_access(actor, **objects):
 @page_section(page=STUDENT_PROFILE, order=30, template="interventions/meetings/_timeline.html")
 def intervention_timeline(actor, student=None, **objects):
     """The student's meetings and their updates, oldest first, as far as the actor may see them."""
-    if student is None or not has_role(actor, *rules.MEETING_ROLES) or student.school_id != actor.school_id:
+    if student is None or not has_role(actor, *access.MEETING_ROLES) or student.school_id != actor.school_id:
         return None
     return {
         "student": student,
         "meetings": list(selectors.student_meetings(actor=actor, student=student)),
-        "can_record": actor.role in rules.RECORDING_ROLES and rules.is_student_of_actor(actor, student),
+        "can_record": actor.role in access.RECORDING_ROLES and access.is_student_of_actor(actor, student),
     }

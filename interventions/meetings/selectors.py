@@ -10,13 +10,13 @@ from django.utils import timezone
 from core.errors import ApplicationError, PermissionDeniedError
 from core.ids import parse_id
 from core.tenancy import get_scoped
-from interventions.meetings import rules
+from interventions.meetings import access
 from interventions.models import Alert, InterventionMeeting, ProgressUpdate
 from students.models import Student
 
 Meeting = InterventionMeeting
 Status = Meeting.Status
-Role = rules.Role
+Role = access.Role
 
 TRUE_VALUES = {"true", "1", "yes"}
 FALSE_VALUES = {"false", "0", "no"}
@@ -122,7 +122,7 @@ def meeting_get(*, actor, meeting_id, just_written: bool = False) -> Meeting:
     """
     queryset = Meeting.objects.select_related("student", "student__class_group", "created_by", "alert")
     meeting = get_scoped(queryset.prefetch_related(_updates_prefetch(newest_first=True)), actor, pk=meeting_id)
-    if not just_written and not rules.can_view_meeting(actor, meeting):
+    if not just_written and not access.can_view_meeting(actor, meeting):
         raise PermissionDeniedError("This meeting is not one of yours.")
     return meeting
 
@@ -131,7 +131,7 @@ def meeting_get_for_update(*, actor, meeting_id) -> Meeting:
     """The meeting a write will act on, without its updates; the service checks what the actor may do."""
     queryset = Meeting.objects.select_related("student", "created_by")
     meeting = get_scoped(queryset, actor, pk=meeting_id)
-    if not rules.can_view_meeting(actor, meeting):
+    if not access.can_view_meeting(actor, meeting):
         raise PermissionDeniedError("This meeting is not one of yours.")
     return meeting
 
@@ -189,11 +189,11 @@ def recurring_students(*, actor, min_meetings: int = 2) -> QuerySet:
 def student_get(*, actor, student_id) -> Student:
     """A student of the actor's school (404 otherwise); a form master only their forms' or their cases' (403)."""
     student = get_scoped(Student.objects.select_related("class_group"), actor, pk=student_id)
-    if actor.role not in rules.MEETING_ROLES:
+    if actor.role not in access.MEETING_ROLES:
         raise PermissionDeniedError("Your role has no access to interventions.")
     if (
         actor.role == Role.FORM_MASTER
-        and not rules.is_student_of_actor(actor, student)
+        and not access.is_student_of_actor(actor, student)
         and not Meeting.objects.filter(student=student, created_by=actor).exists()
     ):
         raise PermissionDeniedError("This student is not in one of your forms.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from interventions.meetings import rules
+from interventions.meetings import access
 from interventions.models import Alert, FollowUpReminder, InterventionMeeting, ProgressUpdate
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def invalid_choice_message(value, choices) -> str:
 
 
 def illegal_move_message(meeting: Meeting, new_status: str) -> str:
-    allowed = rules.allowed_next_statuses(meeting)
+    allowed = access.allowed_next_statuses(meeting)
     current = meeting.get_status_display().lower()
     if not allowed:
         return f"A {current} meeting cannot change status; record a new meeting instead."
@@ -158,9 +158,9 @@ def meeting_create(
     today: datetime.date | None = None,
 ) -> Meeting:
     """Record a meeting; when it answers an alert, link it and acknowledge the alert in the same transaction."""
-    if actor.role not in rules.RECORDING_ROLES:
+    if actor.role not in access.RECORDING_ROLES:
         raise PermissionDeniedError("Only form masters and admins record intervention meetings.")
-    if not rules.is_student_of_actor(actor, student):
+    if not access.is_student_of_actor(actor, student):
         raise PermissionDeniedError("You may only record meetings for students of your own forms.")
     today = today or timezone.localdate()
     values = {
@@ -228,8 +228,8 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
     if unknown:
         raise ApplicationError(field_errors={name: ["This field cannot be changed."] for name in sorted(unknown)})
     changed = {name for name, value in changes.items() if _normalized(name, value) != getattr(meeting, name)}
-    if not rules.can_edit_meeting(actor, meeting):
-        counselor_status_only = rules.can_add_progress(actor, meeting) and changed <= {"status"}
+    if not access.can_edit_meeting(actor, meeting):
+        counselor_status_only = access.can_add_progress(actor, meeting) and changed <= {"status"}
         if not counselor_status_only:
             raise PermissionDeniedError("You may only change your own meetings.")
     if version != meeting.version:
@@ -310,7 +310,7 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
 @transaction.atomic
 def meeting_delete(*, actor, meeting: Meeting, version: int) -> None:
     """Delete a meeting read at `version`; the audit row keeps the full row and its updates."""
-    if not rules.can_edit_meeting(actor, meeting):
+    if not access.can_edit_meeting(actor, meeting):
         raise PermissionDeniedError("You may only delete your own meetings.")
     before = audit.snapshot(meeting)
     before["progress_updates"] = [
@@ -331,7 +331,7 @@ def progress_add(
     *, actor, meeting: Meeting, update_text: str, status: str | None = None, version: int | None = None
 ) -> ProgressUpdate:
     """Append an update; with `status` (and the `version` read) also move the meeting, all or nothing."""
-    if not rules.can_add_progress(actor, meeting):
+    if not access.can_add_progress(actor, meeting):
         raise PermissionDeniedError("You may not add progress to this meeting.")
     if version is not None and version != meeting.version:
         # The client saw an older meeting: say so rather than judge its request against a state it never saw.

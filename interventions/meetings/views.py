@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.ids import parse_id
 from core.permissions import role_required
-from interventions.meetings import rules, selectors, services
+from interventions.meetings import access, selectors, services
 from interventions.meetings.forms import MeetingForm, ProgressForm
 from interventions.models import Alert, InterventionMeeting
 
@@ -87,7 +87,7 @@ def _prefilled_form(request) -> tuple[MeetingForm, bool]:
     return form, True
 
 
-@role_required(*rules.MEETING_ROLES)
+@role_required(*access.MEETING_ROLES)
 def interventions_page(request):
     """GET: the workspace (or, for htmx, its table fragment). POST: record a meeting from the dialog."""
     if request.method == "POST":
@@ -101,14 +101,14 @@ def interventions_page(request):
     if request.htmx:
         return render(request, "interventions/meetings/_table.html", {**context, "oob": True})
     form, open_dialog = (None, False)
-    if request.user.role in rules.RECORDING_ROLES:
+    if request.user.role in access.RECORDING_ROLES:
         form, open_dialog = _prefilled_form(request)
     return render(request, "interventions/meetings/page.html", {**context, "form": form, "open_dialog": open_dialog})
 
 
 def _record_meeting(request):
     actor = request.user
-    if actor.role not in rules.RECORDING_ROLES:
+    if actor.role not in access.RECORDING_ROLES:
         raise PermissionDenied("Only form masters and admins record meetings.")
     form = MeetingForm(request.POST, students=selectors.students_for_recording(actor=actor))
     valid = form.is_valid()
@@ -180,7 +180,7 @@ def _meeting_for_page(actor, pk) -> Meeting:
 
 def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -> dict:
     # A closed case takes no more updates and moves nowhere: the tracker says so instead of offering a form.
-    can_add = rules.can_add_progress(actor, meeting) and meeting.status != Meeting.Status.CLOSED
+    can_add = access.can_add_progress(actor, meeting) and meeting.status != Meeting.Status.CLOSED
     if form is None and can_add:
         form = ProgressForm(meeting=meeting, initial={"version": meeting.version})
     return {
@@ -192,7 +192,7 @@ def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -
     }
 
 
-@role_required(*rules.MEETING_ROLES)
+@role_required(*access.MEETING_ROLES)
 def meeting_tracker(request, pk):
     """The progress tracker of one meeting: history newest first, add an update, move the status."""
     actor = request.user
@@ -200,7 +200,7 @@ def meeting_tracker(request, pk):
     template = "interventions/meetings/_tracker.html" if request.htmx else "interventions/meetings/meeting_detail.html"
     if request.method != "POST":
         return render(request, template, _tracker_context(actor, meeting))
-    if not rules.can_add_progress(actor, meeting):
+    if not access.can_add_progress(actor, meeting):
         raise PermissionDenied("You may not add progress to this meeting.")
     form = ProgressForm(request.POST, meeting=meeting)
     status_code = 400

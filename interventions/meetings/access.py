@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from core.models import User
-from core.permissions import owns
+from core.permissions import INTERVENTION_ROLES, MEETING_RECORDERS, owns
 from interventions.models import InterventionMeeting
 
 Role = User.Role
 Status = InterventionMeeting.Status
 
 # Roles that work with meetings at all; teachers have no access to interventions.
-MEETING_ROLES = (Role.ADMIN, Role.FORM_MASTER, Role.COUNSELOR)
+MEETING_ROLES = INTERVENTION_ROLES
 # Roles that record new meetings.
-RECORDING_ROLES = (Role.ADMIN, Role.FORM_MASTER)
+RECORDING_ROLES = MEETING_RECORDERS
 
 
 def is_student_of_actor(actor, student) -> bool:
@@ -40,7 +40,7 @@ def can_view_meeting(actor, meeting: InterventionMeeting) -> bool:
 
 def can_edit_meeting(actor, meeting: InterventionMeeting) -> bool:
     """Change any field, delete: the owner and the school's admins."""
-    return actor.role in (Role.ADMIN, Role.FORM_MASTER) and owns(actor, meeting, "created_by")
+    return actor.role in MEETING_RECORDERS and owns(actor, meeting, "created_by")
 
 
 def can_add_progress(actor, meeting: InterventionMeeting) -> bool:

@@ -1,0 +1,16 @@
+"""The alerts' reactions to other apps' events."""
+
+from __future__ import annotations
+
+import datetime
+
+from attendance import events as attendance_events
+from core.listeners import listens_to
+from core.models import School
+from interventions.alerts.services import refresh_alerts_for_students
+
+
+@listens_to(attendance_events.REGISTER_SAVED, order=10)
+def refresh_alerts_after_register(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
+    """After a register is committed, the early-warning rules look at the form's students again."""
+    refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)
