@@ -59,3 +59,12 @@ def assert_main_action_in_viewport(page, selector: str, *, min_size: int | None 
         assert box["width"] >= min_size and box["height"] >= min_size, (
             f"{selector} is {box['width']:.0f}×{box['height']:.0f} px on {page.url}, below {min_size}×{min_size}"
         )
+
+
+def assert_in_view(page, locator) -> None:
+    """The element is wholly on screen as it is now: inside the viewport's width and height."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    assert box is not None, f"{locator} has no box on {page.url}"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5, f"{locator} is off the side: {box}"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 0.5, f"{locator} is off screen: {box}"
