@@ -58,6 +58,7 @@ SERVER_ENV = {
     # Long enough for the whole run: tokens are minted once, before the load.
     "JWT_ACCESS_MINUTES": "240",
 }
+DATABASE_URL = SERVER_ENV["DATABASE_URL"]
 os.environ.update(SERVER_ENV)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
 
@@ -112,6 +113,7 @@ def run_clients(count: int, rounds: int, work) -> tuple[list[float], int]:
 
 def prepare(log) -> dict:
     import bench_attendance
+    from benchdb import ensure_database
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -121,7 +123,9 @@ def prepare(log) -> dict:
     from interventions.models import Alert, InterventionMeeting
     from students.models import ClassGroup, Student
 
-    bench_attendance.ensure_database(os.environ["DATABASE_URL"])
+    # bench_attendance points DATABASE_URL at its own database when imported: this run's is ours.
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    ensure_database(DATABASE_URL)
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
     if not School.objects.filter(code=bench_attendance.SCHOOL_CODE).exists():
@@ -202,7 +206,7 @@ def capture_statements(method: str, path: str, headers: dict, body: dict | None 
 def replay(statements_for, clients: int, rounds: int, *, rollback: bool) -> tuple[list[float], int]:
     import MySQLdb
 
-    parts = urlparse(os.environ["DATABASE_URL"])
+    parts = urlparse(DATABASE_URL)
 
     def work(index, round_, state):
         if "db" not in state:
@@ -244,7 +248,7 @@ def http_work(port: int, method: str, path_for, headers: dict, body_for=None, ok
 
 
 def start_server(port: int, args) -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV}
+    env = {**os.environ, **SERVER_ENV}  # DATABASE_URL: this run's database
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "school_support.wsgi",
@@ -330,7 +334,7 @@ def main() -> None:
     try:
         print(
             f"gunicorn on 127.0.0.1:{port}: {args.workers} workers x {args.threads} threads; "
-            f"{args.clients} clients x {args.requests} requests per endpoint; database {os.environ['DATABASE_URL']}"
+            f"{args.clients} clients x {args.requests} requests per endpoint; database {DATABASE_URL}"
         )
         for label, path_for, headers in endpoints:
             statements = {}
