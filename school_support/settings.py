@@ -234,8 +234,6 @@ SPECTACULAR_SETTINGS = {
         "ProgramTierEnum": "interventions.programs.models.Tier",
         "SessionStatusEnum": "interventions.models.InterventionSession.Status",
         "EnrollmentStatusEnum": "interventions.models.Enrollment.Status",
-        "EnrollmentSourceEnum": "interventions.models.Enrollment.Source",
-        "InquirySourceEnum": "students.admissions.models.Inquiry.Source",
         "EnrollmentEndEnum": "interventions.programs.api.ENROLLMENT_END_CHOICES",
     },
 }
