@@ -20,5 +20,7 @@ urlpatterns = [
     # Pages
     path("", include("students.urls")),
     path("", include("attendance.urls")),
+    path("", include("attendance.lessons.urls")),
+    path("", include("students.academics.urls")),
     path("", include("interventions.urls")),
 ]
