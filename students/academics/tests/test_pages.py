@@ -101,3 +101,48 @@ def test_admins_manage_subjects_and_topics(admin_user, teacher):
 
 def test_another_schools_subject_is_not_found(other_admin, maths):
     assert signed_in(other_admin).get(f"/subjects/{maths.pk}/").status_code == 404
+
+
+def test_the_profile_shows_each_subject_with_its_mean_and_topic_progress(
+    teacher,
+    counselor,
+    form,
+    maths,
+    english,
+    maths_topics,
+    taught,
+    enroll,
+    school_day,
+    django_capture_on_commit_callbacks,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from students.academics import services
+
+    enroll(taught, english, None)
+    student = taught[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        for title, mark in (("Q1", "16"), ("Q2", "12")):
+            services.assessment_bulk_save(
+                actor=teacher,
+                class_group_id=form.pk,
+                subject_id=maths.pk,
+                topic_id=maths_topics[0].pk,
+                title=title,
+                assessment_type="quiz",
+                total_marks="20",
+                assessment_date=school_day,
+                marks=[{"student": student.pk, "marks_obtained": mark}],
+            )
+    client = signed_in(counselor)
+    client.get(f"/students/{student.pk}/")  # the first request registers the page sections
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/students/{student.pk}/").content.decode()
+    assert 'id="student-subjects"' in body
+    assert '<span class="subject-mean">70.0 %</span> · <strong class="grade">B</strong>' in body
+    assert "2 graded</small>" in body
+    assert "Completed · 4/5" in body  # Fractions: quizzes at 80 % and 60 % → levels 4 and 3 → 4 (half up)
+    assert "English" in body and "no graded work" in body
+    subject_queries = [q for q in queries.captured_queries if "students_assessment" in q["sql"]]
+    assert len(subject_queries) == 1
