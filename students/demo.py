@@ -165,3 +165,7 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
     demo.extra["academic_year"] = year
     demo.extra["forms"] = forms
     demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")
+
+
+# The academic records' demo step registers itself when imported.
+from students.academics import demo as academics_demo  # noqa: E402, F401
