@@ -85,7 +85,12 @@ def seed_lessons(demo: DemoSchool) -> None:
         for student in pupils[form.pk]:
             at_register = register.get((student.pk, day))
             status, understanding = "present", None
-            if at_register in ("absent", "excused") or student == skipper and day in recent and day.toordinal() % 2 == 0:
+            if (
+                at_register in ("absent", "excused")
+                or student == skipper
+                and day in recent
+                and day.toordinal() % 2 == 0
+            ):
                 status = "absent"
             elif at_register == "late" and lesson.start_time.hour < 10:
                 status = "late"
