@@ -1,5 +1,6 @@
 """The scan as a whole: idempotence, resolution, audit, the command, bulk query counts, concurrency."""
 
+import datetime
 import threading
 from io import StringIO
 
@@ -17,6 +18,12 @@ Kind = Alert.Kind
 Status = Alert.Status
 RUN_DAYS = school_days(day("2026-11-16"), day("2026-11-18"))
 AS_OF = day("2026-11-18")
+
+
+@pytest.fixture(autouse=True)
+def after_the_histories(time_machine):
+    """The histories here are of autumn 2026: people close alerts, and scans run, after those days."""
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 10, tzinfo=datetime.UTC))
 
 
 def absent_run(student, days=RUN_DAYS):
