@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-from core.permissions import ACADEMIC_RECORDERS, INTERVENTION_ROLES, REGISTER_TAKERS, STAFF, Role
-=======
-from core.permissions import INTERVENTION_ROLES, PROGRAM_RUNNERS, REGISTER_TAKERS, STAFF, Role
->>>>>>> main
+from core.permissions import ACADEMIC_RECORDERS, INTERVENTION_ROLES, PROGRAM_RUNNERS, REGISTER_TAKERS, STAFF, Role
 
 # (label, path, roles that see it; empty = everyone signed in)
 NAVIGATION = [
@@ -11,14 +7,11 @@ NAVIGATION = [
     ("Students", "/students/", STAFF),
     ("Alerts", "/alerts/", STAFF),
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
-<<<<<<< HEAD
     ("Lessons", "/lessons/", ACADEMIC_RECORDERS),
     ("Marks", "/marks/", ACADEMIC_RECORDERS),
     ("Subjects", "/subjects/", (Role.ADMIN,)),
-=======
     ("Programs", "/programs/", STAFF),
     ("Admissions", "/admissions/", PROGRAM_RUNNERS),
->>>>>>> main
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),
