@@ -7,11 +7,11 @@ NAVIGATION = [
     ("Students", "/students/", STAFF),
     ("Alerts", "/alerts/", STAFF),
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
+    ("Programs", "/programs/", STAFF),
+    ("Admissions", "/admissions/", PROGRAM_RUNNERS),
     ("Lessons", "/lessons/", ACADEMIC_RECORDERS),
     ("Marks", "/marks/", ACADEMIC_RECORDERS),
     ("Subjects", "/subjects/", (Role.ADMIN,)),
-    ("Programs", "/programs/", STAFF),
-    ("Admissions", "/admissions/", PROGRAM_RUNNERS),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.models import School
-from students import services as student_services
+from students import roster as student_roster
 from students.academics import services
 
 
@@ -23,9 +23,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         try:
-            text = student_services.decode_roster(data)
+            text = student_roster.decode_roster(data)
             result = services.subjects_import(actor=None, school=target, text=text)
-        except (services.SubjectsImportError, student_services.RosterError) as exc:
+        except (services.SubjectsImportError, student_roster.RosterError) as exc:
             for number, reason in exc.lines:
                 self.stderr.write(f"line {number}: {reason}")
             raise CommandError(f"Nothing imported: {len(exc.lines)} bad line(s).") from None
