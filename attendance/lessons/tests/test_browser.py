@@ -44,7 +44,7 @@ def test_teacher_takes_a_lesson_and_enters_marks_on_a_phone(
     assert absent.locator("select.understanding").is_disabled()
     page.locator(f"tr[data-student='{students[1].pk}'] select.understanding").select_option("4")
     page.get_by_role("button", name="Save lesson").tap()
-    page.locator("text=Lesson saved.").wait_for()
+    page.locator(".flash-success", has_text="Lesson saved.").wait_for()
 
     lesson = Lesson.objects.get()
     assert sorted(lesson.topics_covered.values_list("pk", flat=True)) == [t.pk for t in maths_topics[:3]]
@@ -69,7 +69,7 @@ def test_teacher_takes_a_lesson_and_enters_marks_on_a_phone(
     assert not Assessment.objects.exists()
     page.fill(f"input[name='marks-{students[1].pk}']", "15")
     page.get_by_role("button", name="Save marks").tap()
-    page.locator("text=Marks saved.").wait_for()
+    page.locator(".flash-success", has_text="Marks saved.").wait_for()
     assert sorted(Assessment.objects.values_list("grade", flat=True)) == ["A", "B", "C", "F"]
 
     # The student's profile shows the subject's mean and the topic's progress.
