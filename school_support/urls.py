@@ -25,5 +25,7 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("students.admissions.urls")),
     path("", include("attendance.urls")),
+    path("", include("attendance.lessons.urls")),
+    path("", include("students.academics.urls")),
     path("", include("interventions.urls")),
 ]

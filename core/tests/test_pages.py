@@ -100,10 +100,26 @@ class TestDashboard:
         [
             (
                 "admin",
-                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Admin", "API"],
+                [
+                    "Home",
+                    "Attendance",
+                    "Students",
+                    "Alerts",
+                    "Interventions",
+                    "Programs",
+                    "Admissions",
+                    "Lessons",
+                    "Marks",
+                    "Subjects",
+                    "Admin",
+                    "API",
+                ],
             ),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs"]),
+            (
+                "form_master",
+                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks"],
+            ),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Lessons", "Marks"]),
             ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions"]),
         ],
     )
