@@ -224,6 +224,12 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "interventions.models.InterventionMeeting.Status",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
+        "RoleEnum": "core.models.User.Role",
+        "ProgramStatusEnum": "interventions.models.Intervention.Status",
+        "ProgramTierEnum": "interventions.programs.models.Tier",
+        "SessionStatusEnum": "interventions.models.InterventionSession.Status",
+        "EnrollmentStatusEnum": "interventions.models.Enrollment.Status",
+        "EnrollmentEndEnum": "interventions.programs.api.ENROLLMENT_END_CHOICES",
     },
 }
 
