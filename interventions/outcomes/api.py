@@ -86,11 +86,6 @@ class DecisionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
-class ExitSerializer(serializers.Serializer):
-    exit_reason = serializers.CharField(allow_blank=True, required=False, default="")
-    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
-
-
 class PointSerializer(serializers.Serializer):
     date = serializers.DateField()
     value = serializers.FloatField()
@@ -216,29 +211,6 @@ class RecommendationDetailView(APIView):
         )
         fresh = selectors.recommendation_get(actor=request.user, recommendation_id=pk)
         return Response(RecommendationSerializer(fresh).data)
-
-
-class EnrollmentExitView(APIView):
-    """Exit a student without a recommendation, with a reason (beyond SPEC §7's paths: the same rule
-    as PATCH enrollments/{id}/ with status exited)."""
-
-    permission_classes = [RunnerAccess]
-
-    @extend_schema(request=ExitSerializer, responses={200: None})
-    def post(self, request, pk):
-        enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=pk)
-        data = _validated(ExitSerializer, request.data)
-        enrollment = services.enrollment_exit(
-            actor=request.user, enrollment=enrollment, version=data["version"], exit_reason=data["exit_reason"]
-        )
-        return Response(
-            {
-                "id": enrollment.pk,
-                "status": enrollment.status,
-                "exit_reason": enrollment.exit_reason,
-                "version": enrollment.version,
-            }
-        )
 
 
 class EnrollmentProgressView(APIView):

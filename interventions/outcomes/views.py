@@ -12,6 +12,7 @@ from interventions.communications.access import can_contact
 from interventions.outcomes import access, figures, selectors, services
 from interventions.outcomes.forms import DecisionForm, ExitForm, NoteForm
 from interventions.outcomes.models import ExitRecommendation
+from interventions.programs import services as program_services
 
 
 def _chart_json(data: dict) -> dict:
@@ -102,7 +103,15 @@ def _act(request, pk: int):
     elif action == "exit":
         form = ExitForm(request.POST)
         if form.is_valid():
-            outcome = attempt(services.enrollment_exit, actor=actor, enrollment=enrollment, **form.cleaned_data)
+            # The programs' own rule for an exit with a reason (owner or admin, reason required, audited).
+            outcome = attempt(
+                program_services.enrollment_update,
+                actor=actor,
+                enrollment=enrollment,
+                version=form.cleaned_data["version"],
+                status="exited",
+                exit_reason=form.cleaned_data["exit_reason"],
+            )
             done = "The student has left the program."
     elif action == "decide":
         form = DecisionForm(request.POST)
