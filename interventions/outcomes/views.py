@@ -142,3 +142,22 @@ def _act(request, pk: int):
     else:
         messages.error(request, outcome.message)
     return redirect("enrollment-progress", pk=pk)
+
+
+@role_required(*STAFF)
+def program_evaluate(request, pk: int):
+    """POST: evaluate a program's enrollments now; back to the program's page with what it found."""
+    program = selectors.program_get(actor=request.user, program_id=pk)
+    if request.method == "POST":
+        outcome = attempt(services.evaluate_program, actor=request.user, program=program)
+        if outcome.ok:
+            count = len(outcome.value)
+            messages.success(
+                request,
+                f"{count} new exit recommendation{'s' if count != 1 else ''}."
+                if count
+                else "No new exit recommendation.",
+            )
+        else:
+            messages.error(request, outcome.message)
+    return redirect("program-detail", pk=program.pk)

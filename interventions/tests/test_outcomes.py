@@ -360,3 +360,35 @@ def test_progress_page_for_another_school_is_404_and_for_a_teacher_403(client, o
     assert client.get(f"/programs/enrollments/{enrollment.pk}/progress/").status_code == 404
     client.force_login(teacher)
     assert client.get(f"/programs/enrollments/{enrollment.pk}/progress/").status_code == 403
+
+
+def test_program_page_lists_criteria_and_evaluates_now(client, counselor, program, enrollment):
+    criterion(program, "progress", 3, 2)
+    notes(enrollment, ratings=(4, 4))
+    client.force_login(counselor)
+    page = client.get(f"/programs/{program.pk}/").content.decode()
+    assert "Mean rating ≥ 3 over the last 2 notes" in page and "Evaluate now" in page
+    response = client.post(f"/programs/{program.pk}/evaluate/", follow=True)
+    html = response.content.decode()
+    assert "1 new exit recommendation." in html
+    assert f"/programs/enrollments/{enrollment.pk}/progress/#rec-heading" in html
+    assert (
+        "No new exit recommendation." in client.post(f"/programs/{program.pk}/evaluate/", follow=True).content.decode()
+    )
+
+
+def test_profile_attendance_trend_marks_programs_and_meetings(client, school, admin_user, program, enrollment):
+    import json
+
+    from interventions.tests.factories import InterventionMeetingFactory
+
+    student = enrollment.student
+    AttendanceRecordFactory(school=school, student=student, date=program.start_date, status="present")
+    InterventionMeetingFactory(school=school, student=student, meeting_date=program.start_date)
+    client.force_login(admin_user)
+    html = client.get(f"/students/{student.pk}/").content.decode()
+    assert 'id="attendance-trend-chart"' in html
+    start = html.index('id="attendance-trend-data"')
+    data = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    assert {mark["label"] for mark in data["marks"]} == {"Meeting", f"{program.name} starts"}
+    assert data["rates"] == [100.0]
