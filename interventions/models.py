@@ -243,6 +243,9 @@ from interventions.communications.models import (  # noqa: E402, F401, I001
     CommunicationLog,
     CommunicationTemplate,
 )
+
+# Feedback lives in its own module; importing it here registers it with the app.
+from interventions.feedback.models import Feedback, FeedbackLink  # noqa: E402, F401
 from interventions.programs.models import (  # noqa: E402, F401
     Enrollment,
     Intervention,

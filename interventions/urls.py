@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("interventions.programs.urls")),
     path("", include("interventions.communications.urls")),
     path("", include("interventions.outcomes.urls")),
+    path("", include("interventions.feedback.urls")),
 ]

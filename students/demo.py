@@ -176,3 +176,7 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
     demo.extra["academic_year"] = year
     demo.extra["forms"] = forms
     demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")
+
+
+# Admissions registers its own demo step.
+from students.admissions import demo as admissions_demo  # noqa: E402,F401

@@ -113,3 +113,6 @@ from students.academics.models import (  # noqa: E402, F401
     Topic,
     TopicProgress,
 )
+
+# Admissions keeps its models in its own package (students/admissions/); they belong to this app.
+from students.admissions.models import FollowUp, Inquiry  # noqa: E402,F401
