@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Students", "/students/", STAFF),
     ("Alerts", "/alerts/", STAFF),
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
+    ("Risk", "/risk/", STAFF),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

@@ -47,6 +47,7 @@ class Alert(OptimisticLockMixin, models.Model):
         LOW_ATTENDANCE = "low_attendance", "Low attendance"
         CHRONIC_ABSENCE = "chronic_absence", "Chronic absence"
         RECURRING_PATTERN = "recurring_pattern", "Recurring weekday pattern"
+        BEHAVIOUR_THRESHOLD = "behaviour_threshold", "Behaviour letter due"
 
     class Severity(models.TextChoices):
         LOW = "low", "Low"
@@ -222,3 +223,7 @@ class FollowUpReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for meeting {self.meeting_id} on {self.sent_on}"
+
+
+# Models of the parts of the interventions app.
+from interventions.risk.models import RiskSettings, StudentRisk  # noqa: E402, F401

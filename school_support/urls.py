@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/", include("core.api.urls")),
     path("api/", include("students.api_urls")),
     path("api/", include("attendance.api_urls")),
+    path("api/", include("students.behaviour.api_urls")),
+    path("api/", include("interventions.risk.api_urls")),
     path("api/interventions/", include("interventions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -21,4 +23,6 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("attendance.urls")),
     path("", include("interventions.urls")),
+    path("", include("students.behaviour.urls")),
+    path("", include("interventions.risk.urls")),
 ]

@@ -98,3 +98,7 @@ class StudentAdmin(SchoolScopedAdmin):
             "columns": services.ROSTER_COLUMNS,
         }
         return render(request, "students/admin_import.html", context, status=400 if errors else 200)
+
+
+# Admin of the parts of the students app.
+from students.behaviour import admin as behaviour_admin  # noqa: E402, F401

@@ -100,3 +100,7 @@ class Student(OptimisticLockMixin, models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# Models of the parts of the students app (import last: they refer to the models above).
+from students.behaviour.models import BehaviourRecord  # noqa: E402, F401

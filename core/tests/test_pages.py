@@ -97,10 +97,10 @@ class TestDashboard:
     @pytest.mark.parametrize(
         "role, expected",
         [
-            ("admin", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Admin", "API"]),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions"]),
+            ("admin", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Risk", "Admin", "API"]),
+            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Risk"]),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Risk"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Risk"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):

@@ -160,12 +160,12 @@ class TestScan:
         form = make_form(school)
         for _ in range(students):
             absent_run(make_student(school, form))
-        # settings (created: 4), calendar (2), 4 rules, active alerts, students, closed alerts,
-        # one INSERT of alerts, one of audit rows, savepoints (6)
-        with django_assert_max_num_queries(20):
+        # settings (created: 4), calendar (2), 5 rules (+ the behaviour letters' risk settings), active
+        # alerts, students, closed alerts, one INSERT of alerts, one of audit rows, savepoints (6)
+        with django_assert_max_num_queries(22):
             summary = scan_school(school=school, as_of=AS_OF)
         assert summary.raised == students
-        with django_assert_max_num_queries(11):  # settings, calendar, rules, active alerts, students, savepoints
+        with django_assert_max_num_queries(13):  # settings (2), calendar, rules, active alerts, students, savepoints
             assert scan_school(school=school, as_of=AS_OF).raised == 0
 
 

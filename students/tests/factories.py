@@ -2,8 +2,8 @@ import datetime
 
 import factory
 
-from core.tests.factories import SchoolFactory
-from students.models import AcademicYear, ClassGroup, Student
+from core.tests.factories import SchoolFactory, UserFactory
+from students.models import AcademicYear, BehaviourRecord, ClassGroup, Student
 
 
 class AcademicYearFactory(factory.django.DjangoModelFactory):
@@ -43,3 +43,17 @@ class StudentFactory(factory.django.DjangoModelFactory):
     guardian_name = factory.Faker("name")
     guardian_phone = "+44 7700 900123"
     guardian_email = factory.LazyAttribute(lambda s: f"guardian.{s.student_id.lower()}@example.org")
+
+
+class BehaviourRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BehaviourRecord
+
+    school = factory.SubFactory(SchoolFactory)
+    student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..school"))
+    type = BehaviourRecord.Type.PENALTY
+    category = BehaviourRecord.Category.BEHAVIOR
+    reason = "Disrupted the lesson"
+    points = 1
+    date = datetime.date(2026, 10, 6)
+    created_by = factory.SubFactory(UserFactory, role="teacher", school=factory.SelfAttribute("..school"))
