@@ -114,13 +114,14 @@ def seed_attendance(demo: DemoSchool) -> None:
             "pk", "class_group_id", "date", "taken_by_id"
         )
         audit_rows = [
-            AuditLog(
-                school=school,
+            audit.entry(
+                actor=None,
                 action="create",
-                entity_type="attendance.register",
-                entity_id=str(pk),
+                entity_type=audit.entity_type_of(Register),
+                entity_id=pk,
+                school_id=school.pk,
                 after={"class_group": form_id, "date": date.isoformat(), "taken_by": taker_id, "source": "seed_demo"},
-                created_at=timezone.now(),
+                ip=None,
             )
             for pk, form_id, date, taker_id in new_registers
             if (form_id, date) not in taken

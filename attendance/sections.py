@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from attendance import selectors
 from core.permissions import Role, has_role
-from core.sections import DASHBOARD, page_section
+from core.sections import DASHBOARD, STUDENT_FIGURES, object_figures, page_section
 
 
 @page_section(page=DASHBOARD, order=10, template="attendance/_section_today.html")
@@ -25,3 +25,15 @@ def todays_registers(actor):
         "taken": [f for f in forms if f.taken],
         "mine": [f for f in forms if f.is_mine],
     }
+
+
+@object_figures(of=STUDENT_FIGURES)
+def student_attendance_figures(*, student):
+    """The student's attendance rate over their form's academic year and the days marked."""
+    year = student.class_group.academic_year if student.class_group_id else None
+    rates = selectors.attendance_rates(
+        student_ids=[student.pk],
+        start=year.start_date if year else None,
+        end=year.end_date if year else None,
+    ).get(student.pk, {})
+    return {"attendance_rate": rates.get("rate"), "days_marked": rates.get("marked", 0)}

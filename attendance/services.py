@@ -16,6 +16,7 @@ from attendance.selectors import register_students
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
+from core.locking import conflict, versioned_update
 from core.models import AuditLog
 from core.permissions import REGISTER_TAKERS, require_role
 from students.models import ClassGroup
@@ -105,10 +106,7 @@ def register_save(
         )
     except IntegrityError:
         # Someone created the register (or a record) of that day between our read and our write.
-        current = (
-            Register.objects.filter(class_group_id=class_group_id, date=date).values_list("version", flat=True).first()
-        )
-        raise ConflictError(current_version=current) from None
+        raise conflict(Register, class_group_id=class_group_id, date=date) from None
     school_id, student_ids = result.register.school_id, result.student_ids
     # The rules look at the students as of today, whatever day's register this was: correcting last
     # week's register must neither resolve an alert that holds today nor raise one that held only then.
@@ -160,6 +158,9 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         )
         register_before = None
     else:
+        new_version = versioned_update(
+            Register, pk=class_group.register_id, version=class_group.register_version, taken_by=actor, taken_at=now
+        )
         register = Register(
             pk=class_group.register_id,
             school_id=class_group.school_id,
@@ -167,11 +168,9 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
             date=date,
             taken_by=actor,
             taken_at=now,
-            version=class_group.register_version,
+            version=new_version,
         )
-        register._state.adding = False  # a stored row: the mixin's conditional UPDATE applies
         register_before = {"version": class_group.register_version}
-        register.save(update_fields=["taken_by", "taken_at"])
 
     # 4: the records that are new or changed, in one upsert.
     upserts, befores = [], []
@@ -223,12 +222,12 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         # Backends without RETURNING on upserts (MySQL 8) leave new rows without a pk here.
         record_id = row["day__id"] or record.pk
         audit_rows.append(
-            AuditLog(
-                school_id=class_group.school_id,
+            audit.entry(
                 actor=actor,
                 action="create" if before is None else "update",
-                entity_type="attendance.attendancerecord",
-                entity_id=str(record_id) if record_id else f"student {row['id']} on {date.isoformat()}",
+                entity_type=audit.entity_type_of(AttendanceRecord),
+                entity_id=record_id or f"student {row['id']} on {date.isoformat()}",
+                school_id=class_group.school_id,
                 before=before,
                 after={
                     "id": record_id,
@@ -245,12 +244,10 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     created = sum(1 for row in befores if row["day__id"] is None)
     updated = len(befores) - created
     audit_rows.append(
-        AuditLog(
-            school_id=class_group.school_id,
+        audit.entry(
             actor=actor,
             action="create" if register_before is None else "update",
-            entity_type="attendance.register",
-            entity_id=str(register.pk),
+            instance=register,
             before=register_before,
             after={**audit.snapshot(register), "records_created": created, "records_updated": updated},
             ip=ip,

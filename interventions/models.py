@@ -30,6 +30,14 @@ class AlertSettings(models.Model):
     )
     pattern_min_count = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(2)])
     pattern_window_weeks = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
+    missed_lessons_threshold = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Alert when a student present at the morning register misses this many lessons or more.",
+    )
+    missed_lessons_window_days = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1)], help_text="Over this many school days."
+    )
 
     objects = SchoolScopedQuerySet.as_manager()
 
@@ -47,6 +55,7 @@ class Alert(OptimisticLockMixin, models.Model):
         LOW_ATTENDANCE = "low_attendance", "Low attendance"
         CHRONIC_ABSENCE = "chronic_absence", "Chronic absence"
         RECURRING_PATTERN = "recurring_pattern", "Recurring weekday pattern"
+        MISSED_LESSONS = "missed_lessons", "Missed lessons after registration"
         BEHAVIOUR_THRESHOLD = "behaviour_threshold", "Behaviour letter due"
 
     class Severity(models.TextChoices):
@@ -224,6 +233,16 @@ class FollowUpReminder(models.Model):
     def __str__(self):
         return f"Reminder for meeting {self.meeting_id} on {self.sent_on}"
 
+
+# Intervention programs live in their own module; importing them here registers them with the app.
+from interventions.programs.models import (  # noqa: E402, F401
+    Enrollment,
+    Intervention,
+    InterventionSession,
+    InterventionTemplate,
+    ScheduleLock,
+    SessionAttendance,
+)
 
 # Models of the parts of the interventions app.
 from interventions.risk.models import RiskSettings, StudentRisk  # noqa: E402, F401

@@ -100,5 +100,8 @@ class StudentAdmin(SchoolScopedAdmin):
         return render(request, "students/admin_import.html", context, status=400 if errors else 200)
 
 
+# The academic records register their admin when imported.
+from students.academics import admin as academics_admin  # noqa: E402, F401
+
 # Admin of the parts of the students app.
 from students.behaviour import admin as behaviour_admin  # noqa: E402, F401

@@ -165,3 +165,7 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
     demo.extra["academic_year"] = year
     demo.extra["forms"] = forms
     demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")
+
+
+# Demo steps of the parts of the students app.
+from students.behaviour import demo as behaviour_demo  # noqa: E402, F401

@@ -102,5 +102,15 @@ class Student(OptimisticLockMixin, models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+# Academic records live in their own module of this app (subjects, topics, assessments).
+from students.academics.models import (  # noqa: E402, F401
+    Assessment,
+    GradeBands,
+    Subject,
+    SubjectEnrollment,
+    Topic,
+    TopicProgress,
+)
+
 # Models of the parts of the students app (import last: they refer to the models above).
 from students.behaviour.models import BehaviourRecord  # noqa: E402, F401

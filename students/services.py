@@ -15,7 +15,8 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from core import audit
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError
+from core.locking import expect_version, next_versions_of_locked, versioned_save
 from core.models import AuditLog
 from students.models import ClassGroup, Student
 from students.selectors import current_academic_year
@@ -57,10 +58,14 @@ def _check_date_of_birth(date_of_birth) -> None:
         raise ApplicationError(field_errors={"date_of_birth": ["Must be in the past."]})
 
 
-def _save_student(student: Student) -> None:
+def _save_student(student: Student, *, version: int | None = None) -> None:
+    """Insert a new student, or write a stored one against `version` (default: the one it was read at)."""
     try:
         with transaction.atomic():
-            student.save()
+            if student._state.adding:
+                student.save()
+            else:
+                versioned_save(student, version=student.version if version is None else version)
     except IntegrityError:
         # A request saving the same student_id at the same moment loses at the unique index: a 400.
         _check_unique_student_id(school_id=student.school_id, student_id=student.student_id, exclude_pk=student.pk)
@@ -93,12 +98,9 @@ def student_update(*, actor, student: Student, version: int | None = None, **cha
             setattr(student, name, value)
     if audit.snapshot(student) == before:
         # Nothing changes: no save, no new version, no audit row; a stale version is still a conflict.
-        if version is not None and version != student.version:
-            raise ConflictError(current_version=student.version)
+        expect_version(student, version)
         return student
-    if version is not None:
-        student.version = version
-    _save_student(student)
+    _save_student(student, version=version)
     audit.record_update(actor=actor, instance=student, before=before)
     return student
 
@@ -350,19 +352,9 @@ def roster_import(*, actor, school, text: str) -> RosterResult:
     line number and all its problems; nothing is written then.
     """
     rows = _read_rows(text)
-    year = current_academic_year(school_id=school.pk, on=timezone.localdate())
-    if year is None:
-        raise RosterError([(1, "the school has no current academic year to put forms in")])
-    new_forms = _match_forms(rows, ClassGroup.objects.filter(school=school, academic_year=year))
-    # The whole school, matched here, so that case is ignored alike on every database; one query.
-    _match_students(rows, Student.objects.filter(school=school))
-    errors = [(row.line, "; ".join(row.problems)) for row in rows if row.problems]
-    if errors:
-        raise RosterError(errors)
-    if not rows:
-        raise RosterError([(1, "the file has no students")])
     try:
-        return _write_roster(actor=actor, school=school, year=year, rows=rows, new_forms=new_forms)
+        with transaction.atomic():
+            return _import_rows(actor=actor, school=school, rows=rows)
     except IntegrityError:
         # What MariaDB's collation also takes as equal (accents, for one) and Python does not.
         raise RosterError(
@@ -370,7 +362,22 @@ def roster_import(*, actor, school, text: str) -> RosterResult:
         ) from None
 
 
-@transaction.atomic
+def _import_rows(*, actor, school, rows: list[_RosterRow]) -> RosterResult:
+    year = current_academic_year(school_id=school.pk, on=timezone.localdate())
+    if year is None:
+        raise RosterError([(1, "the school has no current academic year to put forms in")])
+    new_forms = _match_forms(rows, ClassGroup.objects.filter(school=school, academic_year=year))
+    # The whole school, matched here, so that case is ignored alike on every database; one query. The
+    # rows stay locked until the import commits, so the versions read are the ones written over.
+    _match_students(rows, Student.objects.filter(school=school).select_for_update())
+    errors = [(row.line, "; ".join(row.problems)) for row in rows if row.problems]
+    if errors:
+        raise RosterError(errors)
+    if not rows:
+        raise RosterError([(1, "the file has no students")])
+    return _write_roster(actor=actor, school=school, year=year, rows=rows, new_forms=new_forms)
+
+
 def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dict[str, _NewForm]) -> RosterResult:
     result = RosterResult()
     now = timezone.now()
@@ -406,7 +413,8 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
         if not changed:
             result.unchanged += 1
             continue
-        student.version += 1
+        # Locked since read (`_import_rows`): the version grows by one, written by the upsert below.
+        next_versions_of_locked([student])
         student.updated_at = now
         to_update.append(student)
         audit_rows.append(_audit_row(actor=actor, school=school, action="update", student=student, before=before))
@@ -433,16 +441,7 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
                 student.pk = ids[student.student_id]
         audit_rows += [_audit_row(actor=actor, school=school, action="create", student=s) for s in to_create]
     audit_rows += [
-        AuditLog(
-            school=school,
-            actor=_actor(actor),
-            action="create",
-            entity_type="students.classgroup",
-            entity_id=str(form.pk),
-            after=audit.snapshot(form),
-            ip=audit.current_ip.get(),
-            created_at=now,
-        )
+        audit.entry(actor=actor, action="create", instance=form, after=audit.snapshot(form), created_at=now)
         for form in created_forms
     ]
     AuditLog.objects.bulk_create(audit_rows, batch_size=500)
@@ -451,22 +450,8 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
     return result
 
 
-def _actor(actor):
-    return actor if actor is not None and getattr(actor, "pk", None) else None
-
-
 def _audit_row(*, actor, school, action: str, student: Student, before: dict | None = None) -> AuditLog:
-    return AuditLog(
-        school=school,
-        actor=_actor(actor),
-        action=action,
-        entity_type="students.student",
-        entity_id=str(student.pk),
-        before=before,
-        after=audit.snapshot(student),
-        ip=audit.current_ip.get(),
-        created_at=timezone.now(),
-    )
+    return audit.entry(actor=actor, action=action, instance=student, before=before, after=audit.snapshot(student))
 
 
 def students_csv_rows(students: Iterable[Student]) -> Iterable[list[str]]:

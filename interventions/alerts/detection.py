@@ -68,10 +68,9 @@ class SchoolCalendar:
 
 
 def settings_for(school) -> AlertSettings:
-    """The school's thresholds, created with SPEC's defaults the first time they are needed."""
-    from interventions.alerts.services import alert_settings_ensure
-
-    return alert_settings_ensure(school=school)
+    """The school's thresholds; SPEC's defaults (unsaved) when it has none yet. Detection only reads:
+    the scan (services) creates the row before it evaluates."""
+    return AlertSettings.objects.filter(school=school).first() or AlertSettings(school=school)
 
 
 def calendar_for(school, as_of: datetime.date) -> SchoolCalendar:
@@ -368,9 +367,12 @@ def figures(details) -> dict:
     return {key: value for key, value in details.items() if key not in ROLLING_DETAILS}
 
 
-def evaluate(school, as_of: datetime.date, student_ids=None) -> dict[tuple[int, str], Finding]:
-    """Every (student, kind) condition that holds for the school's active students on as_of."""
-    settings = settings_for(school)
+def evaluate(
+    school, as_of: datetime.date, student_ids=None, *, settings: AlertSettings | None = None
+) -> dict[tuple[int, str], Finding]:
+    """Every (student, kind) condition that holds for the school's active students on as_of, under
+    `settings` (default: the school's). Reads only."""
+    settings = settings or settings_for(school)
     calendar = calendar_for(school, as_of)
     findings = {}
     for rule in RULES:

@@ -71,6 +71,13 @@ def alert_get(*, actor, alert_id) -> Alert:
     )
 
 
+def open_alert_count(*, student) -> int:
+    """The student's open and acknowledged alerts (whoever they concern)."""
+    return Alert.objects.filter(
+        school_id=student.school_id, student_id=student.pk, status__in=Alert.ACTIVE_STATUSES
+    ).count()
+
+
 def open_alert_counts(*, actor) -> dict[str, int]:
     """Open and acknowledged alerts concerning the actor, by severity (one query)."""
     counts = (

@@ -39,6 +39,13 @@ def _meeting(since: datetime.date) -> Exists:
     )
 
 
+@first_step_kind("enrollment")
+def _enrollment(since: datetime.date) -> Exists:
+    from interventions.programs.models import Enrollment
+
+    return Exists(Enrollment.objects.filter(student_id=OuterRef("pk"), enrolled_at__date__gte=since))
+
+
 def first_step_kinds() -> list[str]:
     return [name for name, _ in _kinds]
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
+from core.locking import versioned_save
 from core.models import AuditLog
 from interventions.alerts.services import alert_change_status, refresh_alerts_for_students, scan_school
 from interventions.models import Alert
@@ -130,7 +131,7 @@ class TestScan:
         absent_run(student)
         scan_school(school=school, as_of=AS_OF)
         student.status = "withdrawn"
-        student.save()
+        versioned_save(student)
         assert scan_school(school=school, as_of=AS_OF).resolved == 1
 
     def test_refresh_for_students_touches_only_those_students(self, school):

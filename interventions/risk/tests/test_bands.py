@@ -156,3 +156,82 @@ def test_settings_are_per_school_bands():
         attendance_level_3_percent=85,
     )
     assert bands.attendance_level(96, 100, custom) == 1
+
+
+def _assess(student, subject, percentages, **fields):
+    from decimal import Decimal
+
+    from students.academics.tests.factories import AssessmentFactory
+
+    for n, pct in enumerate(percentages):
+        AssessmentFactory(
+            school=student.school,
+            student=student,
+            subject=subject,
+            total_marks=Decimal("100"),
+            marks_obtained=None if pct is None else Decimal(pct),
+            percentage=None if pct is None else Decimal(pct),
+            status="pending" if pct is None else "graded",
+            assessment_date=fields.get("date") or _school_day(n),
+            title=f"{subject.name} {n}",
+        )
+
+
+def _school_day(n):
+    from interventions.risk.tests.helpers import school_days_back
+
+    return school_days_back(n + 1)[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("maths", "english", "science", "level"),
+    [
+        ([80, 70], [65], [90], 0),
+        ([50, 50], [65], [90], 0),  # exactly the pass mark
+        ([49, 50], [65], [90], 2),  # mean 49.5
+        ([55, 56], [59], [90], 1),  # two within 10 points above
+        ([40], [45, 44], [90], 3),
+        ([40], [45], [30, 20], 4),
+    ],
+)
+def test_course_level_from_mean_graded_percentage(school, form, make_students, maths, english, science, level):
+    from students.academics.tests.factories import SubjectFactory
+
+    (student,) = make_students(form, 1)
+    for name, means in (("Mathematics", maths), ("English", english), ("Science", science)):
+        _assess(student, SubjectFactory(school=school, name=name, code=name[:4].upper()), means)
+    services.compute_for_school(school=school)
+    risk = StudentRisk.objects.get(student=student)
+    assert (risk.course_level, risk.level) == (level, level)
+    assert risk.figures["course"]["graded_subjects"] == 3
+
+
+@pytest.mark.django_db
+def test_pending_and_last_years_assessments_do_not_count(school, year, form, make_students):
+    import datetime
+
+    from students.academics.tests.factories import SubjectFactory
+
+    (student,) = make_students(form, 1)
+    maths = SubjectFactory(school=school, name="Mathematics", code="MATH")
+    _assess(student, maths, [70, None])
+    _assess(student, maths, [10], date=year.start_date - datetime.timedelta(days=30))
+    services.compute_for_school(school=school)
+    figures = StudentRisk.objects.get(student=student).figures["course"]
+    assert (figures["level"], figures["graded_subjects"], figures["failing"]) == (0, 1, [])
+    assert figures["words"] == "All 1 graded subject at or above 60 %."
+
+
+@pytest.mark.django_db
+def test_course_figures_name_the_failing_subject(school, form, make_students):
+    from students.academics.tests.factories import SubjectFactory
+
+    (student,) = make_students(form, 1)
+    _assess(student, SubjectFactory(school=school, name="Mathematics", code="MATH"), [40, 45])
+    _assess(student, SubjectFactory(school=school, name="English", code="ENG"), [75])
+    services.compute_for_school(school=school)
+    risk = StudentRisk.objects.get(student=student)
+    assert risk.course_level == 2
+    assert risk.figures["course"]["words"] == "Below the 50 % pass mark in Mathematics (42.5 %)."
+    assert risk.figures["course"]["failing"] == [{"subject": "Mathematics", "mean": 42.5, "assessments": 2}]

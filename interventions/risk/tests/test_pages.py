@@ -142,7 +142,7 @@ def test_teachers_have_no_first_step_section(login, teacher, spread):
 def test_only_a_meeting_clears_the_list(login, admin_user, form_master, school, spread):
     """Another note (a progress update on an old meeting, an alert acknowledged) does not clear it; a
     meeting in the last 30 days does; one older than 30 days does not."""
-    assert first_step_kinds()[0] == "meeting"
+    assert first_step_kinds()[:2] == ["meeting", "enrollment"]
     student = spread["a2"]
     old = InterventionMeetingFactory(
         school=school,
@@ -164,3 +164,12 @@ def test_only_a_meeting_clears_the_list(login, admin_user, form_master, school, 
     )
     assert "Boateng" not in _first_step(client)
     assert "Asante" in _first_step(client)
+
+
+def test_an_enrollment_in_a_program_clears_the_list(login, admin_user, school, spread):
+    from interventions.tests.factories import EnrollmentFactory, InterventionFactory
+
+    client = login(admin_user)
+    assert "Darko" in _first_step(client)
+    EnrollmentFactory(intervention=InterventionFactory(school=school), student=spread["b3"])
+    assert "Darko" not in _first_step(client)
