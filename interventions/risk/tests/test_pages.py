@@ -83,7 +83,9 @@ def test_risk_page_constant_queries(login, admin_user, school, form, spread):
     with CaptureQueriesContext(connection) as many:
         html = client.get("/risk/?no_action=1").content.decode()
     assert _rows(html) == 16
-    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+    # The session, its user, the user's school (the page header), the count, the page of rows, the
+    # forms for the filter.
+    assert len(many) == len(few) == 6, [q["sql"][:60] for q in many.captured_queries]
 
 
 def test_another_school_sees_none(login, other_admin, spread):
@@ -173,3 +175,18 @@ def test_an_enrollment_in_a_program_clears_the_list(login, admin_user, school, s
     assert "Darko" in _first_step(client)
     EnrollmentFactory(intervention=InterventionFactory(school=school), student=spread["b3"])
     assert "Darko" not in _first_step(client)
+
+
+def test_first_step_section_takes_constant_queries(login, admin_user, school, form, spread):
+    client = login(admin_user)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        _first_step(client)
+    for _ in range(12):
+        attendance(StudentFactory(school=school, class_group=form), attended=30, marked=45)
+    services.compute_for_school(school=school)
+    with CaptureQueriesContext(connection) as many:
+        section = _first_step(client)
+    assert section.count("<li>") == 10 and "See them all" in section
+    first_step_queries = [q for q in many.captured_queries if "interventions_studentrisk" in q["sql"]]
+    assert len(many) == len(few) and len(first_step_queries) == 1
