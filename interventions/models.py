@@ -8,6 +8,14 @@ from django.db.models import Case, Value, When
 from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet
 
 
+class Level(models.TextChoices):
+    """How serious: an alert's severity and a meeting's urgency are the same three levels."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class AlertSettings(models.Model):
     """A school's early-warning thresholds (SPEC defaults)."""
 
@@ -58,10 +66,7 @@ class Alert(OptimisticLockMixin, models.Model):
         MISSED_LESSONS = "missed_lessons", "Missed lessons after registration"
         BEHAVIOUR_THRESHOLD = "behaviour_threshold", "Behaviour letter due"
 
-    class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    Severity = Level
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -123,10 +128,7 @@ class InterventionMeeting(OptimisticLockMixin, models.Model):
         BEHAVIORAL = "behavioral", "Behavioural"
         OTHER = "other", "Other"
 
-    class Urgency(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    Urgency = Level
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -235,6 +237,16 @@ class FollowUpReminder(models.Model):
 
 
 # Intervention programs live in their own module; importing them here registers them with the app.
+# The contact log's models live beside its services; imported here so that Django finds them.
+from interventions.communications.models import (  # noqa: E402, F401, I001
+    AbsenceNoticeSettings,
+    Channel,
+    CommunicationLog,
+    CommunicationTemplate,
+)
+
+# Feedback lives in its own module; importing it here registers it with the app.
+from interventions.feedback.models import Feedback, FeedbackLink  # noqa: E402, F401
 from interventions.programs.models import (  # noqa: E402, F401
     Enrollment,
     Intervention,
@@ -243,6 +255,7 @@ from interventions.programs.models import (  # noqa: E402, F401
     ScheduleLock,
     SessionAttendance,
 )
+from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote  # noqa: E402, F401
 
 # Models of the parts of the interventions app.
 from interventions.risk.models import RiskSettings, StudentRisk  # noqa: E402, F401

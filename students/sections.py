@@ -34,5 +34,8 @@ def school_figures(actor):
     }
 
 
+# Admissions registers its own section.
+from students.admissions import sections as admissions_sections  # noqa: E402,F401
+
 # Sections of the parts of the students app.
 from students.behaviour import sections as behaviour_sections  # noqa: E402, F401

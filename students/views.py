@@ -19,7 +19,7 @@ from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
 from students.behaviour.services import can_log_behaviour
 from students.models import Student
-from students.services import students_csv_rows
+from students.roster import students_csv_rows
 
 PAGE_SIZE = 50
 

@@ -97,10 +97,24 @@ class TestDashboard:
     @pytest.mark.parametrize(
         "role, expected",
         [
-            ("admin", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Risk", "Admin", "API"]),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Risk"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Risk"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Risk"]),
+            (
+                "admin",
+                [
+                    "Home",
+                    "Attendance",
+                    "Students",
+                    "Alerts",
+                    "Interventions",
+                    "Programs",
+                    "Admissions",
+                    "Risk",
+                    "Admin",
+                    "API",
+                ],
+            ),
+            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Risk"]),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Risk"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):

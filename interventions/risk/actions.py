@@ -46,6 +46,18 @@ def _enrollment(since: datetime.date) -> Exists:
     return Exists(Enrollment.objects.filter(student_id=OuterRef("pk"), enrolled_at__date__gte=since))
 
 
+@first_step_kind("guardian contact")
+def _contact(since: datetime.date) -> Exists:
+    from interventions.communications.models import CommunicationLog
+
+    # A message that failed to send reached nobody: it is not a contact.
+    return Exists(
+        CommunicationLog.objects.filter(student_id=OuterRef("pk"), created_at__date__gte=since).exclude(
+            status=CommunicationLog.Status.FAILED
+        )
+    )
+
+
 def first_step_kinds() -> list[str]:
     return [name for name, _ in _kinds]
 

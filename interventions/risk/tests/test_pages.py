@@ -190,3 +190,16 @@ def test_first_step_section_takes_constant_queries(login, admin_user, school, fo
     assert section.count("<li>") == 10 and "See them all" in section
     first_step_queries = [q for q in many.captured_queries if "interventions_studentrisk" in q["sql"]]
     assert len(many) == len(few) and len(first_step_queries) == 1
+
+
+def test_a_guardian_contact_clears_the_list_a_failed_send_does_not(login, admin_user, school, spread):
+    from interventions.communications.models import CommunicationLog
+
+    client = login(admin_user)
+    student = spread["a4"]
+    fields = {"school": school, "student": student, "channel": "email", "recipient": "guardian@example.org"}
+    CommunicationLog.objects.create(**fields, status=CommunicationLog.Status.FAILED, error="Mailbox full")
+    assert "Asante" in _first_step(client)
+    CommunicationLog.objects.create(**fields, status=CommunicationLog.Status.SENT, actor=admin_user)
+    assert "Asante" not in _first_step(client)
+    assert "guardian contact" in _first_step(client)

@@ -157,3 +157,14 @@ def test_penalties_reaching_the_threshold_alert_the_form_master(client_for, teac
     admin.patch(url, {"status": "resolved", "upheld": False, "version": 2}, format="json")
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_profile_offers_the_letter_from_the_contact_log(client, client_for, teacher, form_master, student):
+    for n in range(3):
+        _log(client_for(teacher), student, reason=f"Penalty {n}")
+    client.force_login(form_master)
+    html = client.get(f"/students/{student.pk}/").content.decode()
+    assert "a behaviour letter to the guardian is due" in html
+    assert f'href="/students/{student.pk}/contact/?channel=letter"' in html
+    assert "Write the behaviour letter" in html
