@@ -111,3 +111,27 @@ def test_a_register_save_refreshes_the_form(school, form, admin_user):
     assert risk.figures["attendance"]["attended"] == 40 and risk.figures["attendance"]["marked"] == 45
     assert risk.attendance_level == 2
     assert risk.computed_at <= timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forms_marks_refresh_the_course_indicator_on_commit(school, form, admin_user):
+    from students.academics.services import assessment_bulk_save
+    from students.academics.tests.factories import SubjectFactory
+
+    student = StudentFactory(school=school, class_group=form)
+    maths = SubjectFactory(school=school, name="Mathematics", code="MATH")
+    services.compute_for_school(school=school)
+    assert StudentRisk.objects.get(student=student).course_level == 0
+    assessment_bulk_save(
+        actor=admin_user,
+        class_group_id=form.pk,
+        subject_id=maths.pk,
+        title="Fractions test",
+        assessment_type="exam",
+        total_marks=50,
+        assessment_date=last_school_weekday(),
+        marks=[{"student": student.pk, "marks_obtained": 20}],
+    )
+    risk = StudentRisk.objects.get(student=student)
+    assert (risk.course_level, risk.level) == (2, 2)
+    assert risk.figures["course"]["words"] == "Below the 50 % pass mark in Mathematics (40 %)."
