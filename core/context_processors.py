@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Lessons", "/lessons/", ACADEMIC_RECORDERS),
     ("Marks", "/marks/", ACADEMIC_RECORDERS),
     ("Subjects", "/subjects/", (Role.ADMIN,)),
+    ("Risk", "/risk/", STAFF),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

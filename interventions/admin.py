@@ -4,3 +4,4 @@ from interventions.communications import admin as communications_admin  # noqa: 
 from interventions.meetings import admin as meetings_admin  # noqa: F401
 from interventions.outcomes import admin as outcomes_admin  # noqa: F401
 from interventions.programs import admin as programs_admin  # noqa: F401
+from interventions.risk import admin as risk_admin  # noqa: F401

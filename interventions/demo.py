@@ -4,3 +4,4 @@ from interventions.communications import demo as communications_demo  # noqa: F4
 from interventions.meetings import demo as meetings_demo  # noqa: F401
 from interventions.outcomes import demo as outcomes_demo  # noqa: F401
 from interventions.programs import demo as programs_demo  # noqa: F401
+from interventions.risk import demo as risk_demo  # noqa: F401

@@ -4,3 +4,4 @@ from interventions.communications import sections as communications_sections  # 
 from interventions.meetings import sections as meetings_sections  # noqa: F401
 from interventions.outcomes import sections as outcomes_sections  # noqa: F401
 from interventions.programs import sections as programs_sections  # noqa: F401
+from interventions.risk import sections as risk_sections  # noqa: F401

@@ -183,3 +183,6 @@ from students.academics import demo as academics_demo  # noqa: E402, F401
 
 # Admissions registers its own demo step.
 from students.admissions import demo as admissions_demo  # noqa: E402,F401
+
+# Demo steps of the parts of the students app.
+from students.behaviour import demo as behaviour_demo  # noqa: E402, F401

@@ -39,3 +39,6 @@ from students.academics import sections as academics_sections  # noqa: E402, F40
 
 # Admissions registers its own section.
 from students.admissions import sections as admissions_sections  # noqa: E402,F401
+
+# Sections of the parts of the students app.
+from students.behaviour import sections as behaviour_sections  # noqa: E402, F401

@@ -111,16 +111,17 @@ class TestDashboard:
                     "Lessons",
                     "Marks",
                     "Subjects",
+                    "Risk",
                     "Admin",
                     "API",
                 ],
             ),
             (
                 "form_master",
-                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks"],
+                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks", "Risk"],
             ),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Lessons", "Marks"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions"]),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Lessons", "Marks", "Risk"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):
