@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Alerts", "/alerts/", STAFF),
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
     ("Admissions", "/admissions/", PROGRAM_RUNNERS),
+    ("Feedback", "/interventions/feedback/", PROGRAM_RUNNERS),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

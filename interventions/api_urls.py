@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("interventions.alerts.api_urls")),
     path("", include("interventions.meetings.api_urls")),
+    path("", include("interventions.feedback.api_urls")),
 ]

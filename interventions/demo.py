@@ -1,3 +1,4 @@
 # Demo steps of each part register themselves when imported.
 from interventions.alerts import demo as alerts_demo  # noqa: F401
+from interventions.feedback import demo as feedback_demo  # noqa: F401
 from interventions.meetings import demo as meetings_demo  # noqa: F401

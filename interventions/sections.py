@@ -1,3 +1,4 @@
 # Page sections of each part register themselves when imported.
 from interventions.alerts import sections as alerts_sections  # noqa: F401
+from interventions.feedback import sections as feedback_sections  # noqa: F401
 from interventions.meetings import sections as meetings_sections  # noqa: F401

@@ -97,10 +97,13 @@ class TestDashboard:
     @pytest.mark.parametrize(
         "role, expected",
         [
-            ("admin", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Admissions", "Admin", "API"]),
+            (
+                "admin",
+                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Admissions", "Feedback", "Admin", "API"],
+            ),
             ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions"]),
             ("teacher", ["Home", "Attendance", "Students", "Alerts"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Admissions"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Admissions", "Feedback"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):
