@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Students", "/students/", STAFF),
     ("Alerts", "/alerts/", STAFF),
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
+    ("Programs", "/programs/", STAFF),
     ("Admissions", "/admissions/", PROGRAM_RUNNERS),
     ("Feedback", "/interventions/feedback/", PROGRAM_RUNNERS),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.

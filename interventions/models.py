@@ -8,6 +8,14 @@ from django.db.models import Case, Value, When
 from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet
 
 
+class Level(models.TextChoices):
+    """How serious: an alert's severity and a meeting's urgency are the same three levels."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class AlertSettings(models.Model):
     """A school's early-warning thresholds (SPEC defaults)."""
 
@@ -57,10 +65,7 @@ class Alert(OptimisticLockMixin, models.Model):
         RECURRING_PATTERN = "recurring_pattern", "Recurring weekday pattern"
         MISSED_LESSONS = "missed_lessons", "Missed lessons after registration"
 
-    class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    Severity = Level
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -122,10 +127,7 @@ class InterventionMeeting(OptimisticLockMixin, models.Model):
         BEHAVIORAL = "behavioral", "Behavioural"
         OTHER = "other", "Other"
 
-    class Urgency(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    Urgency = Level
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -234,6 +236,14 @@ class FollowUpReminder(models.Model):
 
 
 # Intervention programs live in their own module; importing them here registers them with the app.
+# The contact log's models live beside its services; imported here so that Django finds them.
+from interventions.communications.models import (  # noqa: E402, F401, I001
+    AbsenceNoticeSettings,
+    Channel,
+    CommunicationLog,
+    CommunicationTemplate,
+)
+
 # Feedback lives in its own module; importing it here registers it with the app.
 from interventions.feedback.models import Feedback, FeedbackLink  # noqa: E402, F401
 from interventions.programs.models import (  # noqa: E402, F401
@@ -244,3 +254,4 @@ from interventions.programs.models import (  # noqa: E402, F401
     ScheduleLock,
     SessionAttendance,
 )
+from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote  # noqa: E402, F401

@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", core_views.dashboard, name="dashboard"),
+    path("manifest.webmanifest", core_views.web_manifest, name="web-manifest"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     # API
     path("api/", include("core.api.urls")),
     path("api/", include("students.api_urls")),

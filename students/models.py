@@ -79,6 +79,8 @@ class Student(OptimisticLockMixin, models.Model):
     guardian_name = models.CharField(max_length=200, blank=True)
     guardian_phone = models.CharField(max_length=50, blank=True)
     guardian_email = models.EmailField(blank=True)
+    # The postal address letters are sent to, as it is written on an envelope (one line per line).
+    guardian_address = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -99,11 +99,22 @@ class TestDashboard:
         [
             (
                 "admin",
-                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Admissions", "Feedback", "Admin", "API"],
+                [
+                    "Home",
+                    "Attendance",
+                    "Students",
+                    "Alerts",
+                    "Interventions",
+                    "Programs",
+                    "Admissions",
+                    "Feedback",
+                    "Admin",
+                    "API",
+                ],
             ),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Admissions", "Feedback"]),
+            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs"]),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Feedback"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):
