@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
         "RoleEnum": "core.models.User.Role",
+        "EnrollmentSourceEnum": "interventions.programs.models.Enrollment.Source",
+        "InquirySourceEnum": "students.admissions.models.Inquiry.Source",
         "ProgramStatusEnum": "interventions.models.Intervention.Status",
         "ProgramTierEnum": "interventions.programs.models.Tier",
         "SessionStatusEnum": "interventions.models.InterventionSession.Status",
