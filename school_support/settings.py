@@ -225,9 +225,7 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "students.admissions.models.Inquiry.Status",
         "FollowUpStatusEnum": "students.admissions.models.FollowUp.Status",
         "FeedbackStatusEnum": "interventions.feedback.models.Feedback.Status",
-        "InquirySourceEnum": "students.admissions.models.Inquiry.Source",
         "FeedbackChannelEnum": "interventions.feedback.models.FeedbackLink.Channel",
-        "EnrollmentSourceEnum": "interventions.programs.models.Enrollment.Source",
         "ContactChannelEnum": "interventions.communications.models.Channel",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
