@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Marks", "/marks/", ACADEMIC_RECORDERS),
     ("Subjects", "/subjects/", (Role.ADMIN,)),
     ("Risk", "/risk/", STAFF),
+    ("Feedback", "/interventions/feedback/", PROGRAM_RUNNERS),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

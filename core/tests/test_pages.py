@@ -112,6 +112,7 @@ class TestDashboard:
                     "Marks",
                     "Subjects",
                     "Risk",
+                    "Feedback",
                     "Admin",
                     "API",
                 ],
@@ -121,7 +122,10 @@ class TestDashboard:
                 ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks", "Risk"],
             ),
             ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Lessons", "Marks", "Risk"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk"]),
+            (
+                "counselor",
+                ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk", "Feedback"],
+            ),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):
