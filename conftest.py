@@ -8,6 +8,9 @@ from rest_framework.test import APIClient
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# TEST_TODAY=YYYY-MM-DD runs the whole suite on that day (see core/testing/pinned_today.py).
+pytest_plugins = ["core.testing.pinned_today"]
+
 from core.tests.factories import SchoolFactory, UserFactory  # noqa: E402
 
 PLAYWRIGHT_ARGS = [

@@ -31,3 +31,7 @@ class AttendanceRecordAdmin(SchoolScopedAdmin):
     list_select_related = ["student", "marked_by", "school"]
     # Searched by name among the school's students (a school has too many for a select).
     autocomplete_fields = ["student"]
+
+
+# Lessons register their admin when imported.
+from attendance.lessons import admin as lessons_admin  # noqa: E402, F401

@@ -75,3 +75,7 @@ class AttendanceRecord(models.Model):
 
     def __str__(self):
         return f"{self.student} {self.date} {self.status}"
+
+
+# Lessons with topic-tagged attendance live in their own module of this app.
+from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic  # noqa: E402, F401

@@ -16,6 +16,7 @@ from attendance.selectors import register_students
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
+from core.locking import conflict, versioned_update
 from core.models import AuditLog
 from core.permissions import REGISTER_TAKERS, require_role
 from students.models import ClassGroup
@@ -51,33 +52,75 @@ def check_register_date(*, date: datetime.date, year_start, year_end, holiday: s
         raise ApplicationError(field_errors={"date": ["That day is outside the form's academic year."]})
 
 
+class RecordsError(ApplicationError):
+    """Problems with some of the records sent: `field_errors["records"]` says them by item (the API);
+    `student_errors` maps each student id named to what is wrong with their record (a page names the
+    student); `other_errors` are those of items that name no student."""
+
+    def __init__(self, messages: list[str], student_errors: dict[int, list[str]], other_errors: list[str]):
+        self.student_errors = student_errors
+        self.other_errors = other_errors
+        super().__init__(field_errors={"records": messages})
+
+
+class _Problems:
+    def __init__(self):
+        self.messages: list[str] = []
+        self.student_errors: dict[int, list[str]] = {}
+        self.other_errors: list[str] = []
+
+    def add(self, message: str, *, about: str, student: int | None = None) -> None:
+        """`message` for the API; `about` the same problem said of the student (or of the item)."""
+        self.messages.append(message)
+        if student is None:
+            self.other_errors.append(message)
+        else:
+            self.student_errors.setdefault(student, []).append(about)
+
+    def raise_any(self) -> None:
+        if self.messages:
+            raise RecordsError(self.messages, self.student_errors, self.other_errors)
+
+
 def _clean_records(records: Iterable[dict]) -> dict[int, tuple[str, str]]:
     """{student id: (status, reason)}; every problem reported against `records`."""
     cleaned: dict[int, tuple[str, str]] = {}
-    problems = []
+    problems = _Problems()
     for index, item in enumerate(records):
+        item_label = f"Item {index + 1}"
         if not isinstance(item, dict):
-            problems.append(f"Item {index + 1}: must be an object with student, status and reason.")
+            problems.add(f"{item_label}: must be an object with student, status and reason.", about="")
             continue
         student, status = item.get("student"), item.get("status")
         reason = (item.get("reason") or "").strip() if isinstance(item.get("reason") or "", str) else None
         try:
             student = int(student)
         except (TypeError, ValueError):
-            problems.append(f"Item {index + 1}: student must be a student id.")
+            problems.add(f"{item_label}: student must be a student id.", about="")
             continue
         if status not in Status.values:
-            problems.append(f"Item {index + 1}: unknown status {status!r} (present, absent, late or excused).")
+            problems.add(
+                f"{item_label}: unknown status {status!r} (present, absent, late or excused).",
+                about=f"unknown status \u201c{status}\u201d (present, absent, late or excused).",
+                student=student,
+            )
             continue
         if reason is None or len(reason) > MAX_REASON:
-            problems.append(f"Item {index + 1}: reason must be text of at most {MAX_REASON} characters.")
+            problems.add(
+                f"{item_label}: reason must be text of at most {MAX_REASON} characters.",
+                about=f"reason must be text of at most {MAX_REASON} characters.",
+                student=student,
+            )
             continue
         if student in cleaned:
-            problems.append(f"Item {index + 1}: student {student} appears more than once.")
+            problems.add(
+                f"{item_label}: student {student} appears more than once.",
+                about="appears more than once.",
+                student=student,
+            )
             continue
         cleaned[student] = (status, reason if status in NEEDS_REASON else "")
-    if problems:
-        raise ApplicationError(field_errors={"records": problems})
+    problems.raise_any()
     return cleaned
 
 
@@ -105,10 +148,7 @@ def register_save(
         )
     except IntegrityError:
         # Someone created the register (or a record) of that day between our read and our write.
-        current = (
-            Register.objects.filter(class_group_id=class_group_id, date=date).values_list("version", flat=True).first()
-        )
-        raise ConflictError(current_version=current) from None
+        raise conflict(Register, class_group_id=class_group_id, date=date) from None
     school_id, student_ids = result.register.school_id, result.student_ids
     # The rules look at the students as of today, whatever day's register this was: correcting last
     # week's register must neither resolve an alert that holds today nor raise one that held only then.
@@ -142,10 +182,10 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     # 2: the form's active students with what is recorded for them that day.
     rows = {row["id"]: row for row in register_students(class_group_id=class_group.pk, date=date)}
     strangers = sorted(set(cleaned) - set(rows))
-    if strangers:
-        raise ApplicationError(
-            field_errors={"records": [f"Student {pk} is not in {class_group.name}." for pk in strangers]}
-        )
+    problems = _Problems()
+    for pk in strangers:
+        problems.add(f"Student {pk} is not in {class_group.name}.", about=f"not in {class_group.name}.", student=pk)
+    problems.raise_any()
     if expected_version is not None and expected_version != (class_group.register_version or 0):
         raise ConflictError(
             current_version=class_group.register_version,
@@ -160,6 +200,9 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         )
         register_before = None
     else:
+        new_version = versioned_update(
+            Register, pk=class_group.register_id, version=class_group.register_version, taken_by=actor, taken_at=now
+        )
         register = Register(
             pk=class_group.register_id,
             school_id=class_group.school_id,
@@ -167,11 +210,9 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
             date=date,
             taken_by=actor,
             taken_at=now,
-            version=class_group.register_version,
+            version=new_version,
         )
-        register._state.adding = False  # a stored row: the mixin's conditional UPDATE applies
         register_before = {"version": class_group.register_version}
-        register.save(update_fields=["taken_by", "taken_at"])
 
     # 4: the records that are new or changed, in one upsert.
     upserts, befores = [], []
@@ -223,12 +264,12 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         # Backends without RETURNING on upserts (MySQL 8) leave new rows without a pk here.
         record_id = row["day__id"] or record.pk
         audit_rows.append(
-            AuditLog(
-                school_id=class_group.school_id,
+            audit.entry(
                 actor=actor,
                 action="create" if before is None else "update",
-                entity_type="attendance.attendancerecord",
-                entity_id=str(record_id) if record_id else f"student {row['id']} on {date.isoformat()}",
+                entity_type=audit.entity_type_of(AttendanceRecord),
+                entity_id=record_id or f"student {row['id']} on {date.isoformat()}",
+                school_id=class_group.school_id,
                 before=before,
                 after={
                     "id": record_id,
@@ -245,12 +286,10 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     created = sum(1 for row in befores if row["day__id"] is None)
     updated = len(befores) - created
     audit_rows.append(
-        AuditLog(
-            school_id=class_group.school_id,
+        audit.entry(
             actor=actor,
             action="create" if register_before is None else "update",
-            entity_type="attendance.register",
-            entity_id=str(register.pk),
+            instance=register,
             before=register_before,
             after={**audit.snapshot(register), "records_created": created, "records_updated": updated},
             ip=ip,

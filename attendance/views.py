@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime
-import re
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +16,9 @@ from attendance import selectors, services
 from attendance.forms import AttendanceExportForm, DayForm, is_sane_day
 from attendance.models import AttendanceRecord
 from core import audit
-from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.errors import ApplicationError
 from core.ids import MAX_VERSION, parse_id
+from core.pages import attempt
 from core.permissions import REGISTER_TAKERS, role_required
 from students.selectors import class_group_get
 
@@ -75,38 +76,21 @@ def _parse_date(value: str) -> datetime.date:
     return day
 
 
-_ITEM_MESSAGE = re.compile(r"^Item (?P<index>\d+): (?P<rest>.*)$", re.DOTALL)
-_STUDENT_MESSAGE = re.compile(r"^Student (?P<id>\d+) (?P<rest>.*)$", re.DOTALL)
-
-
-def _name_students(messages_: list[str], names: dict[int, str], order: list[int]) -> list[str]:
-    """The save's per-record problems with the student's name in place of "Item 3" or "Student 41":
-    the records were sent in `order` (student ids), and a teacher knows the class by name."""
-    named = []
-    for message in messages_:
-        item = _ITEM_MESSAGE.match(message)
-        student = _STUDENT_MESSAGE.match(message)
-        if item and 1 <= int(item["index"]) <= len(order):
-            message = f"{names[order[int(item['index']) - 1]]}: {_curly_quoted(item['rest'])}"
-        elif student and int(student["id"]) in names:
-            message = f"{names[int(student['id'])]} {student['rest']}"
-        named.append(message)
-    return named
-
-
-def _curly_quoted(text: str) -> str:
-    # The service quotes the value it refused as Python would ('sick'); a page quotes “sick”.
-    return re.sub(r"'([^']*)'", "\u201c\\1\u201d", text, count=1)
+def _name_students(error: services.RecordsError, names: dict[int, str]) -> list[str]:
+    """The save's per-record problems, each under the student's name as the register lists them."""
+    named = [
+        f"{names.get(pk, f'Student {pk}')}: {message}"
+        for pk, messages_ in error.student_errors.items()
+        for message in messages_
+    ]
+    return named + error.other_errors
 
 
 @role_required(*REGISTER_TAKERS)
 def register(request, class_group_id: int, date: str):
     """One form's register for one day: every student present by default; one save writes the day."""
     day = _parse_date(date)
-    try:
-        class_group = class_group_get(actor=request.user, id=class_group_id)
-    except NotFoundError:
-        raise Http404() from None
+    class_group = class_group_get(actor=request.user, id=class_group_id)
     year = class_group.academic_year
     status_code = 200
     errors: list[str] = []
@@ -125,21 +109,22 @@ def register(request, class_group_id: int, date: str):
         # A missing or mangled version counts as "loaded before anyone saved": a conflict if someone has.
         version = parse_id(request.POST.get("version")) or 0
         version = version if version <= MAX_VERSION else 0
-        try:
-            services.register_save(
-                actor=request.user,
-                class_group_id=class_group.pk,
-                date=day,
-                records=[{"student": pk, "status": s, "reason": r} for pk, (s, r) in posted.items()],
-                expected_version=version,
-            )
-        except ConflictError:
-            conflict, status_code = True, 409
-        except ApplicationError as exc:
-            errors = [m for messages_ in exc.field_errors.values() for m in messages_] or [exc.message]
-            errors = _name_students(errors, names, order=list(posted))
-            status_code = 400
-        else:
+        outcome = attempt(
+            services.register_save,
+            actor=request.user,
+            class_group_id=class_group.pk,
+            date=day,
+            records=[{"student": pk, "status": s, "reason": r} for pk, (s, r) in posted.items()],
+            expected_version=version,
+        )
+        status_code, conflict = outcome.status, outcome.conflict
+        if isinstance(outcome.error, services.RecordsError):
+            errors = _name_students(outcome.error, names)
+        elif outcome.status == 400:
+            errors = [m for messages_ in outcome.field_errors.values() for m in messages_] or [outcome.error.message]
+        elif outcome.status == 403:
+            raise PermissionDenied(outcome.message)
+        elif outcome.ok:
             if not request.htmx:
                 messages.success(request, f"Register for {class_group.name} on {day:%a %d %b %Y} saved.")
                 return redirect(reverse("attendance:register", args=[class_group.pk, day.isoformat()]))

@@ -187,7 +187,7 @@ def main() -> None:
 
     from attendance import services as attendance_services
     from core.models import AuditLog, School, User
-    from students import services as student_services
+    from students import roster
     from students.models import ClassGroup, Student
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -263,7 +263,7 @@ def main() -> None:
         response = pages.get(f"/students/{rng.choice(student_ids)}/")
         assert response.status_code == 200, response.status_code
 
-    header = ",".join(student_services.ROSTER_COLUMNS)
+    header = ",".join(roster.ROSTER_COLUMNS)
     form_names = dict(ClassGroup.objects.filter(school=school).values_list("pk", "name"))
     roster_students = list(
         Student.objects.filter(school=school).values_list("student_id", "first_name", "last_name", "class_group_id")
@@ -276,7 +276,7 @@ def main() -> None:
             f"{sid},{first},{last},2011-03-04,F,{form_names[fid]},,Guardian {generation['value']},+44 7700 {generation['value']:06d},"
             for sid, first, last, fid in roster_students
         ]
-        result = student_services.roster_import(actor=admin, school=school, text="\n".join(lines) + "\n")
+        result = roster.roster_import(actor=admin, school=school, text="\n".join(lines) + "\n")
         assert result.updated == STUDENTS, result
 
     print(f"school: {len(student_ids)} students, {len(form_names)} forms, register of {len(pupils)} students on {day}")

@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from core import audit
 from core.errors import ApplicationError, ConflictError
 from core.ids import MAX_VERSION
+from core.locking import expect_version
 from core.models import OptimisticLockMixin, School
 from core.services import audited_create, audited_delete, audited_update
 
@@ -281,10 +282,9 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         stored = type(obj)._base_manager.get(pk=obj.pk)
         expected = form.cleaned_data.get(EXPECTED_VERSION) if self._is_versioned() else None
         if expected is not None:
-            if expected != stored.version:
-                # Refused before the rules of the change are checked against someone else's newer row;
-                # the conditional UPDATE of the save still catches a save in between.
-                raise ConflictError(current_version=stored.version)
+            # Refused before the rules of the change are checked against someone else's newer row; the
+            # conditional UPDATE of the save (at `obj.version`) still catches a save in between.
+            expect_version(stored, expected)
             obj.version = expected
         self.perform_update(request, obj, audit.snapshot(stored))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import json
 from typing import Any
 
@@ -50,8 +51,13 @@ def _school_model():
     return School
 
 
-def _actor_or_none(actor):
+def actor_of(actor):
+    """The user to record as the actor: None for the system (commands, the scan) and anonymous users."""
     return actor if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk else None
+
+
+# `ip` not given: the IP of the request being served (None in commands).
+_REQUEST_IP = object()
 
 
 def entry(
@@ -64,22 +70,28 @@ def entry(
     before: dict | None = None,
     after: dict | None = None,
     school_id: int | None = None,
+    created_at: datetime.datetime | None = None,
+    ip: str | None | object = _REQUEST_IP,
 ) -> AuditLog:
     """One audit row, not yet saved (`record` saves it; bulk writes insert many at once). `instance`
-    fills entity type, id and school when given."""
+    fills entity type, id and school when given. A bulk write stamps its rows with one `created_at`
+    (default: now) and may pass the `ip` it read once (default: the request's)."""
     if instance is not None:
         entity_type = entity_type or entity_type_of(instance)
         entity_id = entity_id or instance.pk
-    return AuditLog(
+    row = AuditLog(
         school_id=school_id if school_id is not None else school_id_of(instance, actor),
-        actor=_actor_or_none(actor),
+        actor=actor_of(actor),
         action=action,
         entity_type=entity_type,
         entity_id="" if entity_id in (None, "") else str(entity_id),
         before=before,
         after=after,
-        ip=current_ip.get(),
+        ip=current_ip.get() if ip is _REQUEST_IP else ip,
     )
+    if created_at is not None:
+        row.created_at = created_at
+    return row
 
 
 def record(**fields) -> AuditLog:

@@ -6,21 +6,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 
 from core.errors import ConflictError
 
 
-def stored_version(model: type[models.Model], pk, *, using: str | None = None) -> int | None:
-    """The version stored for `pk` now (None when the row is gone)."""
+class UnversionedSaveError(TypeError):
+    """A stored versioned row was saved with a plain `save()`: that would skip the version check."""
+
+
+def stored_version(model: type[models.Model], pk=None, *, using: str | None = None, **lookup) -> int | None:
+    """The version stored now for `pk` (or the row matching `lookup`); None when there is no such row."""
     manager = model._base_manager.using(using) if using else model._base_manager
-    return manager.filter(pk=pk).values_list("version", flat=True).first()
+    if pk is not None:
+        lookup["pk"] = pk
+    return manager.filter(**lookup).values_list("version", flat=True).first()
 
 
-def conflict(model: type[models.Model], pk, *, message: str | None = None, using: str | None = None):
-    """The ConflictError to raise for a stale `pk`, with the version stored now."""
-    return ConflictError(current_version=stored_version(model, pk, using=using), message=message)
+def conflict(model: type[models.Model], pk=None, *, message: str | None = None, using: str | None = None, **lookup):
+    """The ConflictError to raise for a stale `pk` (or row matching `lookup`), with the version stored now."""
+    return ConflictError(current_version=stored_version(model, pk, using=using, **lookup), message=message)
+
+
+def expect_version(instance: models.Model, version: int | None, *, message: str | None = None) -> None:
+    """Refuse a request made against another version than the row just read (None: no version given),
+    before its rules are judged against a state the client never saw."""
+    if version is not None and version != instance.version:
+        raise ConflictError(current_version=instance.version, message=message)
 
 
 def versioned_update(
@@ -74,3 +87,13 @@ def versioned_save(instance: models.Model, *, version: int | None = None, update
     return versioned_update(
         instance, version=instance.version if version is None else version, fields=names, message=message
     )
+
+
+def next_versions_of_locked(instances: Iterable[models.Model]) -> None:
+    """Bulk writes (one upsert of many rows) of rows read with `select_for_update()` in the current
+    transaction: nobody can have saved them since, so each version simply grows by one. Refused outside
+    a transaction, where the rows would not be locked."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Rows written in bulk must be read with select_for_update() in the same transaction.")
+    for instance in instances:
+        instance.version += 1

@@ -77,11 +77,12 @@ class SchoolScopedQuerySet(models.QuerySet):
 
 
 class OptimisticLockMixin(models.Model):
-    """A `version` that starts at 1 and grows by one on every save.
+    """A `version` that starts at 1 and grows by one on every change.
 
-    Saving an existing row is a single `UPDATE … WHERE pk = … AND version = n`; when no row matches,
-    someone else saved first and `ConflictError` is raised with the version now stored. A caller that
-    holds a version from a client sets `instance.version = client_version` before saving.
+    A stored row is changed only through `core.locking` (`versioned_update`, `versioned_save`): a single
+    `UPDATE … WHERE pk = … AND version = n` that raises `ConflictError` when someone saved first. A plain
+    `save()` of a stored row would skip that check, so it is refused (`UnversionedSaveError`); `save()`
+    creates new rows only.
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -90,13 +91,17 @@ class OptimisticLockMixin(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self._state.adding or self.pk is None:
-            self.version = 1
-            return super().save(*args, **kwargs)
-        # A stored row is written only through the conditional UPDATE of core.locking.
-        from core.locking import versioned_save
+        if not self._state.adding and self.pk is not None:
+            from core.locking import UnversionedSaveError
 
-        versioned_save(self, update_fields=kwargs.get("update_fields"))
+            raise UnversionedSaveError(
+                f"A stored {type(self).__name__} is saved with core.locking.versioned_save/versioned_update, "
+                "which check the version it was read at."
+            )
+        self.version = 1
+        # An INSERT even when a pk is given: never Django's UPDATE-else-INSERT of a row that exists.
+        kwargs.setdefault("force_insert", True)
+        return super().save(*args, **kwargs)
 
 
 class AuditLogQuerySet(SchoolScopedQuerySet):

@@ -29,6 +29,8 @@ class Outcome:
     message: str | None = None  # the one line to show (first field error, conflict, refusal)
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     conflict: bool = False
+    # The application error itself, for a page that shows more of it (e.g. errors by student).
+    error: Exception | None = None
 
     @property
     def ok(self) -> bool:
@@ -53,26 +55,37 @@ def add_errors(form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
-def attempt(call: Callable[..., Any], /, *args, form=None, conflict_message: str | None = None, **kwargs) -> Outcome:
+def attempt(
+    call: Callable[..., Any],
+    /,
+    *args,
+    form=None,
+    conflict_message: str | None = None,
+    refusal_field: str | None = None,
+    **kwargs,
+) -> Outcome:
     """Run a service for a page. NotFoundError propagates (a 404 page); the others become an Outcome,
-    and, when `form` is given, errors on that form."""
+    and, when `form` is given, errors on that form (a refusal on `refusal_field`, default the form)."""
     try:
         return Outcome(value=call(*args, **kwargs))
     except ConflictError as exc:
         message = conflict_message or exc.message
         if form is not None:
             form.add_error(None, message)
-        return Outcome(status=409, message=message, conflict=True)
+        return Outcome(status=409, message=message, conflict=True, error=exc)
     except ApplicationError as exc:
         if form is not None:
             add_errors(form, exc)
         return Outcome(
-            status=400, message=first_error(exc.field_errors) or exc.message, field_errors=dict(exc.field_errors)
+            status=400,
+            message=first_error(exc.field_errors) or exc.message,
+            field_errors=dict(exc.field_errors),
+            error=exc,
         )
     except PermissionDeniedError as exc:
         if form is not None:
-            form.add_error(None, exc.message)
-        return Outcome(status=403, message=exc.message)
+            form.add_error(refusal_field, exc.message)
+        return Outcome(status=403, message=exc.message, error=exc)
 
 
 def as_http(exception: Exception) -> Exception | None:

@@ -6,7 +6,8 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
 from core import audit
-from core.models import AuditLog
+from core.locking import versioned_save
+from core.models import AuditLog, OptimisticLockMixin
 
 
 @transaction.atomic
@@ -18,8 +19,11 @@ def audited_create(*, actor, instance: models.Model) -> models.Model:
 
 @transaction.atomic
 def audited_update(*, actor, instance: models.Model, before: dict, update_fields: list[str] | None = None):
-    """Save a changed row (versioned rows do their conditional UPDATE) and log before/after."""
-    if update_fields is not None:
+    """Save a changed row and log before/after. A versioned row is written against the version it
+    carries (the one it was read at, or the client's): ConflictError when someone saved since."""
+    if isinstance(instance, OptimisticLockMixin):
+        versioned_save(instance, update_fields=update_fields)
+    elif update_fields is not None:
         instance.save(update_fields=update_fields)
     else:
         instance.save()

@@ -8,6 +8,14 @@ from django.db.models import Case, Value, When
 from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet
 
 
+class Level(models.TextChoices):
+    """How serious: an alert's severity and a meeting's urgency are the same three levels."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class AlertSettings(models.Model):
     """A school's early-warning thresholds (SPEC defaults)."""
 
@@ -30,6 +38,14 @@ class AlertSettings(models.Model):
     )
     pattern_min_count = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(2)])
     pattern_window_weeks = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
+    missed_lessons_threshold = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Alert when a student present at the morning register misses this many lessons or more.",
+    )
+    missed_lessons_window_days = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1)], help_text="Over this many school days."
+    )
 
     objects = SchoolScopedQuerySet.as_manager()
 
@@ -47,11 +63,9 @@ class Alert(OptimisticLockMixin, models.Model):
         LOW_ATTENDANCE = "low_attendance", "Low attendance"
         CHRONIC_ABSENCE = "chronic_absence", "Chronic absence"
         RECURRING_PATTERN = "recurring_pattern", "Recurring weekday pattern"
+        MISSED_LESSONS = "missed_lessons", "Missed lessons after registration"
 
-    class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    Severity = Level
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -113,10 +127,7 @@ class InterventionMeeting(OptimisticLockMixin, models.Model):
         BEHAVIORAL = "behavioral", "Behavioural"
         OTHER = "other", "Other"
 
-    class Urgency(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+    Urgency = Level
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -222,3 +233,25 @@ class FollowUpReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for meeting {self.meeting_id} on {self.sent_on}"
+
+
+# Intervention programs live in their own module; importing them here registers them with the app.
+# The contact log's models live beside its services; imported here so that Django finds them.
+from interventions.communications.models import (  # noqa: E402, F401, I001
+    AbsenceNoticeSettings,
+    Channel,
+    CommunicationLog,
+    CommunicationTemplate,
+)
+
+# Feedback lives in its own module; importing it here registers it with the app.
+from interventions.feedback.models import Feedback, FeedbackLink  # noqa: E402, F401
+from interventions.programs.models import (  # noqa: E402, F401
+    Enrollment,
+    Intervention,
+    InterventionSession,
+    InterventionTemplate,
+    ScheduleLock,
+    SessionAttendance,
+)
+from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote  # noqa: E402, F401

@@ -6,6 +6,7 @@ DEBUG          1/0 (default 1 for local development)
 ALLOWED_HOSTS  comma-separated
 EMAIL_URL-ish: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
                EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
+SMS_BACKEND    dotted path of the text-message backend (console by default); SMS_FILE_PATH for the file one
 SECURE_SSL     1 turns on the HTTPS settings (default: on when DEBUG is off)
 """
 
@@ -159,6 +160,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "School Support <no-reply@localhost>")
 
+# Text messages to guardians: a dotted path to a BaseSMSBackend subclass (interventions/communications/sms.py).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "interventions.communications.sms.ConsoleSMSBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "sent-sms"))
+
 # HTTPS hardening: on by default in production.
 if env_bool("SECURE_SSL", not DEBUG):
     SECURE_SSL_REDIRECT = True
@@ -217,8 +222,17 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
         "AlertStatusEnum": "interventions.models.Alert.Status",
         "MeetingStatusEnum": "interventions.models.InterventionMeeting.Status",
+        "InquiryStatusEnum": "students.admissions.models.Inquiry.Status",
+        "FollowUpStatusEnum": "students.admissions.models.FollowUp.Status",
+        "FeedbackStatusEnum": "interventions.feedback.models.Feedback.Status",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
+        "RoleEnum": "core.models.User.Role",
+        "ProgramStatusEnum": "interventions.models.Intervention.Status",
+        "ProgramTierEnum": "interventions.programs.models.Tier",
+        "SessionStatusEnum": "interventions.models.InterventionSession.Status",
+        "EnrollmentStatusEnum": "interventions.models.Enrollment.Status",
+        "EnrollmentEndEnum": "interventions.programs.api.ENROLLMENT_END_CHOICES",
     },
 }
 

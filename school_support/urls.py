@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Pages
     path("", include("students.urls")),
+    path("", include("students.admissions.urls")),
     path("", include("attendance.urls")),
     path("", include("interventions.urls")),
 ]

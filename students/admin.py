@@ -5,7 +5,7 @@ from django.urls import path, reverse
 
 from core.admin_base import SchoolScopedAdmin
 from core.errors import ApplicationError
-from students import services
+from students import roster, services
 from students.models import AcademicYear, ClassGroup, Student
 
 
@@ -25,7 +25,7 @@ class ClassGroupAdmin(SchoolScopedAdmin):
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(help_text="CSV with the columns " + ", ".join(services.ROSTER_COLUMNS) + ".")
+    file = forms.FileField(help_text="CSV with the columns " + ", ".join(roster.ROSTER_COLUMNS) + ".")
 
 
 def _copy_saved(saved: Student, obj: Student) -> None:
@@ -74,9 +74,9 @@ class StudentAdmin(SchoolScopedAdmin):
         errors = []
         if request.method == "POST" and form.is_valid():
             try:
-                text = services.decode_roster(form.cleaned_data["file"].read())
-                result = services.roster_import(actor=request.user, school=request.user.school, text=text)
-            except services.RosterError as exc:
+                text = roster.decode_roster(form.cleaned_data["file"].read())
+                result = roster.roster_import(actor=request.user, school=request.user.school, text=text)
+            except roster.RosterError as exc:
                 errors = [f"Line {n}: {reason}" for n, reason in exc.lines]
             except ApplicationError as exc:
                 errors = [str(exc)]
@@ -95,6 +95,13 @@ class StudentAdmin(SchoolScopedAdmin):
             "title": "Import roster",
             "form": form,
             "errors": errors,
-            "columns": services.ROSTER_COLUMNS,
+            "columns": roster.ROSTER_COLUMNS,
         }
         return render(request, "students/admin_import.html", context, status=400 if errors else 200)
+
+
+# The academic records register their admin when imported.
+from students.academics import admin as academics_admin  # noqa: E402, F401
+
+# Admissions registers its models from its own package.
+from students.admissions import admin as admissions_admin  # noqa: E402,F401

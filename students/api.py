@@ -9,10 +9,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
 from attendance.models import AttendanceRecord
-from attendance.selectors import attendance_rates, student_attendance
+from attendance.selectors import student_attendance
 from core.api.filters import IdFilter
 from core.ids import MAX_VERSION
 from core.permissions import STAFF, HasRole, Role
+from core.sections import STUDENT_FIGURES, figures_for
 from students import selectors, services
 from students.models import ClassGroup, Student
 
@@ -46,6 +47,10 @@ class StudentSerializer(serializers.ModelSerializer):
             self.fields["class_group"].queryset = ClassGroup.objects.for_actor(request.user)
 
 
+# A student's figures that other apps contribute (core.sections.figures_for), read-only.
+FIGURES = ("attendance_rate", "days_marked", "open_alert_count")
+
+
 class StudentDetailSerializer(StudentSerializer):
     version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
     attendance_rate = serializers.FloatField(read_only=True, allow_null=True)
@@ -53,7 +58,7 @@ class StudentDetailSerializer(StudentSerializer):
     open_alert_count = serializers.IntegerField(read_only=True)
 
     class Meta(StudentSerializer.Meta):
-        fields = [*StudentSerializer.Meta.fields, "attendance_rate", "days_marked", "open_alert_count"]
+        fields = [*StudentSerializer.Meta.fields, *FIGURES]
         read_only_fields = ["id"]
 
 
@@ -102,22 +107,16 @@ class StudentDetailView(generics.RetrieveUpdateAPIView):
 
     def get_object(self):
         student = selectors.student_get(actor=self.request.user, id=self.kwargs["pk"])
-        year = student.class_group.academic_year if student.class_group_id else None
-        rates = attendance_rates(
-            student_ids=[student.pk],
-            start=year.start_date if year else None,
-            end=year.end_date if year else None,
-        ).get(student.pk, {})
-        student.attendance_rate = rates.get("rate")
-        student.days_marked = rates.get("marked", 0)
-        student.open_alert_count = selectors.open_alert_count(student=student)
+        # The attendance rate and the open alerts come from the apps that hold them (their sections.py).
+        for name, value in figures_for(STUDENT_FIGURES, student=student).items():
+            setattr(student, name, value)
         return student
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         student = services.student_update(actor=self.request.user, student=serializer.instance, version=version, **data)
-        for name in ("attendance_rate", "days_marked", "open_alert_count"):
+        for name in FIGURES:
             setattr(student, name, getattr(serializer.instance, name))
         serializer.instance = student
 

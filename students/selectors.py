@@ -64,11 +64,3 @@ def search_students(queryset: QuerySet[Student], text: str) -> QuerySet[Student]
 
 def student_get(*, actor, id) -> Student:
     return get_scoped(Student.objects.select_related("class_group", "class_group__form_master"), actor, pk=id)
-
-
-def open_alert_count(*, student: Student) -> int:
-    from interventions.models import Alert
-
-    return Alert.objects.filter(
-        school_id=student.school_id, student_id=student.pk, status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
-    ).count()

@@ -18,7 +18,7 @@ from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
 from students.models import Student
-from students.services import students_csv_rows
+from students.roster import students_csv_rows
 
 PAGE_SIZE = 50
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from attendance import selectors
+from attendance import selectors, services
 from attendance.views import _name_students
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +27,41 @@ def test_shifted_holds_at_the_ends():
 
 
 def test_save_problems_are_put_in_the_students_names():
+    """The service says each problem of the records by student id; the page puts the student's name
+    in place of "Item 2" or "Student 7"; a problem that names no student is left as it is."""
     names = {7: "Adams, Zoe", 9: "Brown, Oscar"}
-    messages = [
+    problems = services._Problems()
+    problems.add(
         "Item 2: unknown status 'sick' (present, absent, late or excused).",
-        "Student 7 is not in Form 2A.",
-        "Item 5: must be an object with student, status and reason.",  # no such row: left as it is
-        "That day is a weekend, not a school day.",
-    ]
-    assert _name_students(messages, names, order=[7, 9]) == [
+        about="unknown status \u201csick\u201d (present, absent, late or excused).",
+        student=9,
+    )
+    problems.add("Student 7 is not in Form 2A.", about="not in Form 2A.", student=7)
+    problems.add("Item 5: must be an object with student, status and reason.", about="")
+    with pytest.raises(services.RecordsError) as caught:
+        problems.raise_any()
+    assert (
+        caught.value.field_errors["records"][0] == "Item 2: unknown status 'sick' (present, absent, late or excused)."
+    )
+    assert _name_students(caught.value, names) == [
         "Brown, Oscar: unknown status \u201csick\u201d (present, absent, late or excused).",
-        "Adams, Zoe is not in Form 2A.",
+        "Adams, Zoe: not in Form 2A.",
         "Item 5: must be an object with student, status and reason.",
-        "That day is a weekend, not a school day.",
     ]
+
+
+def test_the_service_keys_record_problems_by_student():
+    with pytest.raises(services.RecordsError) as caught:
+        services._clean_records(
+            [{"student": 7, "status": "present"}, {"student": 9, "status": "sick"}, {"student": 7, "status": "late"}]
+        )
+    assert caught.value.student_errors == {
+        9: ["unknown status \u201csick\u201d (present, absent, late or excused)."],
+        7: ["appears more than once."],
+    }
+    assert caught.value.field_errors == {
+        "records": [
+            "Item 2: unknown status 'sick' (present, absent, late or excused).",
+            "Item 3: student 7 appears more than once.",
+        ]
+    }

@@ -215,7 +215,7 @@ def test_dates_that_are_not_school_days_are_refused(teacher, form, make_students
         today + datetime.timedelta(days=1): "future date",
         saturday: "weekend",
         holiday: "holiday (Founders' Day)",
-        form.academic_year.start_date - datetime.timedelta(days=7): "outside the form's academic year",
+        previous_weekday(form.academic_year.start_date): "outside the form's academic year",
     }
     for day, message in cases.items():
         with pytest.raises(ApplicationError) as excinfo:

@@ -14,7 +14,12 @@ from core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
-FACTORY_MODULES = ["students.tests.factories", "attendance.tests.factories", "interventions.tests.factories"]
+FACTORY_MODULES = [
+    "students.tests.factories",
+    "students.academics.tests.factories",
+    "attendance.tests.factories",
+    "interventions.tests.factories",
+]
 DOMAIN_APPS = {"students", "attendance", "interventions"}
 
 

@@ -1,4 +1,5 @@
-"""OptimisticLockMixin: one conditional UPDATE per save; a stale save raises ConflictError."""
+"""core.locking: one conditional UPDATE per save; a stale save raises ConflictError; a plain save() of a
+stored versioned row is refused."""
 
 import threading
 
@@ -7,6 +8,7 @@ from django.db import connection, connections, transaction
 
 from core import audit
 from core.errors import ConflictError
+from core.locking import UnversionedSaveError, conflict, expect_version, versioned_save, versioned_update
 from core.models import AuditLog
 from core.services import audited_update
 from students.models import Student
@@ -19,8 +21,8 @@ class TestOnEveryDatabase:
         student = StudentFactory(school=school)
         assert student.version == 1
         student.first_name = "Kofi"
-        student.save()
-        student.save()
+        versioned_save(student)
+        versioned_save(student)
         assert student.version == 3
         assert Student.objects.values_list("version", "first_name").get(pk=student.pk) == (3, "Kofi")
 
@@ -28,7 +30,7 @@ class TestOnEveryDatabase:
         student = StudentFactory(school=school)
         student.first_name = "Kofi"
         with django_assert_num_queries(1) as captured:
-            student.save()
+            versioned_save(student)
         sql = captured.captured_queries[0]["sql"]
         assert sql.startswith("UPDATE") and '"version" = 1' in sql.replace("`", '"')
 
@@ -38,35 +40,70 @@ class TestOnEveryDatabase:
         theirs = Student.objects.get(pk=student.pk)
 
         theirs.first_name = "Abena"
-        theirs.save()
+        versioned_save(theirs)
         mine.first_name = "Akua"
         with pytest.raises(ConflictError) as caught:
-            mine.save()
+            versioned_save(mine)
 
         assert caught.value.current_version == 2
         assert Student.objects.values_list("first_name", "version").get(pk=student.pk) == ("Abena", 2)
 
     def test_a_client_version_is_checked(self, school):
         student = StudentFactory(school=school)
-        student.save()
+        versioned_save(student)
         student.version = 1  # the version the client last saw
         with pytest.raises(ConflictError):
-            student.save()
+            versioned_save(student)
 
     def test_update_fields_only_write_those_fields(self, school):
         student = StudentFactory(school=school, first_name="Ama", last_name="Mensah")
         Student.objects.filter(pk=student.pk).update(last_name="Changed")
         student.first_name = "Akua"
-        student.save(update_fields=["first_name"])
+        versioned_save(student, update_fields=["first_name"])
         assert Student.objects.values_list("first_name", "last_name", "version").get(pk=student.pk) == (
             "Akua",
             "Changed",
             2,
         )
 
+    def test_a_plain_save_of_a_stored_row_is_refused_and_writes_nothing(self, school, django_assert_num_queries):
+        """Only core.locking writes a stored versioned row: save() would skip the version check."""
+        student = StudentFactory(school=school, first_name="Ama")
+        student.first_name = "Akua"
+        with django_assert_num_queries(0), pytest.raises(UnversionedSaveError, match="versioned_save"):
+            student.save()
+        assert Student.objects.values_list("first_name", "version").get(pk=student.pk) == ("Ama", 1)
+
+    def test_save_only_inserts_even_with_the_pk_of_a_stored_row(self, school):
+        """A new instance given a stored row's pk is an INSERT (an IntegrityError), never an unchecked UPDATE."""
+        from django.db import IntegrityError
+
+        student = StudentFactory(school=school, first_name="Ama")
+        copy = Student(pk=student.pk, school=school, student_id="X1", first_name="Akua", last_name="B")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copy.save()
+        assert Student.objects.values_list("first_name", "version").get(pk=student.pk) == ("Ama", 1)
+
+    def test_versioned_update_of_a_model_by_pk_and_the_conflict_it_raises(self, school):
+        student = StudentFactory(school=school, first_name="Ama")
+        assert versioned_update(Student, pk=student.pk, version=1, first_name="Akua") == 2
+        with pytest.raises(ConflictError) as caught:
+            versioned_update(Student, pk=student.pk, version=1, first_name="Late")
+        assert caught.value.current_version == 2
+        assert conflict(Student, student_id=student.student_id, school=school).current_version == 2
+        assert conflict(Student, pk=student.pk + 999).current_version is None
+
+    def test_expect_version_refuses_another_version_than_the_one_read(self, school):
+        student = StudentFactory(school=school)
+        expect_version(student, None)
+        expect_version(student, 1)
+        with pytest.raises(ConflictError) as caught:
+            expect_version(student, 3)
+        assert caught.value.current_version == 1
+
     def test_a_stale_audited_update_leaves_no_audit_row(self, school, admin_user):
         student = StudentFactory(school=school)
-        Student.objects.get(pk=student.pk).save()
+        versioned_save(Student.objects.get(pk=student.pk))
         before = audit.snapshot(student)
         student.first_name = "Late"
         with pytest.raises(ConflictError):
@@ -90,7 +127,7 @@ def test_two_connections_race_one_wins_the_other_conflicts(school):
                 assert copy.version == 1
                 both_read.wait()
                 copy.first_name = name
-                copy.save()
+                versioned_save(copy)
             outcomes[name] = "saved"
         except ConflictError as exc:
             outcomes[name] = ("conflict", exc.current_version)
@@ -125,7 +162,7 @@ def test_a_save_committed_by_another_connection_makes_a_held_copy_stale(school):
             has_read.set()
             other_committed.wait(timeout=10)
             copy.first_name = "Slow"
-            copy.save()
+            versioned_save(copy)
             outcome["result"] = "saved"
         except ConflictError as exc:
             outcome["result"] = ("conflict", exc.current_version)
@@ -138,7 +175,7 @@ def test_a_save_committed_by_another_connection_makes_a_held_copy_stale(school):
     with transaction.atomic():
         fast = Student.objects.get(pk=student.pk)
         fast.first_name = "Fast"
-        fast.save()
+        versioned_save(fast)
     other_committed.set()
     thread.join(timeout=30)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.permissions import REGISTER_TAKERS, Role, has_role
-from core.sections import DASHBOARD, STUDENT_PROFILE, page_section
+from core.sections import DASHBOARD, STUDENT_FIGURES, STUDENT_PROFILE, object_figures, page_section
 from interventions.alerts import selectors
 from interventions.alerts.views import decorate
 from interventions.models import Alert
@@ -29,3 +29,8 @@ def student_alerts(actor, *, student=None, **objects):
         return None
     alerts = decorate(list(selectors.alert_list(actor=actor, student=student)), actor)
     return {"student": student, "alerts": alerts, "open_count": sum(1 for a in alerts if a.status == Alert.Status.OPEN)}
+
+
+@object_figures(of=STUDENT_FIGURES)
+def student_alert_figures(*, student):
+    return {"open_alert_count": selectors.open_alert_count(student=student)}

@@ -71,6 +71,13 @@ def alert_get(*, actor, alert_id) -> Alert:
     )
 
 
+def open_alert_count(*, student) -> int:
+    """The student's open and acknowledged alerts (whoever they concern)."""
+    return Alert.objects.filter(
+        school_id=student.school_id, student_id=student.pk, status__in=Alert.ACTIVE_STATUSES
+    ).count()
+
+
 def open_alert_counts(*, actor) -> dict[str, int]:
     """Open and acknowledged alerts concerning the actor, by severity (one query)."""
     counts = (
@@ -127,6 +134,12 @@ def alert_reason(alert: Alert) -> str:
         if alert.kind == Alert.Kind.RECURRING_PATTERN:
             return (
                 f"Absent on {d['times']} {d['weekday']}s in {d['window_weeks']} weeks: "
+                f"{date_range_words(_day(d['first_date']), _day(d['last_date']))}"
+            )
+        if alert.kind == Alert.Kind.MISSED_LESSONS:
+            return (
+                f"Present at registration but absent from {d['lessons']} lessons on {d['days']} days in the last "
+                f"{d['window_school_days']} school days: "
                 f"{date_range_words(_day(d['first_date']), _day(d['last_date']))}"
             )
     except (KeyError, TypeError, ValueError):

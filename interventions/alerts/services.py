@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from core.models import AuditLog, School, User
+from core.locking import expect_version, versioned_save
+from core.models import School, User
 from interventions.alerts import detection
 from interventions.models import Alert, AlertSettings
 from students.models import Student
@@ -103,8 +104,7 @@ def alert_change_status(*, actor, alert: Alert, status: str, version: int, note:
     """Acknowledge, resolve or dismiss an alert on behalf of a person, against the version they saw."""
     if not can_act_on_alert(actor, alert):
         raise PermissionDeniedError("You may not change this alert.")
-    if version != alert.version:
-        raise ConflictError(current_version=alert.version)
+    expect_version(alert, version)
     note = (note or "").strip()
     validate_status_move(current=alert.status, new=status, note=note)
     before = audit.snapshot(alert)
@@ -113,7 +113,7 @@ def alert_change_status(*, actor, alert: Alert, status: str, version: int, note:
         alert.note = note
     if status in FINAL_STATUSES:
         alert.resolved_at = timezone.now()
-    alert.save()  # conditional UPDATE … WHERE version = n: ConflictError if someone saved first
+    versioned_save(alert, version=version)  # ConflictError if someone saved since it was read
     audit.record_update(actor=actor, instance=alert, before=before)
     return alert
 
@@ -126,7 +126,7 @@ def alert_update_by_admin(*, actor, alert: Alert, before: dict) -> Alert:
         validate_status_move(current=previous_status, new=alert.status, note=alert.note)
         if alert.status in FINAL_STATUSES and alert.resolved_at is None:
             alert.resolved_at = timezone.now()
-    alert.save()
+    versioned_save(alert)  # at the version the admin's form was loaded at
     audit.record_update(actor=actor, instance=alert, before=before)
     return alert
 
@@ -195,7 +195,7 @@ def scan_schools(*, as_of: datetime.date, school_code: str | None = None, log=No
 
 def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:
     summary = ScanSummary(schools=1)
-    findings = detection.evaluate(school, as_of, student_ids)
+    findings = detection.evaluate(school, as_of, student_ids, settings=alert_settings_ensure(school=school))
     with transaction.atomic():
         active = Alert.objects.filter(school=school, status__in=Alert.ACTIVE_STATUSES)
         if student_ids is not None:
@@ -266,49 +266,33 @@ def _closed_by_people(school, as_of, student_ids) -> dict[tuple[int, str], datet
 def _raise(school, findings: list[detection.Finding], students: dict, summary: ScanSummary) -> None:
     if not findings:
         return
-    alerts = [
-        Alert(
-            school=school,
-            student_id=f.student_id,
-            kind=f.kind,
-            severity=f.severity,
-            details=f.details,
-            status=Status.OPEN,
-            assigned_to_id=students.get(f.student_id, (None, None))[1],
-        )
+    values = [
+        {
+            "school": school,
+            "student_id": f.student_id,
+            "kind": f.kind,
+            "severity": f.severity,
+            "details": f.details,
+            "status": Status.OPEN,
+            "assigned_to_id": students.get(f.student_id, (None, None))[1],
+        }
         for f in findings
     ]
     try:
         with transaction.atomic():
-            created = Alert.objects.bulk_create(alerts)
+            created = Alert.objects.bulk_create([Alert(**fields) for fields in values])
             if created and created[0].pk is None:
                 _read_back_ids(school, created)
     except IntegrityError:
         # Another scan raised some of these at the same moment: insert one by one, skipping theirs.
         created = []
-        for alert in alerts:
+        for fields in values:
             try:
                 with transaction.atomic():
-                    alert.pk = None
-                    alert._state.adding = True
-                    alert.save()
-                created.append(alert)
+                    created.append(Alert.objects.create(**fields))
             except IntegrityError:
                 summary.still_open += 1
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                school_id=school.pk,
-                actor=None,
-                action="create",
-                entity_type=audit.entity_type_of(Alert),
-                entity_id=str(alert.pk),
-                after=audit.snapshot(alert),
-                ip=audit.current_ip.get(),
-            )
-            for alert in created
-        ]
-    )
+    audit.record_created_rows(created)
     summary.raised += len(created)
     summary.raised_ids.extend(alert.pk for alert in created)
 
@@ -353,7 +337,7 @@ def _save_by_scan(alert: Alert, before: dict, summary: ScanSummary, update_field
     during the scan (the next scan looks again)."""
     try:
         with transaction.atomic():
-            alert.save(update_fields=update_fields)
+            versioned_save(alert, update_fields=update_fields)
             audit.record_update(actor=None, instance=alert, before=before)
     except ConflictError:
         summary.conflicts += 1

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.pages import attempt, first_error
 from core.permissions import REGISTER_TAKERS, STAFF, role_required
 from interventions.alerts import selectors, services
 from interventions.alerts.forms import AlertFilterForm, AlertStatusForm
@@ -40,23 +39,21 @@ def alert_list_page(request):
 @require_POST
 @role_required(*REGISTER_TAKERS)
 def alert_change_status_page(request, pk):
-    try:
-        alert = selectors.alert_get(actor=request.user, alert_id=pk)
-    except NotFoundError:
-        raise Http404 from None
+    alert = selectors.alert_get(actor=request.user, alert_id=pk)
     form = AlertStatusForm(request.POST)
     status_code, error = 200, None
     if not form.is_valid():
-        status_code, error = 400, _first_error(form.errors)
+        status_code, error = 400, first_error(form.errors)
     else:
-        try:
-            alert = services.alert_change_status(actor=request.user, alert=alert, **form.cleaned_data)
-        except ConflictError:
-            status_code, error = 409, CONFLICT_MESSAGE
-        except ApplicationError as exc:
-            status_code, error = 400, _first_error(exc.field_errors) or exc.message
-        except PermissionDeniedError as exc:
-            status_code, error = 403, exc.message
+        outcome = attempt(
+            services.alert_change_status,
+            actor=request.user,
+            alert=alert,
+            conflict_message=CONFLICT_MESSAGE,
+            **form.cleaned_data,
+        )
+        status_code, error = outcome.status, outcome.message
+        alert = outcome.value if outcome.ok else alert
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -68,13 +65,6 @@ def alert_change_status_page(request, pk):
     decorate([alert], request.user)
     context = {"alert": alert, "row_error": error, "row_done": None if error else alert.get_status_display()}
     return render(request, "interventions/alerts/_alert_row.html", context, status=status_code)
-
-
-def _first_error(errors) -> str | None:
-    for field, messages_ in errors.items():
-        if messages_:
-            return f"{'' if field in ('__all__', 'detail') else field.capitalize() + ': '}{messages_[0]}"
-    return None
 
 
 def _query_without_page(request) -> str:

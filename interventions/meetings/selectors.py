@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
+from django import forms
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.api.filters import IdFilter
 from core.errors import ApplicationError, PermissionDeniedError
 from core.ids import parse_id
 from core.tenancy import get_scoped
@@ -38,64 +41,86 @@ def _overdue_q(today: datetime.date) -> Q:
     return Q(follow_up_date__lt=today) & ~Q(status=Status.CLOSED)
 
 
-def parse_meeting_filters(params) -> dict:
-    """Validated list filters from query parameters; a bad value is a 400 naming the allowed values."""
-    filters: dict = {}
-    errors: dict[str, list[str]] = {}
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in Status.values:
-            filters["status"] = status
-        else:
-            errors["status"] = [f"“{status}” is not a valid status. Allowed: {', '.join(Status.values)}."]
-    urgency = (params.get("urgency") or "").strip()
-    if urgency:
-        if urgency in Meeting.Urgency.values:
-            filters["urgency"] = urgency
-        else:
-            errors["urgency"] = [f"“{urgency}” is not a valid urgency. Allowed: {', '.join(Meeting.Urgency.values)}."]
-    student = (params.get("student") or "").strip()
-    if student:
-        student_id = parse_id(student)
-        if student_id is not None:
-            filters["student"] = student_id
-        else:
-            errors["student"] = ["A student id is a whole number."]
+class FlagField(forms.Field):
+    """true/false (also 1/0, yes/no, any case) from a query parameter; anything else is refused."""
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value == "" else value
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class TrimmedChoiceField(django_filters.fields.ChoiceField):
+    def to_python(self, value):
+        return super().to_python(value.strip() if isinstance(value, str) else value)
+
+
+class TrimmedChoiceFilter(django_filters.ChoiceFilter):
+    field_class = TrimmedChoiceField
+
+
+def _choice_filter(noun: str, choices, **kwargs) -> TrimmedChoiceFilter:
+    allowed = ", ".join(value for value, _ in choices)
+    message = f"\u201c%(value)s\u201d is not a valid {noun}. Allowed: {allowed}."
+    return TrimmedChoiceFilter(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
+
+
+class FlagFilter(django_filters.Filter):
+    field_class = FlagField
+
+
+def _flag_filter(name: str, method: str) -> FlagFilter:
+    return FlagFilter(method=method, error_messages={"invalid": f"Use {name}=true or {name}=false."})
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """The meeting list's query parameters, for the API and the page alike."""
+
+    status = _choice_filter("status", Status.choices)
+    urgency = _choice_filter("urgency", Meeting.Urgency.choices, field_name="urgency_level")
+    student = IdFilter(
+        field_name="student_id",
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), "A student id is a whole number."),
+    )
     # overdue: follow-up passed and not closed; active: not closed (what the stats count as active).
-    for name in ("overdue", "active"):
-        value = (params.get(name) or "").strip().lower()
-        if not value:
-            continue
-        if value in TRUE_VALUES:
-            filters[name] = True
-        elif value in FALSE_VALUES:
-            filters[name] = False
-        else:
-            errors[name] = [f"Use {name}=true or {name}=false."]
-    if errors:
-        raise ApplicationError(field_errors=errors)
-    return filters
+    overdue = _flag_filter("overdue", "filter_overdue")
+    active = _flag_filter("active", "filter_active")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, today: datetime.date | None = None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(data, *args, **kwargs)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(_overdue_q(self.today)) if value else queryset.exclude(_overdue_q(self.today))
+
+    def filter_active(self, queryset, name, value):
+        return queryset.exclude(status=Status.CLOSED) if value else queryset.filter(status=Status.CLOSED)
+
+
+def parse_meeting_filters(params) -> dict:
+    """Validated list filters from query parameters (MeetingFilter), those given only; a bad value is
+    an ApplicationError (400) naming the parameter and the allowed values."""
+    form = MeetingFilter(params).form
+    if not form.is_valid():
+        raise ApplicationError(field_errors={name: list(errors) for name, errors in form.errors.items()})
+    return {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
 
 
 def meeting_list(*, actor, filters: dict | None = None, today: datetime.date | None = None) -> QuerySet:
-    """The actor's meetings, newest first, with the student loaded (one query per page whatever its size)."""
-    filters = filters or {}
-    today = today or timezone.localdate()
+    """The actor's meetings, newest first, with the student loaded (one query per page whatever its size).
+    `filters`: what `parse_meeting_filters` returned."""
     queryset = meetings_visible_to(actor).select_related("student", "created_by")
-    if "status" in filters:
-        queryset = queryset.filter(status=filters["status"])
-    if "urgency" in filters:
-        queryset = queryset.filter(urgency_level=filters["urgency"])
-    if "student" in filters:
-        queryset = queryset.filter(student_id=filters["student"])
-    if filters.get("overdue") is True:
-        queryset = queryset.filter(_overdue_q(today))
-    elif filters.get("overdue") is False:
-        queryset = queryset.exclude(_overdue_q(today))
-    if filters.get("active") is True:
-        queryset = queryset.exclude(status=Status.CLOSED)
-    elif filters.get("active") is False:
-        queryset = queryset.filter(status=Status.CLOSED)
+    if filters:
+        queryset = MeetingFilter(filters, queryset=queryset, today=today).qs
     return queryset.order_by("-meeting_date", "-id")
 
 

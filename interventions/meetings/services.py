@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import audit
-from core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from core.errors import ApplicationError, PermissionDeniedError
+from core.locking import expect_version, versioned_save, versioned_update
 from interventions.meetings import access
 from interventions.models import Alert, FollowUpReminder, InterventionMeeting, ProgressUpdate
 
@@ -129,15 +129,14 @@ def acknowledge_alert_for_meeting(*, actor, alert: Alert) -> None:
     if alert.status != Alert.Status.OPEN:
         return
     before = audit.snapshot(alert)
-    updated = Alert.objects.filter(pk=alert.pk, version=alert.version, status=Alert.Status.OPEN).update(
-        status=Alert.Status.ACKNOWLEDGED, version=F("version") + 1, updated_at=timezone.now()
+    versioned_update(
+        alert,
+        version=alert.version,
+        extra_filter={"status": Alert.Status.OPEN},
+        message="The alert was changed by someone else while the meeting was being recorded. Reload and try again.",
+        status=Alert.Status.ACKNOWLEDGED,
+        updated_at=timezone.now(),
     )
-    if updated == 0:
-        current = Alert.objects.filter(pk=alert.pk).values_list("version", flat=True).first()
-        raise ConflictError(
-            current_version=current,
-            message="The alert was changed by someone else while the meeting was being recorded. Reload and try again.",
-        )
     alert.refresh_from_db()
     audit.record_update(actor=actor, instance=alert, before=before)
 
@@ -232,8 +231,7 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
         counselor_status_only = access.can_add_progress(actor, meeting) and changed <= {"status"}
         if not counselor_status_only:
             raise PermissionDeniedError("You may only change your own meetings.")
-    if version != meeting.version:
-        raise ConflictError(current_version=meeting.version)
+    expect_version(meeting, version)
     if not changed:
         return meeting
     today = today or timezone.localdate()
@@ -281,10 +279,9 @@ def meeting_update(*, actor, meeting: Meeting, version: int, today: datetime.dat
     previous_status = meeting.status
     for name in changed:
         setattr(meeting, name, _normalized(name, changes[name]))
-    meeting.version = version
     try:
         with transaction.atomic():
-            meeting.save()
+            versioned_save(meeting, version=version)
     except IntegrityError:
         raise ApplicationError(
             field_errors={
@@ -318,10 +315,7 @@ def meeting_delete(*, actor, meeting: Meeting, version: int) -> None:
     ]
     entity_id = meeting.pk
     # Take the row at the version the client saw; anything else is someone else's change.
-    claimed = Meeting.objects.filter(pk=meeting.pk, version=version).update(version=F("version") + 1)
-    if claimed == 0:
-        current = Meeting.objects.filter(pk=meeting.pk).values_list("version", flat=True).first()
-        raise ConflictError(current_version=current)
+    versioned_update(Meeting, pk=meeting.pk, version=version)
     meeting.delete()
     audit.record_delete(actor=actor, instance=meeting, before=before, entity_id=entity_id)
 
@@ -333,9 +327,8 @@ def progress_add(
     """Append an update; with `status` (and the `version` read) also move the meeting, all or nothing."""
     if not access.can_add_progress(actor, meeting):
         raise PermissionDeniedError("You may not add progress to this meeting.")
-    if version is not None and version != meeting.version:
-        # The client saw an older meeting: say so rather than judge its request against a state it never saw.
-        raise ConflictError(current_version=meeting.version)
+    # The client saw an older meeting: say so rather than judge its request against a state it never saw.
+    expect_version(meeting, version)
     errors: dict[str, list[str]] = {}
     if not (update_text or "").strip():
         errors["update_text"] = ["This field may not be blank."]
@@ -355,8 +348,7 @@ def progress_add(
     if changes_status:
         before = audit.snapshot(meeting)
         meeting.status = status
-        meeting.version = version
-        meeting.save(update_fields=["status", "updated_at"])
+        versioned_save(meeting, version=version, update_fields=["status", "updated_at"])
         audit.record_update(actor=actor, instance=meeting, before=before)
     update = ProgressUpdate.objects.create(
         school_id=meeting.school_id,

@@ -5,35 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError
 from core.ids import parse_id
+from core.pages import attempt
 from core.permissions import role_required
+from core.sections import MEETING_DETAIL, sections_for
 from interventions.meetings import access, selectors, services
 from interventions.meetings.forms import MeetingForm, ProgressForm
-from interventions.models import Alert, InterventionMeeting
+from interventions.models import InterventionMeeting
 
 Meeting = InterventionMeeting
 PAGE_SIZE = 25
 RECURRING_SHOWN = 8
 CONFLICT_MESSAGE = "This meeting was changed by someone else. It has been reloaded: check it and try again."
-URGENCY_FOR_SEVERITY = {
-    Alert.Severity.LOW: Meeting.Urgency.LOW,
-    Alert.Severity.MEDIUM: Meeting.Urgency.MEDIUM,
-    Alert.Severity.HIGH: Meeting.Urgency.HIGH,
-}
-
-
-def _add_errors(form, exc: ApplicationError) -> None:
-    for name, field_messages in exc.field_errors.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
-    if exc.message and not exc.field_errors:
-        form.add_error(None, exc.message)
 
 
 def _workspace_context(request, filters: dict) -> dict:
@@ -80,7 +68,7 @@ def _prefilled_form(request) -> tuple[MeetingForm, bool]:
     alert = selectors.alert_for_recording(actor=actor, alert_id=request.GET.get("alert"), student=student)
     if alert is not None:
         initial["alert"] = alert.pk
-        initial["urgency_level"] = URGENCY_FOR_SEVERITY.get(alert.severity, Meeting.Urgency.MEDIUM)
+        initial["urgency_level"] = alert.severity  # the same levels (interventions.models.Level)
         initial["absence_reason"] = f"Alert: {alert.get_kind_display()}."
     form = MeetingForm(students=students, initial=initial)
     form.from_alert = alert
@@ -133,26 +121,23 @@ def _record_meeting(request):
                 form.data = form.data.copy()
                 form.data["alert"] = ""
         if not form.errors:
-            try:
-                meeting = services.meeting_create(
-                    actor=actor,
-                    student=data["student"],
-                    alert=alert,
-                    meeting_date=data["meeting_date"],
-                    absence_reason=data["absence_reason"],
-                    root_cause=data["root_cause"],
-                    intervention_notes=data["intervention_notes"],
-                    action_plan=data["action_plan"],
-                    follow_up_date=data["follow_up_date"],
-                    urgency_level=data["urgency_level"],
-                )
-            except ApplicationError as exc:
-                _add_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-            except PermissionDeniedError as exc:
-                form.add_error("student", exc.message)
-            else:
+            outcome = attempt(
+                services.meeting_create,
+                form=form,
+                refusal_field="student",
+                actor=actor,
+                student=data["student"],
+                alert=alert,
+                meeting_date=data["meeting_date"],
+                absence_reason=data["absence_reason"],
+                root_cause=data["root_cause"],
+                intervention_notes=data["intervention_notes"],
+                action_plan=data["action_plan"],
+                follow_up_date=data["follow_up_date"],
+                urgency_level=data["urgency_level"],
+            )
+            if outcome.ok:
+                meeting = outcome.value
                 note = " The alert was acknowledged." if alert is not None else ""
                 messages.success(request, f"Meeting recorded for {meeting.student.full_name}.{note}")
                 if request.htmx:
@@ -169,15 +154,6 @@ def _record_meeting(request):
     )
 
 
-def _meeting_for_page(actor, pk) -> Meeting:
-    try:
-        return selectors.meeting_get(actor=actor, meeting_id=pk)
-    except NotFoundError:
-        raise Http404("No such meeting.") from None
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from None
-
-
 def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -> dict:
     # A closed case takes no more updates and moves nowhere: the tracker says so instead of offering a form.
     can_add = access.can_add_progress(actor, meeting) and meeting.status != Meeting.Status.CLOSED
@@ -192,14 +168,21 @@ def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -
     }
 
 
+def _page_sections(request, meeting) -> dict:
+    """What other parts show on the meeting's full page (the contact log); nothing for the htmx panel."""
+    if request.htmx:
+        return {}
+    return {"sections": sections_for(MEETING_DETAIL, request.user, meeting=meeting, student=meeting.student)}
+
+
 @role_required(*access.MEETING_ROLES)
 def meeting_tracker(request, pk):
     """The progress tracker of one meeting: history newest first, add an update, move the status."""
     actor = request.user
-    meeting = _meeting_for_page(actor, pk)
+    meeting = selectors.meeting_get(actor=actor, meeting_id=pk)
     template = "interventions/meetings/_tracker.html" if request.htmx else "interventions/meetings/meeting_detail.html"
     if request.method != "POST":
-        return render(request, template, _tracker_context(actor, meeting))
+        return render(request, template, {**_tracker_context(actor, meeting), **_page_sections(request, meeting)})
     if not access.can_add_progress(actor, meeting):
         raise PermissionDenied("You may not add progress to this meeting.")
     form = ProgressForm(request.POST, meeting=meeting)
@@ -207,24 +190,26 @@ def meeting_tracker(request, pk):
     notice = conflict = None
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.progress_add(
-                actor=actor,
-                meeting=meeting,
-                update_text=data["update_text"],
-                status=data["status"] or None,
-                version=data["version"],
-            )
-        except ConflictError:
-            status_code, conflict = 409, CONFLICT_MESSAGE
-            meeting = _meeting_for_page(actor, pk)
+        outcome = attempt(
+            services.progress_add,
+            form=form,
+            conflict_message=CONFLICT_MESSAGE,
+            actor=actor,
+            meeting=meeting,
+            update_text=data["update_text"],
+            status=data["status"] or None,
+            version=data["version"],
+        )
+        if outcome.status == 403:
+            raise PermissionDenied(outcome.message)
+        if outcome.conflict:
+            status_code, conflict = 409, outcome.message
+            meeting = selectors.meeting_get(actor=actor, meeting_id=pk)
             # Keep what was typed; the version and the offered moves are the meeting's current ones.
             form = ProgressForm(
                 meeting=meeting, initial={"version": meeting.version, "update_text": data["update_text"]}
             )
-        except ApplicationError as exc:
-            _add_errors(form, exc)
-        else:
+        elif outcome.ok:
             status_code, notice = 200, "Update added."
             if not request.htmx:
                 messages.success(request, "Update added.")
@@ -235,7 +220,10 @@ def meeting_tracker(request, pk):
     response = render(
         request,
         template,
-        _tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
+        {
+            **_tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
+            **_page_sections(request, meeting),
+        },
         status=status_code,
     )
     if request.htmx and status_code in (200, 409):

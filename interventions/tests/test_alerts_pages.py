@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from core.locking import versioned_save
 from core.models import AuditLog
 from core.sections import DASHBOARD, STUDENT_PROFILE, sections_for
 from interventions.alerts.services import scan_school
@@ -55,7 +56,7 @@ class TestListPage:
         assert "Ada Byron" not in client_as(teacher).get("/alerts/").content.decode()
         alert = raised["alert"]
         alert.assigned_to = teacher
-        alert.save()
+        versioned_save(alert)
         body = client_as(teacher).get("/alerts/").content.decode()
         assert "Ada Byron" in body and 'value="acknowledged" class="small"' in body
         assert "record_for=" not in body

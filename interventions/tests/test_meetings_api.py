@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from core.locking import versioned_save
 from core.models import AuditLog
 from interventions.models import Alert, InterventionMeeting, ProgressUpdate
 from interventions.tests.factories import AlertFactory, ProgressUpdateFactory
@@ -667,7 +668,7 @@ def test_progress_validation(client_for, form_master, student, payload, field):
 def test_progress_stale_version_is_409_and_writes_nothing(client_for, form_master, student):
     meeting = make_meeting(student=student, created_by=form_master, status="monitoring")
     meeting.action_plan = "changed elsewhere"
-    meeting.save()
+    versioned_save(meeting)
     payload = {"meeting": meeting.pk, "update_text": "x", "status": "improving", "version": 1}
     response = client_for(form_master).post(f"{URL}progress/", payload, format="json")
     assert response.status_code == 409

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client
 
+from core.locking import versioned_save
 from core.models import AuditLog
 from core.sections import DASHBOARD, STUDENT_PROFILE, sections_for
 from interventions.meetings import selectors
@@ -259,7 +260,7 @@ def test_tracker_offers_only_allowed_moves_and_adds_update(page_client, form_mas
 def test_tracker_stale_version_shows_message_and_reloads(page_client, form_master, student):
     meeting = make_meeting(student=student, created_by=form_master, status="monitoring")
     meeting.urgency_level = "high"
-    meeting.save()  # someone else: version 2
+    versioned_save(meeting)  # someone else: version 2
     client = page_client(form_master)
     response = client.post(
         f"{PAGE}{meeting.pk}/", {"update_text": "typed text", "status": "improving", "version": 1}, **HTMX

@@ -10,6 +10,7 @@ from django.core.mail.backends import locmem
 from django.core.management import call_command
 
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from core.locking import versioned_save
 from core.models import AuditLog
 from interventions.meetings import services
 from interventions.models import Alert, FollowUpReminder, InterventionMeeting, ProgressUpdate
@@ -147,7 +148,7 @@ def test_alert_changed_meanwhile_is_a_conflict_and_nothing_is_written(form_maste
     alert = AlertFactory(school=student.school, student=student, status=Alert.Status.OPEN)
     stale = Alert.objects.get(pk=alert.pk)
     alert.severity = Alert.Severity.HIGH
-    alert.save()  # someone else's change: version 2
+    versioned_save(alert)  # someone else's change: version 2
     with pytest.raises(ConflictError) as raised:
         _create(form_master, student, alert=stale)
     assert raised.value.current_version == 2

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.models import AuditLog
-from students import services
+from students import roster as importer
 from students.models import ClassGroup, Student
 from students.tests.factories import StudentFactory
 
@@ -21,7 +21,7 @@ def test_import_creates_students_and_forms_and_audits(admin_user, school, form):
         "A001,Ada,Lovelace,2012-12-10,F,Form 2A,,Lord Byron,+44 1,byron@example.org",
         "A002,Alan,Turing,2012-06-23,male,Form 3C,3,Ethel Turing,,",
     )
-    result = services.roster_import(actor=admin_user, school=school, text=text)
+    result = importer.roster_import(actor=admin_user, school=school, text=text)
     assert (result.created, result.updated, result.unchanged, result.forms_created) == (2, 0, 0, ["Form 3C"])
     ada = Student.objects.get(student_id="A001")
     assert (ada.class_group, ada.gender, str(ada.date_of_birth), ada.guardian_email) == (
@@ -38,9 +38,9 @@ def test_import_creates_students_and_forms_and_audits(admin_user, school, form):
 
 
 def test_reimport_updates_instead_of_duplicating(admin_user, school, form):
-    services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,2012-12-10,F,Form 2A,,,,"))
+    importer.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,2012-12-10,F,Form 2A,,,,"))
     ada = Student.objects.get(student_id="A001")
-    result = services.roster_import(
+    result = importer.roster_import(
         actor=admin_user,
         school=school,
         text=roster("A001,Ada,King,2012-12-10,F,Form 2A,,,,", "A003,Grace,Hopper,,,Form 2A,,,,"),
@@ -51,7 +51,7 @@ def test_reimport_updates_instead_of_duplicating(admin_user, school, form):
     assert Student.objects.filter(school=school).count() == 2
     update = AuditLog.objects.get(entity_type="students.student", action="update")
     assert (update.before["last_name"], update.after["last_name"]) == ("Lovelace", "King")
-    again = services.roster_import(
+    again = importer.roster_import(
         actor=admin_user, school=school, text=roster("A001,Ada,King,2012-12-10,F,Form 2A,,,,")
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
@@ -66,8 +66,8 @@ def test_every_bad_line_is_reported_and_nothing_written(admin_user, school, form
         "A005,,Knuth,,X,Form 2A,,,,not-an-email",
         "A006,Barbara,Liskov,,F,Form 4D,many,,,",
     )
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(actor=admin_user, school=school, text=text)
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(actor=admin_user, school=school, text=text)
     lines = dict(excinfo.value.lines)
     assert set(lines) == {3, 4, 5, 6, 7}
     assert "bad date_of_birth" in lines[3]
@@ -81,15 +81,15 @@ def test_every_bad_line_is_reported_and_nothing_written(admin_user, school, form
 
 
 def test_missing_column_is_reported_on_line_one(admin_user, school, form):
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(actor=admin_user, school=school, text="student_id,first_name,last_name\nA1,a,b\n")
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(actor=admin_user, school=school, text="student_id,first_name,last_name\nA1,a,b\n")
     assert excinfo.value.lines[0][0] == 1
     assert "missing column(s): date_of_birth" in excinfo.value.lines[0][1]
 
 
 def test_import_does_not_touch_another_schools_students(admin_user, school, form, other_form):
     foreign = StudentFactory(school=other_form.school, class_group=other_form, student_id="A001", last_name="Other")
-    services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,Form 2A,,,,"))
+    importer.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,Form 2A,,,,"))
     foreign.refresh_from_db()
     assert foreign.last_name == "Other" and foreign.version == 1
     assert Student.objects.get(school=school, student_id="A001").last_name == "Lovelace"
@@ -121,7 +121,7 @@ def test_import_reads_a_fixed_number_of_times(admin_user, school, form, size):
 
     lines = [f"B{i:04d},First{i},Last{i},2012-01-01,F,Form 2A,,,," for i in range(size)]
     with CaptureQueriesContext(connection) as ctx:
-        result = services.roster_import(actor=admin_user, school=school, text=roster(*lines))
+        result = importer.roster_import(actor=admin_user, school=school, text=roster(*lines))
     assert result.created == size
     selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
     assert len(selects) <= 4  # backends without RETURNING on bulk inserts read the new ids back
@@ -129,7 +129,7 @@ def test_import_reads_a_fixed_number_of_times(admin_user, school, form, size):
 
     changed = [f"B{i:04d},First{i},Changed{i},2012-01-01,F,Form 2A,,,," for i in range(size)]
     with CaptureQueriesContext(connection) as ctx:
-        result = services.roster_import(actor=admin_user, school=school, text=roster(*changed))
+        result = importer.roster_import(actor=admin_user, school=school, text=roster(*changed))
     assert result.updated == size
     assert len([q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]) == 3
     assert len(ctx.captured_queries) <= 6 + 2 * (size // 60 + 1)
@@ -139,7 +139,7 @@ def test_import_reads_a_fixed_number_of_times(admin_user, school, form, size):
 
 
 def test_a_form_named_in_another_case_or_spacing_is_the_existing_form(admin_user, school, form):
-    result = services.roster_import(
+    result = importer.roster_import(
         actor=admin_user,
         school=school,
         text=roster("A001,Ada,Lovelace,,F,form 2a,2,,,", "A002,Alan,Turing,,M,  FORM   2A ,,,,"),
@@ -151,14 +151,14 @@ def test_a_form_named_in_another_case_or_spacing_is_the_existing_form(admin_user
 
 def test_a_student_moves_into_an_existing_form_named_in_another_case(admin_user, school, form, form_b):
     StudentFactory(school=school, class_group=form, student_id="A001", first_name="Ada", last_name="Lovelace")
-    result = services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,form 2b,2,,,"))
+    result = importer.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,form 2b,2,,,"))
     assert (result.created, result.updated, result.forms_created) == (0, 1, [])
     assert Student.objects.get(student_id="A001").class_group == form_b
     assert ClassGroup.objects.filter(school=school).count() == 2
 
 
 def test_a_new_form_named_in_two_cases_is_created_once(admin_user, school, form):
-    result = services.roster_import(
+    result = importer.roster_import(
         actor=admin_user,
         school=school,
         text=roster(
@@ -172,7 +172,7 @@ def test_a_new_form_named_in_two_cases_is_created_once(admin_user, school, form)
 
 
 def test_a_line_before_the_one_that_creates_its_form_needs_no_grade_level(admin_user, school, form):
-    result = services.roster_import(
+    result = importer.roster_import(
         actor=admin_user,
         school=school,
         text=roster("A001,Ada,Lovelace,,F,Form 3C,,,,", "A002,Alan,Turing,,M,Form 3C,3,,,"),
@@ -181,8 +181,8 @@ def test_a_line_before_the_one_that_creates_its_form_needs_no_grade_level(admin_
 
 
 def test_a_new_form_given_two_grade_levels_is_refused(admin_user, school, form):
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(
             actor=admin_user,
             school=school,
             text=roster("A001,Ada,Lovelace,,F,Form 3C,3,,,", "A002,Alan,Turing,,M,form 3c,4,,,"),
@@ -193,7 +193,7 @@ def test_a_new_form_given_two_grade_levels_is_refused(admin_user, school, form):
 
 def test_a_student_id_in_another_case_updates_the_existing_student(admin_user, school, form):
     ada = StudentFactory(school=school, class_group=form, student_id="AB-001", first_name="Ada", last_name="Lovelace")
-    result = services.roster_import(actor=admin_user, school=school, text=roster("ab-001,Ada,King,,F,Form 2A,,,,"))
+    result = importer.roster_import(actor=admin_user, school=school, text=roster("ab-001,Ada,King,,F,Form 2A,,,,"))
     assert (result.created, result.updated) == (0, 1)
     ada.refresh_from_db()
     assert (ada.student_id, ada.last_name, ada.version) == ("AB-001", "King", 2)
@@ -201,8 +201,8 @@ def test_a_student_id_in_another_case_updates_the_existing_student(admin_user, s
 
 
 def test_two_lines_whose_student_ids_differ_only_in_case_are_duplicates(admin_user, school, form):
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(
             actor=admin_user,
             school=school,
             text=roster("AB-001,Ada,Lovelace,,F,Form 2A,,,,", "ab-001,Alan,Turing,,M,Form 2A,,,,"),
@@ -215,26 +215,26 @@ def test_forms_differing_only_in_case_are_an_ambiguous_name(admin_user, school, 
     if is_mysql:
         pytest.skip("MariaDB's case-insensitive unique index does not let two such forms exist")
     ClassGroup.objects.create(school=school, academic_year=form.academic_year, name="form 2a", grade_level=2)
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,FORM 2A,,,,"))
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,FORM 2A,,,,"))
     assert excinfo.value.lines == [(2, "form 'FORM 2A' matches more than one form: 'Form 2A', 'form 2a'")]
     # The exact name is no ambiguity.
-    services.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,form 2a,,,,"))
+    importer.roster_import(actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,,F,form 2a,,,,"))
     assert Student.objects.get(student_id="A001").class_group.name == "form 2a"
 
 
 def test_a_line_with_field_problems_also_reports_its_unknown_form(admin_user, school, form):
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(actor=admin_user, school=school, text=roster("A001,,Lovelace,,F,Form 9Z,,,,"))
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(actor=admin_user, school=school, text=roster("A001,,Lovelace,,F,Form 9Z,,,,"))
     assert excinfo.value.lines == [(2, "first_name is empty; unknown form 'Form 9Z' (give a grade_level to create it)")]
 
 
 def test_a_file_that_is_not_utf8_names_the_line(admin_user, school, form):
     data = roster("A001,Ada,Lovelace,,F,Form 2A,,,,", "A002,Zoë,Smith,,F,Form 2A,,,,").encode("latin-1")
-    with pytest.raises(services.RosterError) as excinfo:
-        services.decode_roster(data)
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.decode_roster(data)
     assert excinfo.value.lines == [(3, "the file is not UTF-8 text (save it as CSV UTF-8)")]
-    assert services.decode_roster(b"\xef\xbb\xbf" + data.replace(b"\xeb", b"e")).startswith("student_id,")
+    assert importer.decode_roster(b"\xef\xbb\xbf" + data.replace(b"\xeb", b"e")).startswith("student_id,")
 
 
 def test_import_roster_command_reports_a_file_that_is_not_utf8(tmp_path, school, form, capsys):
@@ -250,9 +250,9 @@ def test_a_clash_the_database_finds_is_a_roster_error_and_nothing_is_written(adm
     """MariaDB's collation takes more spellings as equal than the matching here (accents); its refusal
     is reported like any bad roster, with nothing written."""
     StudentFactory(school=school, class_group=form, student_id="A001", last_name="Stored")
-    monkeypatch.setattr(services, "_match_students", lambda rows, existing: None)
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(
+    monkeypatch.setattr(importer, "_match_students", lambda rows, existing: None)
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(
             actor=admin_user,
             school=school,
             text=roster("A002,Alan,Turing,,M,Form 3C,3,,,", "A001,Ada,Lovelace,,F,Form 2A,,,,"),
@@ -264,8 +264,8 @@ def test_a_clash_the_database_finds_is_a_roster_error_and_nothing_is_written(adm
 
 
 def test_a_birth_date_not_in_the_past_is_a_line_error(admin_user, school, form):
-    with pytest.raises(services.RosterError) as excinfo:
-        services.roster_import(
+    with pytest.raises(importer.RosterError) as excinfo:
+        importer.roster_import(
             actor=admin_user, school=school, text=roster("A001,Ada,Lovelace,2099-01-01,F,Form 2A,,,,")
         )
     assert excinfo.value.lines == [(2, "date_of_birth 2099-01-01 is not in the past")]

@@ -1,0 +1,109 @@
+"""Academic records in Django admin: the school's rows only; results derived as in the pages."""
+
+from django.contrib import admin
+
+from core.admin_base import SchoolScopedAdmin, is_school_admin
+from core.services import audited_create, audited_update
+from students.academics.grading import derive_result, grade_bands_ensure
+from students.academics.models import Assessment, GradeBands, Subject, SubjectEnrollment, Topic, TopicProgress
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    extra = 0
+    fields = ("order_index", "name", "estimated_duration_minutes", "difficulty_level")
+    ordering = ("order_index", "id")
+
+
+@admin.register(Subject)
+class SubjectAdmin(SchoolScopedAdmin):
+    list_display = ("code", "name", "status", "school")
+    list_filter = ("status", "school")
+    search_fields = ("code", "name", "description")
+
+
+@admin.register(Topic)
+class TopicAdmin(SchoolScopedAdmin):
+    list_display = ("subject", "order_index", "name", "difficulty_level", "estimated_duration_minutes")
+    list_filter = ("subject", "difficulty_level", "school")
+    search_fields = ("name", "subject__name", "subject__code")
+    list_select_related = ("subject",)
+    ordering = ("subject__name", "order_index", "id")
+
+    def perform_create(self, request, obj):
+        obj.school_id = obj.subject.school_id
+        super().perform_create(request, obj)
+
+
+@admin.register(SubjectEnrollment)
+class SubjectEnrollmentAdmin(SchoolScopedAdmin):
+    list_display = ("student", "subject", "teacher", "enrollment_date", "status")
+    list_filter = ("status", "subject", "teacher", "school")
+    search_fields = ("student__first_name", "student__last_name", "student__student_id", "subject__name")
+    list_select_related = ("student", "subject", "teacher")
+    autocomplete_fields = ["student"]
+
+    def perform_create(self, request, obj):
+        obj.school_id = obj.student.school_id
+        super().perform_create(request, obj)
+
+
+@admin.register(TopicProgress)
+class TopicProgressAdmin(SchoolScopedAdmin):
+    list_display = ("student", "topic", "competency_level", "status", "evidence_count", "last_evidence_date")
+    list_filter = ("status", "competency_level", "topic__subject", "school")
+    search_fields = ("student__first_name", "student__last_name", "student__student_id", "topic__name")
+    list_select_related = ("student", "topic")
+    autocomplete_fields = ["student"]
+
+    def perform_create(self, request, obj):
+        obj.school_id = obj.student.school_id
+        super().perform_create(request, obj)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SchoolScopedAdmin):
+    list_display = (
+        "assessment_date",
+        "title",
+        "subject",
+        "student",
+        "marks_obtained",
+        "total_marks",
+        "grade",
+        "status",
+    )
+    list_filter = ("status", "assessment_type", "grade", "subject", "school")
+    search_fields = ("title", "student__first_name", "student__last_name", "student__student_id")
+    list_select_related = ("student", "subject")
+    date_hierarchy = "assessment_date"
+    autocomplete_fields = ["student"]
+    readonly_fields = ("percentage", "grade", "version")
+
+    def perform_create(self, request, obj):
+        obj.school_id = obj.student.school_id
+        derive_result(obj, grade_bands_ensure(school=obj.school))
+        audited_create(actor=request.user, instance=obj)
+
+    def perform_update(self, request, obj, before):
+        derive_result(obj, grade_bands_ensure(school=obj.school))
+        audited_update(actor=request.user, instance=obj, before=before)
+
+
+@admin.register(GradeBands)
+class GradeBandsAdmin(SchoolScopedAdmin):
+    list_display = ("school", "a_min", "b_min", "c_min", "d_min")
+    list_filter = ("school",)
+    search_fields = ("school__name", "school__code")
+
+    def has_add_permission(self, request):
+        # One row per school, created with SPEC's defaults the first time it is needed.
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        if is_school_admin(request.user):
+            grade_bands_ensure(school=request.user.school)
+        return super().changelist_view(request, extra_context)
