@@ -286,3 +286,14 @@ def test_filter_swap_is_announced(open_page):
     page.locator("#alert-filters select[name=status]").select_option("all")
     expect(page).to_have_url(re.compile(r"status=all"))
     expect(page.locator("#announcer")).to_have_text(re.compile(r"^\d+ alerts?$"))
+
+
+@pytest.mark.parametrize("path", ["{profile}", "{program}"])
+def test_profile_and_program_print_content_without_navigation_or_buttons(open_page, path):
+    """Printed for a meeting with the family: the content, no navigation, buttons or forms."""
+    page = open_page("admin", path, DESKTOP)
+    page.emulate_media(media="print")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("table").first).to_be_visible()
+    for hidden in (".site-header", "main button", "main form", "main [role=button]"):
+        expect(page.locator(hidden).locator("visible=true")).to_have_count(0)
