@@ -44,4 +44,5 @@ def test_docs_use_local_swagger_assets(client, teacher):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert not re.search(r"https?://(?!127\.0\.0\.1|localhost|testserver)", html)
-    assert "cdn" not in html.lower()
+    # No asset is loaded from a CDN (a random CSP nonce may spell "cdn"; only addresses count).
+    assert not re.search(r"""(?:src|href)\s*=\s*["'][^"']*cdn""", html, re.IGNORECASE)
