@@ -102,6 +102,10 @@ PAGES = {
             "counselor": "#meetings-table tbody tr .cell-action [role=button]",
         },
     ),
+    "contact": PageCase("{contact}", MEETING_ROLES, dict.fromkeys(MEETING_ROLES, "#contact-email summary")),
+    "progress": PageCase(
+        "{progress}", ("admin", "counselor"), dict.fromkeys(("admin", "counselor"), "button[value=accepted]")
+    ),
 }
 CASES = [
     pytest.param(name, role, id=f"{name}-{role or 'anonymous'}") for name, case in PAGES.items() for role in case.roles
@@ -134,9 +138,15 @@ def demo_site(django_db_setup, django_db_blocker):
             .order_by("student__last_name", "student__first_name")
             .first()
         )
+        # The demo program's first enrollment meets its exit criteria: a recommendation to decide.
+        from interventions.outcomes.models import ExitRecommendation
+
+        recommended = ExitRecommendation.objects.filter(status="pending").order_by("id").first()
         paths = {
             "register": f"/attendance/register/{form.pk}/{DEMO_DAY.isoformat()}/",
             "profile": f"/students/{record.student_id}/",
+            "contact": f"/students/{record.student_id}/contact/",
+            "progress": f"/programs/enrollments/{recommended.enrollment_id}/progress/",
         }
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
