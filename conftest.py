@@ -24,6 +24,17 @@ PLAYWRIGHT_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_browser_assertions():
+    """Playwright's assertions wait 5 s by default; a busy 2-core CI machine can take longer to swap a
+    fragment. Waiting longer only slows a failing test, never a passing one."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # pragma: no cover - playwright is in requirements.txt
+        return
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": PLAYWRIGHT_ARGS}
