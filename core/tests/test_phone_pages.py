@@ -107,7 +107,10 @@ PAGES = {
     "programs": PageCase("/programs/", EVERYONE, {}),
     "program": PageCase("{program}", MEETING_ROLES, {}),
     "session": PageCase("{session}", ("admin", "teacher"), {"teacher": "#save-attendance"}, desktop_role="teacher"),
-    "contact": PageCase("{profile}contact/", MEETING_ROLES, {}),
+    "contact": PageCase("{profile}contact/", MEETING_ROLES, dict.fromkeys(MEETING_ROLES, "#contact-email summary")),
+    "progress": PageCase(
+        "{progress}", ("admin", "counselor"), dict.fromkeys(("admin", "counselor"), "button[value=accepted]")
+    ),
     "admissions": PageCase(
         "/admissions/", ("admin", "counselor"), dict.fromkeys(("admin", "counselor"), "summary[role=button]")
     ),
@@ -150,11 +153,16 @@ def demo_site(django_db_setup, django_db_blocker):
             .order_by("-start_time")
             .first()
         )
+        # The demo program whose first student meets its exit criteria: a recommendation to decide.
+        from interventions.outcomes.models import ExitRecommendation
+
+        recommended = ExitRecommendation.objects.filter(status="pending").order_by("id").first()
         paths = {
             "program": f"/programs/{session.intervention_id}/",
             "session": f"/programs/sessions/{session.pk}/",
             "register": f"/attendance/register/{form.pk}/{DEMO_DAY.isoformat()}/",
             "profile": f"/students/{record.student_id}/",
+            "progress": f"/programs/enrollments/{recommended.enrollment_id}/progress/",
         }
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()

@@ -22,8 +22,9 @@ def program_outcomes(actor, program=None, **objects):
     if program is None or not access.can_view_program(actor, program):
         return None
     pending = list(
+        # A student who left the program meanwhile (an exit with a reason) has nothing left to decide.
         ExitRecommendation.objects.filter(
-            enrollment__intervention=program, status=ExitRecommendation.Status.PENDING
+            enrollment__intervention=program, enrollment__status="active", status=ExitRecommendation.Status.PENDING
         ).select_related("enrollment__student")
     )
     return {
