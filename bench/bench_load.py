@@ -100,7 +100,7 @@ def run_clients(count: int, rounds: int, work) -> tuple[list[float], int]:
                 samples.append(elapsed)
                 errors[0] += 0 if ok else 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
