@@ -1,4 +1,4 @@
-"""Demo attendance: a term of registers from the start of the year up to yesterday, with a few students
+"""Demo attendance: a term of registers (from the start of the year at most) up to yesterday, with a few students
 whose attendance the early-warning rules should notice."""
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from core.models import AuditLog
 from students.models import ClassGroup, Student
 
 Status = AttendanceRecord.Status
+# How far back the demo's registers go (from the start of the year when that is more recent).
+DEMO_TERM = datetime.timedelta(weeks=13)
 ILLNESS = ["Ill", "Flu", "Doctor's appointment", "Stomach bug", "Dentist"]
 
 
@@ -45,7 +47,9 @@ def seed_attendance(demo: DemoSchool) -> None:
             audit.record_create(actor=None, instance=holiday)
     holidays = set(Holiday.objects.filter(school=school).values_list("date", flat=True))
     end = demo.today - datetime.timedelta(days=1)
-    days = [d for d in weekdays_between(year.start_date, min(end, year.end_date)) if d not in holidays]
+    # A term at most: later in the year the demo stays as quick to seed as in its first weeks.
+    start = max(year.start_date, demo.today - DEMO_TERM)
+    days = [d for d in weekdays_between(start, min(end, year.end_date)) if d not in holidays]
     if not days:
         return
     taken = set(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 
 from attendance import selectors
 from core.permissions import Role, has_role
 from core.sections import DASHBOARD, STUDENT_FIGURES, object_figures, page_section
+from students.selectors import current_academic_year
+
+# How far back "the last school day" is looked for on a day without registers (a weekend, a holiday).
+LOOK_BACK = datetime.timedelta(days=21)
 
 
 @page_section(page=DASHBOARD, order=10, template="attendance/_section_today.html")
@@ -14,12 +20,32 @@ def todays_registers(actor):
     if not has_role(actor, Role.FORM_MASTER, Role.TEACHER):
         return None
     today = timezone.localdate()
+    year = current_academic_year(school_id=actor.school_id, on=today)
+    in_year = year is not None and year.start_date <= today <= year.end_date
     holiday = selectors.holiday_dates(school_id=actor.school_id, start=today, end=today).get(today)
-    forms = selectors.forms_of_day(actor=actor, date=today)
-    return {
+    is_school_day = in_year and today.weekday() < 5 and holiday is None
+    context = {
         "today": today,
-        "is_school_day": today.weekday() < 5 and holiday is None,
+        "is_school_day": is_school_day,
         "holiday": holiday,
+        "year": year,
+        "before_year": year is not None and today < year.start_date,
+        "after_year": year is not None and today > year.end_date,
+    }
+    if is_school_day:
+        day = today
+    else:
+        # No registers today: the last school day's, so the page still says where the registers stand.
+        end = min(today - datetime.timedelta(days=1), year.end_date) if year else None
+        days = (
+            selectors.school_days(school_id=actor.school_id, start=end - LOOK_BACK, end=end, year=year) if end else []
+        )
+        day = days[-1] if days else None
+    forms = selectors.forms_of_day(actor=actor, date=day) if day else []
+    return {
+        **context,
+        "day": day,
+        "form_count": len(forms),
         # Own forms first (the selector's order), then those still to take before those taken.
         "to_take": [f for f in forms if not f.taken],
         "taken": [f for f in forms if f.taken],

@@ -1,4 +1,4 @@
-from core.permissions import INTERVENTION_ROLES, REGISTER_TAKERS, STAFF, Role
+from core.permissions import INTERVENTION_ROLES, PROGRAM_RUNNERS, REGISTER_TAKERS, STAFF, Role
 
 # (label, path, roles that see it; empty = everyone signed in)
 NAVIGATION = [
@@ -7,6 +7,8 @@ NAVIGATION = [
     ("Students", "/students/", STAFF),
     ("Alerts", "/alerts/", STAFF),
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
+    ("Programs", "/programs/", STAFF),
+    ("Admissions", "/admissions/", PROGRAM_RUNNERS),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),
     ("API", "/api/docs/", (Role.ADMIN,)),

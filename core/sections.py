@@ -18,6 +18,7 @@ from django.utils.module_loading import autodiscover_modules
 DASHBOARD = "dashboard"
 STUDENT_PROFILE = "student_profile"
 STUDENT_FIGURES = "student_figures"
+MEETING_DETAIL = "meeting_detail"  # a meeting's progress tracker page (objects: meeting, student)
 
 
 @dataclass(frozen=True)

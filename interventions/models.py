@@ -236,6 +236,16 @@ class FollowUpReminder(models.Model):
 
 
 # Intervention programs live in their own module; importing them here registers them with the app.
+# The contact log's models live beside its services; imported here so that Django finds them.
+from interventions.communications.models import (  # noqa: E402, F401, I001
+    AbsenceNoticeSettings,
+    Channel,
+    CommunicationLog,
+    CommunicationTemplate,
+)
+
+# Feedback lives in its own module; importing it here registers it with the app.
+from interventions.feedback.models import Feedback, FeedbackLink  # noqa: E402, F401
 from interventions.programs.models import (  # noqa: E402, F401
     Enrollment,
     Intervention,
@@ -244,3 +254,4 @@ from interventions.programs.models import (  # noqa: E402, F401
     ScheduleLock,
     SessionAttendance,
 )
+from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote  # noqa: E402, F401

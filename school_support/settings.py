@@ -6,6 +6,7 @@ DEBUG          1/0 (default 1 for local development)
 ALLOWED_HOSTS  comma-separated
 EMAIL_URL-ish: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
                EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
+SMS_BACKEND    dotted path of the text-message backend (console by default); SMS_FILE_PATH for the file one
 SECURE_SSL     1 turns on the HTTPS settings (default: on when DEBUG is off)
 """
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "core",
     "students",
     "attendance",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: turns a locked-out login's answer into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "school_support.urls"
@@ -131,6 +135,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Shared school laptops: a session lasts 8 hours at most, and ends with the browser unless "Remember me"
+# was ticked at login (core/auth.py).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# Login protection (django-axes): 10 failed logins for one username from one address lock that pair out
+# for 15 minutes, on the login pages and the token endpoint alike (both authenticate through these
+# backends, axes' first). Attempts during the lockout are refused without extending it; a success
+# clears the count. Admins unlock in Django admin (Access attempts: delete the row).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "core.auth.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+# Our audit log records lockouts; axes' own log of every successful login would grow without a bound.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -158,6 +186,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "School Support <no-reply@localhost>")
+
+# Text messages to guardians: a dotted path to a BaseSMSBackend subclass (interventions/communications/sms.py).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "interventions.communications.sms.ConsoleSMSBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "sent-sms"))
 
 # HTTPS hardening: on by default in production.
 if env_bool("SECURE_SSL", not DEBUG):
@@ -217,8 +249,19 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
         "AlertStatusEnum": "interventions.models.Alert.Status",
         "MeetingStatusEnum": "interventions.models.InterventionMeeting.Status",
+        "InquiryStatusEnum": "students.admissions.models.Inquiry.Status",
+        "FollowUpStatusEnum": "students.admissions.models.FollowUp.Status",
+        "FeedbackStatusEnum": "interventions.feedback.models.Feedback.Status",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
+        "RoleEnum": "core.models.User.Role",
+        "EnrollmentSourceEnum": "interventions.programs.models.Enrollment.Source",
+        "InquirySourceEnum": "students.admissions.models.Inquiry.Source",
+        "ProgramStatusEnum": "interventions.models.Intervention.Status",
+        "ProgramTierEnum": "interventions.programs.models.Tier",
+        "SessionStatusEnum": "interventions.models.InterventionSession.Status",
+        "EnrollmentStatusEnum": "interventions.models.Enrollment.Status",
+        "EnrollmentEndEnum": "interventions.programs.api.ENROLLMENT_END_CHOICES",
     },
 }
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite twice: on SQLite, then on MariaDB/MySQL.
+# Sets up and runs the whole test suite on SQLite, then on MariaDB/MySQL, then on SQLite again on each of
+# PINNED_DAYS (the clock pinned to that day, see core/testing/pinned_today.py): tests pass on any day.
+# Before the tests, scripts/prod_smoke.py follows the README's production steps and fetches pages.
 # MYSQL_TEST_URL overrides the server (default: root with no password on 127.0.0.1:3306).
 # Under CI (CI=true) an unreachable MariaDB fails the run; elsewhere it is started if installed.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k meetings`.
@@ -79,8 +81,19 @@ echo "=== Lint and format (ruff) ==="
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+echo "=== Production smoke: the README's production steps, gunicorn with DEBUG=0, pages and their files ==="
+.venv/bin/python scripts/prod_smoke.py
+
 echo "=== Tests on SQLite ==="
 run_suite sqlite "" "$@"
 echo "=== Tests on MariaDB ($MYSQL_TEST_URL) ==="
 run_suite mariadb "$MYSQL_TEST_URL" "$@"
-echo "=== All tests passed on SQLite and MariaDB ==="
+
+# A Saturday in term, the first school day of an academic year (1 September, as the demo and the test
+# factories build them), a weekday of the summer holiday after a year ends (16 July).
+PINNED_DAYS=(2027-02-13 2026-09-01 2027-07-21)
+for day in "${PINNED_DAYS[@]}"; do
+  echo "=== Tests on SQLite, today pinned to $day ==="
+  TEST_TODAY="$day" run_suite "sqlite-$day" "" "$@"
+done
+echo "=== All tests passed on SQLite, MariaDB and SQLite on ${PINNED_DAYS[*]} ==="

@@ -102,3 +102,6 @@ class StudentAdmin(SchoolScopedAdmin):
 
 # The academic records register their admin when imported.
 from students.academics import admin as academics_admin  # noqa: E402, F401
+
+# Admissions registers its models from its own package.
+from students.admissions import admin as admissions_admin  # noqa: E402,F401

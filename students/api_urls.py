@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from students import api
 
@@ -7,4 +7,6 @@ urlpatterns = [
     path("students/<int:pk>/", api.StudentDetailView.as_view(), name="api-student"),
     path("students/<int:pk>/attendance/", api.StudentAttendanceView.as_view(), name="api-student-attendance"),
     path("class-groups/", api.ClassGroupListView.as_view(), name="api-class-groups"),
+    path("", include("students.academics.api_urls")),
+    path("admissions/", include("students.admissions.api_urls")),
 ]

@@ -1,4 +1,5 @@
-"""Demo forms and students: per school an academic year around today, 8 forms, ~30 students each."""
+"""Demo forms and students: per school an academic year around today (with weeks of it behind today, whatever
+the day), 8 forms, ~30 students each."""
 
 from __future__ import annotations
 
@@ -89,18 +90,28 @@ GRADES = (1, 2, 3, 4)
 STUDENTS_PER_FORM = 30
 
 
+# The demo needs a history to show: registers to look back on, attendance the early-warning rules can
+# judge, meetings under way. On a day with less of the year behind it than this (the first weeks of
+# September, the summer before it), the demo's year starts this long before today instead.
+DEMO_HISTORY = datetime.timedelta(weeks=9)
+
+
 def academic_year_bounds(today: datetime.date) -> tuple[str, datetime.date, datetime.date]:
-    """The school year (1 Sep – mid July) that contains `today`; the summer belongs to the next one."""
-    first = today.year if today.month >= 8 else today.year - 1
+    """The school year (1 Sep – 16 July) that contains `today`; the summer after it belongs to the next."""
+    first = today.year if (today.month, today.day) > (7, 16) else today.year - 1
     return f"{first}/{str(first + 1)[-2:]}", datetime.date(first, 9, 1), datetime.date(first + 1, 7, 16)
+
+
+def demo_year_bounds(today: datetime.date) -> tuple[str, datetime.date, datetime.date]:
+    """The demo's academic year: the real one around `today`, started early enough to have a history."""
+    name, start, end = academic_year_bounds(today)
+    return name, min(start, today - DEMO_HISTORY), end
 
 
 @demo_step(order=10, name="forms and students")
 def seed_forms_and_students(demo: DemoSchool) -> None:
     school, now = demo.school, timezone.now()
-    name, start, end = academic_year_bounds(demo.today)
-    if demo.today < start:
-        start = demo.today - datetime.timedelta(days=60)
+    name, start, end = demo_year_bounds(demo.today)
     year, created = AcademicYear.objects.get_or_create(
         school=school, name=name, defaults={"start_date": start, "end_date": end, "is_current": True}
     )
@@ -165,3 +176,7 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
     demo.extra["academic_year"] = year
     demo.extra["forms"] = forms
     demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")
+
+
+# Admissions registers its own demo step.
+from students.admissions import demo as admissions_demo  # noqa: E402,F401

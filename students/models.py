@@ -79,6 +79,8 @@ class Student(OptimisticLockMixin, models.Model):
     guardian_name = models.CharField(max_length=200, blank=True)
     guardian_phone = models.CharField(max_length=50, blank=True)
     guardian_email = models.EmailField(blank=True)
+    # The postal address letters are sent to, as it is written on an envelope (one line per line).
+    guardian_address = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,3 +113,6 @@ from students.academics.models import (  # noqa: E402, F401
     Topic,
     TopicProgress,
 )
+
+# Admissions keeps its models in its own package (students/admissions/); they belong to this app.
+from students.admissions.models import FollowUp, Inquiry  # noqa: E402,F401

@@ -32,3 +32,7 @@ def school_figures(actor):
         and not attendance_selectors.holiday_dates(school_id=actor.school_id, start=today, end=today),
         "week": attendance_selectors.school_rate(school_id=actor.school_id, start=week_start, end=today),
     }
+
+
+# Admissions registers its own section.
+from students.admissions import sections as admissions_sections  # noqa: E402,F401

@@ -23,6 +23,7 @@ STUDENT_EDITABLE_FIELDS = (
     "guardian_name",
     "guardian_phone",
     "guardian_email",
+    "guardian_address",
 )
 
 

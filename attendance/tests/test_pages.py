@@ -397,3 +397,38 @@ def test_home_page_sections(login, teacher, form_master, admin_user, form, form_
         AttendanceRecordFactory(school=form.school, student=student, date=eight_days_ago, status="absent")
     admin_html = login(admin_user).get("/").content.decode()
     assert '<span class="value figure-week-rate">66.7%</span>' in admin_html  # 2 of 3; older days left out
+
+
+def test_home_page_on_days_without_registers(login, form_master, school, time_machine):
+    """A weekend, a holiday or the summer says so and shows where the last school day's registers stand."""
+    from students.tests.factories import AcademicYearFactory
+
+    year = AcademicYearFactory(
+        school=school, name="2026/27", start_date=datetime.date(2026, 9, 1), end_date=datetime.date(2027, 7, 16)
+    )
+    form = ClassGroupFactory(school=school, academic_year=year, name="Form 3A", form_master=form_master)
+    ClassGroupFactory(school=school, academic_year=year, name="Form 3B")
+    RegisterFactory(school=school, class_group=form, date=datetime.date(2027, 7, 16), taken_by=form_master)
+    HolidayFactory(school=school, date=datetime.date(2027, 2, 15), name="Mid-term break")
+
+    def home(now):
+        time_machine.move_to(datetime.datetime.fromisoformat(f"{now}T10:00:00+00:00"))
+        return login(form_master).get("/").content.decode()
+
+    html = home("2027-02-13")  # a Saturday
+    assert "Weekend. No registers today." in html
+    assert (
+        'Last school day, <a href="/attendance/?date=2027-02-12">Fri 12 Feb</a>: 0 of 2 registers taken, 2 missing.'
+        in (html)
+    )
+    assert "to take" not in html
+    html = home("2027-02-15")
+    assert "Holiday: Mid-term break. No registers today." in html and ">Fri 12 Feb</a>" in html
+    html = home("2027-07-21")  # a Wednesday of the summer: not a school day either
+    assert "The academic year 2026/27 ended on 16 Jul 2027. No registers today." in html
+    assert ">Fri 16 Jul</a>: 1 of 2 registers taken, 1 missing." in html and "to take" not in html
+    html = home("2026-08-28")
+    assert "The academic year 2026/27 starts on 1 Sep 2026. No registers today." in html
+    assert "Last school day" not in html
+    html = home("2026-09-01")
+    assert "Your form:" in html and 'Form 3A</a> <span class="badge badge-yellow">to take' in html

@@ -26,10 +26,13 @@ def test_form_master_logs_in_and_sees_the_dashboard(page, live_server, make_user
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Good day, Femi Okafor")
     nav = page.locator("ul.main-nav")
-    expect(nav.get_by_role("link")).to_have_text(["Home", "Attendance", "Students", "Alerts", "Interventions"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs"]
+    )
     expect(nav.get_by_role("link", name="Admin")).to_have_count(0)
 
     # htmx requests carry the CSRF token from <body hx-headers>: a session POST to the API succeeds.
+    page.wait_for_function("() => window.htmx !== undefined")  # deferred: may run after the heading shows
     with page.expect_response(lambda r: r.url.endswith("/api/audit/")) as posted:
         page.evaluate("htmx.ajax('POST', '/api/audit/', {values: {action: 'viewed_report'}, swap: 'none'})")
     assert posted.value.status == 201

@@ -1,6 +1,7 @@
 """Commands: cleanup_old_data (audit retention) and seed_demo (two schools, staff of every role)."""
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -148,3 +149,32 @@ def test_seed_demo_writes_an_audit_row_for_every_row_it_creates():
     ):
         assert counts[label] > 0, label
         assert created.get(label.lower()) == counts[label], label
+
+
+# A Saturday in term, the first school day of a year (1 Sep), a weekday of the summer after a year ends.
+DEMO_DAYS = ["2027-02-13", "2026-09-01", "2027-07-21"]
+
+
+@pytest.mark.parametrize("today", DEMO_DAYS)
+def test_seed_demo_gives_a_living_home_page_whatever_the_day(today, time_machine, monkeypatch):
+    """Registers, alerts and meetings are on the form master's home page on any day the demo is seeded."""
+    monkeypatch.setattr("core.demo.DEMO_SCHOOLS", DEMO_SCHOOLS[:1])  # north only: half the time
+    time_machine.move_to(datetime.datetime.fromisoformat(f"{today}T10:00:00+00:00"))
+    call_command("seed_demo", stdout=StringIO())
+    client = Client()
+    assert client.login(username="north-fm1", password="demo-pass-2026")
+    html = client.get("/").content.decode()
+
+    day = datetime.date.fromisoformat(today)
+    if day.weekday() < 5:
+        assert "Your forms:" in html and 'badge-yellow">to take' in html
+        # Yesterday's registers were taken: the register of the day before today opens with its marks.
+        assert "No registers today" not in html
+    else:
+        assert "Weekend. No registers today." in html
+        assert re.search(r"Last school day, <a [^>]+>Fri \d+ \w+</a>:\s+8 of 8 registers taken\.", html)
+    open_alerts = int(re.search(r'<span class="value">(\d+)</span><span class="label">open', html).group(1))
+    assert open_alerts > 0 and "Record meeting</a>" in html
+    active = int(re.search(r'<span class="value">(\d+)</span><span class="label">Active', html).group(1))
+    assert active > 0 and "follow-up was due" in html
+    assert "missing" in client.get("/attendance/").content.decode()

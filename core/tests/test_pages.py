@@ -98,10 +98,13 @@ class TestDashboard:
     @pytest.mark.parametrize(
         "role, expected",
         [
-            ("admin", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Admin", "API"]),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions"]),
+            (
+                "admin",
+                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Admin", "API"],
+            ),
+            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs"]),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs"]),
+            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions"]),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):

@@ -13,10 +13,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DateField, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractIsoWeekDay
 
-from attendance.models import AttendanceRecord, Holiday
+from attendance.models import AttendanceRecord, Holiday, LessonAttendance
 from interventions.models import Alert, AlertSettings
 from students.models import AcademicYear, Student
 
@@ -313,7 +313,58 @@ def recurring_pattern(school, calendar, settings, student_ids=None) -> list[Find
     ]
 
 
-RULES = (consecutive_absences, low_attendance, chronic_absence, recurring_pattern)
+def missed_lessons(school, calendar, settings, student_ids=None) -> list[Finding]:
+    """Missing after registration: absent from lessons on school days on which the morning register had
+    the student present or late, at least the threshold number of times within the window's school days."""
+    window = calendar.school_days_back(settings.missed_lessons_window_days)
+    if not window:
+        return []
+    threshold = settings.missed_lessons_threshold
+    registered = AttendanceRecord.objects.filter(
+        student_id=OuterRef("student_id"), date=OuterRef("date"), status__in=[Status.PRESENT, Status.LATE]
+    )
+    lessons = LessonAttendance.objects.filter(
+        date__gte=window[0],
+        date__lte=calendar.as_of,
+        date__week_day__in=WEEKDAYS,
+        status=LessonAttendance.Status.ABSENT,
+        student__status=Student.Status.ACTIVE,
+    )
+    if student_ids is None:
+        lessons = lessons.filter(school=school)
+    else:
+        lessons = lessons.filter(student__school=school, student_id__in=list(student_ids))
+    if calendar.holidays:
+        lessons = lessons.exclude(date__in=sorted(calendar.holidays))
+    rows = (
+        lessons.filter(Exists(registered))
+        .values("student_id")
+        .annotate(lessons=Count("id"), days=Count("date", distinct=True), first=Min("date"), last=Max("date"))
+        .filter(lessons__gte=threshold)
+        .order_by()
+    )
+    return [
+        Finding(
+            student_id=row["student_id"],
+            kind=Kind.MISSED_LESSONS,
+            severity=_excess_severity(row["lessons"], threshold),
+            details={
+                "lessons": row["lessons"],
+                "days": row["days"],
+                "first_date": row["first"].isoformat(),
+                "last_date": row["last"].isoformat(),
+                "window_start": window[0].isoformat(),
+                "window_end": calendar.as_of.isoformat(),
+                "window_school_days": len(window),
+                "threshold_lessons": threshold,
+            },
+            episode_start=window[0],
+        )
+        for row in rows
+    ]
+
+
+RULES = (consecutive_absences, low_attendance, chronic_absence, recurring_pattern, missed_lessons)
 
 # Details that move on with the calendar alone (a rolling window's ends, "so far this year" up to today).
 ROLLING_DETAILS = frozenset({"until", "window_start", "window_end"})

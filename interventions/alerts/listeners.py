@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from attendance import events as attendance_events
+from attendance.lessons import events as lesson_events
 from core.listeners import listens_to
 from core.models import School
 from interventions.alerts.services import refresh_alerts_for_students
@@ -13,4 +14,10 @@ from interventions.alerts.services import refresh_alerts_for_students
 @listens_to(attendance_events.REGISTER_SAVED, order=10)
 def refresh_alerts_after_register(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
     """After a register is committed, the early-warning rules look at the form's students again."""
+    refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)
+
+
+@listens_to(lesson_events.LESSON_SAVED, order=10)
+def refresh_alerts_after_lesson(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
+    """After a lesson's attendance is committed, the rules (missed lessons among them) look again."""
     refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)

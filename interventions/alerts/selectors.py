@@ -136,6 +136,12 @@ def alert_reason(alert: Alert) -> str:
                 f"Absent on {d['times']} {d['weekday']}s in {d['window_weeks']} weeks: "
                 f"{date_range_words(_day(d['first_date']), _day(d['last_date']))}"
             )
+        if alert.kind == Alert.Kind.MISSED_LESSONS:
+            return (
+                f"Present at registration but absent from {d['lessons']} lessons on {d['days']} days in the last "
+                f"{d['window_school_days']} school days: "
+                f"{date_range_words(_day(d['first_date']), _day(d['last_date']))}"
+            )
     except (KeyError, TypeError, ValueError):
         pass
     return alert.get_kind_display()

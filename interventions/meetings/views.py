@@ -13,6 +13,7 @@ from core.errors import ApplicationError
 from core.ids import parse_id
 from core.pages import attempt
 from core.permissions import role_required
+from core.sections import MEETING_DETAIL, sections_for
 from interventions.meetings import access, selectors, services
 from interventions.meetings.forms import MeetingForm, ProgressForm
 from interventions.models import InterventionMeeting
@@ -167,6 +168,13 @@ def _tracker_context(actor, meeting, *, form=None, notice=None, conflict=None) -
     }
 
 
+def _page_sections(request, meeting) -> dict:
+    """What other parts show on the meeting's full page (the contact log); nothing for the htmx panel."""
+    if request.htmx:
+        return {}
+    return {"sections": sections_for(MEETING_DETAIL, request.user, meeting=meeting, student=meeting.student)}
+
+
 @role_required(*access.MEETING_ROLES)
 def meeting_tracker(request, pk):
     """The progress tracker of one meeting: history newest first, add an update, move the status."""
@@ -174,7 +182,7 @@ def meeting_tracker(request, pk):
     meeting = selectors.meeting_get(actor=actor, meeting_id=pk)
     template = "interventions/meetings/_tracker.html" if request.htmx else "interventions/meetings/meeting_detail.html"
     if request.method != "POST":
-        return render(request, template, _tracker_context(actor, meeting))
+        return render(request, template, {**_tracker_context(actor, meeting), **_page_sections(request, meeting)})
     if not access.can_add_progress(actor, meeting):
         raise PermissionDenied("You may not add progress to this meeting.")
     form = ProgressForm(request.POST, meeting=meeting)
@@ -212,7 +220,10 @@ def meeting_tracker(request, pk):
     response = render(
         request,
         template,
-        _tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
+        {
+            **_tracker_context(actor, meeting, form=form, notice=notice, conflict=conflict),
+            **_page_sections(request, meeting),
+        },
         status=status_code,
     )
     if request.htmx and status_code in (200, 409):

@@ -23,3 +23,78 @@ document.addEventListener("htmx:responseError", function (event) {
     status === 404 ? "That record no longer exists." : "Something went wrong (" + status + "). Please try again.";
   box.appendChild(div);
 });
+
+// Folds (<details data-open-wide>) are open on wide screens and one tappable line on phones.
+var WIDE = window.matchMedia("(min-width: 768px)");
+function openWideFolds(root) {
+  if (!WIDE.matches || !root.querySelectorAll) return;
+  root.querySelectorAll("details[data-open-wide]").forEach(function (fold) { fold.open = true; });
+}
+document.addEventListener("DOMContentLoaded", function () { openWideFolds(document); });
+document.addEventListener("htmx:load", function (event) { openWideFolds(event.target.parentNode || document); });
+WIDE.addEventListener("change", function () { openWideFolds(document); });
+
+// Dialogs: [data-open-dialog=ID] opens <dialog id=ID> as a modal (the browser keeps the focus inside it,
+// Escape closes it); [data-close-dialog=ID] closes it. The focus then goes back to what opened it, or to
+// the page's opener button when the dialog opened with the page. [data-print] prints the page.
+document.addEventListener("click", function (event) {
+  var opener = event.target.closest("[data-open-dialog]");
+  if (opener) {
+    var dialog = document.getElementById(opener.dataset.openDialog);
+    if (dialog && !dialog.open) { dialog.returnFocusTo = opener; dialog.showModal(); }
+  }
+  var closer = event.target.closest("[data-close-dialog]");
+  if (closer) {
+    var open = document.getElementById(closer.dataset.closeDialog);
+    if (open) { open.close(); }
+  }
+  if (event.target.closest("[data-print]")) { window.print(); }
+});
+document.addEventListener("close", function (event) {
+  var dialog = event.target;
+  if (!(dialog instanceof HTMLDialogElement)) return;
+  var back = dialog.returnFocusTo || document.querySelector('[data-open-dialog="' + dialog.id + '"]');
+  dialog.returnFocusTo = null;
+  if (back && (document.activeElement === document.body || dialog.contains(document.activeElement))) { back.focus(); }
+}, true);
+document.addEventListener("DOMContentLoaded", function () {
+  var dialog = document.querySelector("dialog[data-open-on-load]");
+  if (dialog) { dialog.showModal(); }
+});
+
+// A panel filled by htmx ([data-reveal-on-swap], e.g. the progress tracker) is shown, scrolled to and
+// given the focus on its heading, so keyboard and screen-reader users land where the content appeared.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var panel = event.detail.target;
+  if (!panel.matches || !panel.matches("[data-reveal-on-swap]")) return;
+  var firstShow = panel.hidden;
+  panel.hidden = false;
+  var heading = panel.querySelector("h1, h2, h3");
+  var launched = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (heading && launched && !panel.contains(launched)) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  }
+  if (firstShow || (launched && !panel.contains(launched))) {
+    panel.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+});
+
+// htmx swaps announce their result: the text of any message ([role=status], [role=alert], .flash) or
+// summary ([data-announce]) in the new content is read out by the polite live region #announcer.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var announcer = document.getElementById("announcer");
+  var target = event.detail.elt || event.detail.target;
+  if (!announcer || !target || !target.querySelectorAll) return;
+  var parts = [];
+  var nodes = [target].concat(Array.prototype.slice.call(target.querySelectorAll("[data-announce], .flash, [role=status], [role=alert]")));
+  nodes.forEach(function (node) {
+    if (node.matches && node.matches("[data-announce], .flash, [role=status], [role=alert]") && node.textContent.trim()) {
+      var text = node.textContent.replace(/\s+/g, " ").trim();
+      if (parts.indexOf(text) < 0) parts.push(text);
+    }
+  });
+  if (!parts.length) return;
+  announcer.textContent = "";
+  window.setTimeout(function () { announcer.textContent = parts.join(" "); }, 50);
+});

@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from core.tests.factories import SchoolFactory
-from students.models import AcademicYear, ClassGroup, Student
+from students.models import AcademicYear, ClassGroup, FollowUp, Inquiry, Student
 
 
 class AcademicYearFactory(factory.django.DjangoModelFactory):
@@ -43,3 +43,29 @@ class StudentFactory(factory.django.DjangoModelFactory):
     guardian_name = factory.Faker("name")
     guardian_phone = "+44 7700 900123"
     guardian_email = factory.LazyAttribute(lambda s: f"guardian.{s.student_id.lower()}@example.org")
+
+
+class InquiryFactory(factory.django.DjangoModelFactory):
+    """An inquiry as stored (its score is set by the services; tests that need it go through them)."""
+
+    class Meta:
+        model = Inquiry
+
+    school = factory.SubFactory(SchoolFactory)
+    student_name = factory.Faker("name")
+    phone = "+44 7700 900456"
+    email = factory.Sequence(lambda n: f"family{n}@example.org")
+    source = Inquiry.Source.WEBSITE
+    status = Inquiry.Status.NEW
+    priority = Inquiry.Priority.MEDIUM
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    school = factory.SubFactory(SchoolFactory)
+    inquiry = factory.SubFactory(InquiryFactory, school=factory.SelfAttribute("..school"))
+    follow_up_date = datetime.date(2026, 10, 6)
+    follow_up_type = FollowUp.Type.CALL
+    status = FollowUp.Status.COMPLETED

@@ -1,0 +1,266 @@
+"""Every page on a 390 × 844 phone and on a desktop, on the demo data, as each role that can see it: the
+page's main action lies inside the viewport's width (no sideways scrolling) and axe-core reports no
+serious or critical accessibility violation.
+
+One live server for the module, the demo schools seeded once on a fixed school day (the clock is pinned,
+ticking, so the pages look the same whatever day the suite runs), one login per role reused through
+Playwright's storage state. A page added later gets a row in PAGES.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import expect
+from pytest_django.live_server_helper import LiveServer
+
+from core import demo
+from core.tests.phone import (
+    DESKTOP,
+    PHONE,
+    assert_in_view,
+    assert_main_action_in_viewport,
+    assert_no_serious_axe_violations,
+)
+
+# The demo data is committed once by the module's fixture; each test runs in a transaction that is rolled
+# back (the sessions and audit rows its requests write go with it).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+PASSWORD = "phone-pass-2026"
+# A Tuesday in the autumn term: registers were taken on the days before, today's are still to take.
+DEMO_DAY = datetime.date(2026, 11, 17)
+USERS = {"admin": "north-admin", "form_master": "north-fm1", "teacher": "north-teacher", "counselor": "north-counselor"}
+EVERYONE = ("admin", "form_master", "teacher", "counselor")
+TAKERS = ("admin", "form_master", "teacher")
+MEETING_ROLES = ("admin", "form_master", "counselor")
+
+
+@dataclass(frozen=True)
+class PageCase:
+    path: str  # may name {register} or {profile}, filled from the demo data
+    roles: tuple[str | None, ...]
+    main_action: dict[str | None, str]  # role → selector of the page's main action
+    desktop_role: str | None = "admin"  # the role whose page holds the most, checked at desktop size too
+
+
+PAGES = {
+    "login": PageCase("/accounts/login/", (None,), {None: "button[type=submit]"}, desktop_role=None),
+    "dashboard": PageCase(
+        "/",
+        EVERYONE,
+        {
+            "admin": ".section-school-figures .register-chip",
+            "form_master": ".section-todays-registers .register-chip",
+            "teacher": ".section-todays-registers .register-chip",
+            "counselor": "#intervention-quick-access a.stat-card",
+        },
+        desktop_role="form_master",
+    ),
+    "attendance": PageCase(
+        "/attendance/", TAKERS, dict.fromkeys(TAKERS, "#attendance-day .action-link"), desktop_role="form_master"
+    ),
+    "register": PageCase(
+        "{register}", TAKERS, dict.fromkeys(TAKERS, ".register-actions button[type=submit]"), desktop_role="form_master"
+    ),
+    "students": PageCase("/students/", EVERYONE, dict.fromkeys(EVERYONE, "#student-table .cell-title a")),
+    "profile": PageCase(
+        "{profile}",
+        EVERYONE,
+        {
+            "admin": "#intervention-timeline .header-action",
+            "form_master": "#intervention-timeline .header-action",
+            "teacher": "[data-print]",
+            "counselor": "[data-print]",
+        },
+    ),
+    "alerts": PageCase(
+        "/alerts/",
+        EVERYONE,
+        {
+            # Admins act on every alert, a form master on their forms'; a counsellor reads them all; a
+            # teacher sees only those assigned to them (none in the demo): the filter is what is left.
+            **dict.fromkeys(("admin", "form_master"), "#alert-table tbody tr button[name=status]"),
+            "counselor": "#alert-table tbody tr .cell-title a",
+            "teacher": "#alert-filters select[name=status]",
+        },
+    ),
+    "interventions": PageCase(
+        "/form-master/interventions/",
+        MEETING_ROLES,
+        {
+            "admin": "#record-meeting-button",
+            "form_master": "#record-meeting-button",
+            "counselor": "#meetings-table tbody tr .cell-action [role=button]",
+        },
+    ),
+}
+CASES = [
+    pytest.param(name, role, id=f"{name}-{role or 'anonymous'}") for name, case in PAGES.items() for role in case.roles
+]
+DESKTOP_CASES = [
+    pytest.param(name, case.desktop_role, id=f"{name}-{case.desktop_role or 'anonymous'}")
+    for name, case in PAGES.items()
+]
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """The demo schools on DEMO_DAY, served by a live server for the whole module; emptied afterwards."""
+    from attendance.models import AttendanceRecord
+    from students.models import ClassGroup
+
+    at = datetime.datetime.combine(DEMO_DAY, datetime.time(10, 30), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    # One demo school is enough here (tenancy has its own tests) and seeds in half the time.
+    with (
+        time_machine.travel(at, tick=True),
+        django_db_blocker.unblock(),
+        mock.patch.object(demo, "DEMO_SCHOOLS", demo.DEMO_SCHOOLS[:1]),
+    ):
+        demo.seed(password=PASSWORD, today=DEMO_DAY, log=lambda line: None)
+        form = ClassGroup.objects.filter(form_master__username=USERS["form_master"]).order_by("name").first()
+        # A student with something to show: absences on the calendar and in the table.
+        record = (
+            AttendanceRecord.objects.filter(student__class_group=form)
+            .exclude(status="present")
+            .order_by("student__last_name", "student__first_name")
+            .first()
+        )
+        paths = {
+            "register": f"/attendance/register/{form.pk}/{DEMO_DAY.isoformat()}/",
+            "profile": f"/students/{record.student_id}/",
+        }
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server.url, paths
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, demo_site):
+    """role → Playwright storage state of that user, logged in once through the login form."""
+    url, _ = demo_site
+    states = {None: None}
+    for role, username in USERS.items():
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/")
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+@pytest.fixture
+def open_page(browser, demo_site, signed_in):
+    """open_page(role, path, viewport) → a page of a fresh context signed in as `role` (None: anonymous)."""
+    url, paths = demo_site
+    contexts = []
+
+    def open_(role, path, viewport):
+        context = browser.new_context(viewport=viewport, storage_state=signed_in[role])
+        context.set_default_timeout(5_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        response = page.goto(url + path.format(**paths))
+        assert response.status == 200, f"{path} as {role}: {response.status}"
+        page.script_errors = errors
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, name, role):
+    case = PAGES[name]
+    page = open_page(role, case.path, PHONE)
+    assert_main_action_in_viewport(page, case.main_action[role])
+    assert_no_serious_axe_violations(page)
+    assert page.script_errors == []
+
+
+@pytest.mark.parametrize(("name", "role"), DESKTOP_CASES)
+def test_desktop_no_serious_axe_violations(open_page, name, role):
+    case = PAGES[name]
+    page = open_page(role, case.path, DESKTOP)
+    assert_main_action_in_viewport(page, case.main_action[role], min_size=None)
+    assert_no_serious_axe_violations(page)
+    assert page.script_errors == []
+
+
+def test_register_save_button_stays_in_reach_on_a_phone(open_page):
+    """The register's save button is on screen at the top of the list and still after scrolling to its
+    end; each status is a 44 px target and one tap marks it."""
+    page = open_page("form_master", "{register}", PHONE)
+    save = page.locator(".register-actions button[type=submit]")
+    assert_in_view(page, save)
+    labels = page.locator(".register-row").first.locator(".segmented label")
+    for index in range(labels.count()):
+        box = labels.nth(index).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    last = page.locator(".register-row").last
+    last.locator("label", has_text="Late").click()
+    expect(last.locator("input[value=late]")).to_be_checked()
+    expect(last.locator("input.reason")).to_be_visible()
+    assert_in_view(page, save)
+
+
+def test_interventions_on_a_phone_table_first_dialog_and_tracker_fit(open_page):
+    """Stats fold into one line that opens on tap; the table starts on the first screen; the Record
+    meeting dialog fits the screen, keeps the focus and gives it back; the tracker opens focused."""
+    page = open_page("form_master", "/form-master/interventions/", PHONE)
+    stats = page.locator("details.stats-fold")
+    expect(stats).not_to_have_attribute("open", "")
+    expect(page.locator("#stats-cards")).to_be_hidden()
+    summary = page.locator("#stats-summary")
+    expect(summary).to_contain_text("meetings")
+    assert page.locator("#meetings-table tbody tr").first.bounding_box()["y"] < PHONE["height"]
+    summary.click()
+    expect(page.locator('#stats-cards [data-stat="total"]')).to_be_visible()
+
+    opener = page.locator("#record-meeting-button")
+    opener.click()
+    dialog = page.locator("#record-dialog")
+    expect(dialog).to_be_visible()
+    assert_in_view(page, dialog)
+    assert_no_serious_axe_violations(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.getElementById('record-dialog').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+
+    page.locator("#meetings-table tbody tr").first.get_by_role("button", name="Progress").click()
+    tracker = page.locator("#tracker-panel")
+    expect(tracker.locator("h2")).to_be_focused()
+    box = tracker.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_serious_axe_violations(page)
+
+
+def test_filter_swap_is_announced(open_page):
+    """An htmx swap says what it did through the polite live region."""
+    page = open_page("admin", "/alerts/", DESKTOP)
+    page.locator("#alert-filters select[name=status]").select_option("all")
+    expect(page).to_have_url(re.compile(r"status=all"))
+    expect(page.locator("#announcer")).to_have_text(re.compile(r"^\d+ alerts?$"))

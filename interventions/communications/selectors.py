@@ -1,0 +1,113 @@
+"""Every read of the contact log and its templates: scoped to the actor's school and role, N+1-free."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from core.errors import ApplicationError, PermissionDeniedError
+from core.ids import parse_id
+from core.tenancy import get_scoped
+from interventions.communications import access
+from interventions.communications.models import Channel, CommunicationLog, CommunicationTemplate
+from students.models import Student
+
+Role = access.Role
+
+
+def communications_visible_to(actor) -> QuerySet:
+    """Counsellors and admins: the school's contact log; form masters: their forms' students'."""
+    queryset = CommunicationLog.objects.for_actor(actor)
+    if actor.role in (Role.ADMIN, Role.COUNSELOR):
+        return queryset
+    if actor.role == Role.FORM_MASTER:
+        return queryset.filter(student__class_group__form_master=actor)
+    return queryset.none()
+
+
+def parse_communication_filters(params) -> dict:
+    filters: dict = {}
+    errors: dict[str, list[str]] = {}
+    for name in ("student", "intervention"):
+        raw = (params.get(name) or "").strip()
+        if raw:
+            value = parse_id(raw)
+            if value is None:
+                errors[name] = [f"A {name} id is a whole number."]
+            else:
+                filters[name] = value
+    channel = (params.get("channel") or "").strip()
+    if channel:
+        if channel in Channel.values:
+            filters["channel"] = channel
+        else:
+            errors["channel"] = [f"“{channel}” is not a valid channel. Allowed: {', '.join(Channel.values)}."]
+    status = (params.get("status") or "").strip()
+    if status:
+        if status in CommunicationLog.Status.values:
+            filters["status"] = status
+        else:
+            errors["status"] = [
+                f"“{status}” is not a valid status. Allowed: {', '.join(CommunicationLog.Status.values)}."
+            ]
+    if errors:
+        raise ApplicationError(field_errors=errors)
+    return filters
+
+
+def communication_list(*, actor, filters: dict | None = None) -> QuerySet:
+    """The actor's contact log, newest first, with who sent it and the student (one query a page)."""
+    filters = filters or {}
+    queryset = communications_visible_to(actor).select_related("student", "actor", "template")
+    if "student" in filters:
+        queryset = queryset.filter(student_id=filters["student"])
+    if "channel" in filters:
+        queryset = queryset.filter(channel=filters["channel"])
+    if "status" in filters:
+        queryset = queryset.filter(status=filters["status"])
+    if "intervention" in filters:
+        queryset = queryset.filter(intervention_id=filters["intervention"])
+    return queryset.order_by("-created_at", "-id")
+
+
+def communication_get(*, actor, communication_id) -> CommunicationLog:
+    """One row of the contact log: 404 for missing, foreign, or not the actor's to see."""
+    queryset = communications_visible_to(actor).select_related("student", "student__class_group", "actor", "school")
+    return get_scoped(queryset, actor, pk=communication_id)
+
+
+def student_communications(*, actor, student, limit: int | None = None) -> list[CommunicationLog]:
+    """A student's contact log as the actor may see it, newest first (one query)."""
+    rows = communications_visible_to(actor).filter(student=student).select_related("actor", "template", "intervention")
+    rows = rows.order_by("-created_at", "-id")
+    return list(rows[:limit] if limit else rows)
+
+
+def template_list(*, actor, channel: str | None = None) -> QuerySet:
+    if actor.role not in access.CONTACT_ROLES:
+        return CommunicationTemplate.objects.none()
+    queryset = CommunicationTemplate.objects.for_actor(actor)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    return queryset.order_by("channel", "name", "id")
+
+
+def template_get(*, actor, template_id) -> CommunicationTemplate:
+    return get_scoped(template_list(actor=actor), actor, pk=template_id)
+
+
+def contact_student_get(*, actor, student_id) -> Student:
+    """A student whose guardian the actor may contact: 404 for missing or foreign, 403 otherwise."""
+    student = get_scoped(Student.objects.select_related("class_group", "school"), actor, pk=student_id)
+    if not access.can_contact(actor, student):
+        raise PermissionDeniedError("You may only contact the guardians of students of your own forms.")
+    return student
+
+
+def enrollment_of(*, actor, student, enrollment_id):
+    """One of the student's enrollments, of the actor's school (None when the id is not one)."""
+    from interventions.programs.models import Enrollment
+
+    pk = parse_id(enrollment_id)
+    if pk is None:
+        return None
+    return Enrollment.objects.for_actor(actor).select_related("intervention").filter(pk=pk, student=student).first()

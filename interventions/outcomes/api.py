@@ -1,0 +1,250 @@
+"""JSON API of program outcomes (SPEC §7). Thin: parse, fetch through the selectors, call a service."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import StandardPagination
+from core.errors import ApplicationError
+from core.ids import MAX_ID, MAX_VERSION
+from core.permissions import PROGRAM_RUNNERS, STAFF, HasRole
+from interventions.outcomes import selectors, services
+from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
+from students.models import Student
+
+StaffAccess = HasRole(*STAFF)
+RunnerAccess = HasRole(*PROGRAM_RUNNERS)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    student_name = serializers.CharField(source="student.full_name", read_only=True)
+    entered_by_name = serializers.CharField(source="entered_by.display_name", read_only=True)
+
+    class Meta:
+        model = ProgressNote
+        fields = [
+            "id",
+            "intervention",
+            "student",
+            "student_name",
+            "note",
+            "rating",
+            "metric_value",
+            "entered_by",
+            "entered_by_name",
+            "entered_at",
+        ]
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    note = serializers.CharField()
+    rating = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    metric_value = serializers.DecimalField(max_digits=9, decimal_places=2, required=False, allow_null=True)
+
+
+class CriteriaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExitCriteria
+        fields = ["id", "intervention", "threshold_type", "target_value", "window", "metric_name", "created_at"]
+
+
+class CriteriaCreateSerializer(serializers.Serializer):
+    threshold_type = serializers.ChoiceField(choices=ExitCriteria.ThresholdType.choices)
+    target_value = serializers.DecimalField(max_digits=9, decimal_places=2)
+    window = serializers.IntegerField(min_value=1, max_value=services.MAX_WINDOW)
+    metric_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    intervention = serializers.IntegerField(source="enrollment.intervention_id", read_only=True)
+    student = serializers.IntegerField(source="enrollment.student_id", read_only=True)
+    student_name = serializers.CharField(source="enrollment.student.full_name", read_only=True)
+
+    class Meta:
+        model = ExitRecommendation
+        fields = [
+            "id",
+            "enrollment",
+            "intervention",
+            "student",
+            "student_name",
+            "figures",
+            "status",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "version",
+        ]
+
+
+class DecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[("accepted", "accepted"), ("dismissed", "dismissed")])
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+
+class ExitSerializer(serializers.Serializer):
+    exit_reason = serializers.CharField(allow_blank=True, required=False, default="")
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+
+class PointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    value = serializers.FloatField()
+
+
+class WeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    rate = serializers.FloatField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    baseline = serializers.FloatField(allow_null=True)
+    goal = serializers.FloatField(allow_null=True)
+    goal_date = serializers.DateField(allow_null=True)
+    start_date = serializers.DateField()
+    points = PointSerializer(many=True)
+    trend = serializers.DictField()
+    attendance_weekly = WeekSerializer(many=True)
+    session_attendance_pct = serializers.FloatField(allow_null=True)
+    fidelity = serializers.DictField()
+    verdict = serializers.CharField()
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _page(request, view, rows, serializer_class):
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class ProgramNotesView(APIView):
+    permission_classes = [StaffAccess]
+
+    @extend_schema(parameters=[OpenApiParameter("student", int)], responses=NoteSerializer(many=True))
+    def get(self, request, pk):
+        program = selectors.program_get(actor=request.user, program_id=pk)
+        rows = selectors.program_notes(program=program, student_id=request.query_params.get("student") or None)
+        return _page(request, self, rows, NoteSerializer)
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer})
+    def post(self, request, pk):
+        program = selectors.program_get(actor=request.user, program_id=pk)
+        data = _validated(NoteCreateSerializer, request.data)
+        student = Student.objects.for_actor(request.user).filter(pk=data["student"]).first()
+        if student is None:
+            raise ApplicationError(field_errors={"student": [f"No student with id {data['student']}."]})
+        note = services.note_add(
+            actor=request.user,
+            program=program,
+            student=student,
+            note=data["note"],
+            rating=data.get("rating"),
+            metric_value=data.get("metric_value"),
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramCriteriaView(APIView):
+    permission_classes = [StaffAccess]
+
+    @extend_schema(responses=CriteriaSerializer(many=True))
+    def get(self, request, pk):
+        program = selectors.program_get(actor=request.user, program_id=pk)
+        return _page(request, self, selectors.program_criteria(program=program), CriteriaSerializer)
+
+    @extend_schema(request=CriteriaCreateSerializer, responses={201: CriteriaSerializer})
+    def post(self, request, pk):
+        program = selectors.program_get(actor=request.user, program_id=pk)
+        data = _validated(CriteriaCreateSerializer, request.data)
+        criterion = services.criteria_create(actor=request.user, program=program, **data)
+        return Response(CriteriaSerializer(criterion).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramEvaluateView(APIView):
+    permission_classes = [RunnerAccess]
+
+    @extend_schema(request=None, responses=RecommendationSerializer(many=True))
+    def post(self, request, pk):
+        program = selectors.program_get(actor=request.user, program_id=pk)
+        created = services.evaluate_program(actor=request.user, program=program)
+        rows = selectors.recommendation_list(actor=request.user).filter(pk__in=[row.pk for row in created])
+        return Response(RecommendationSerializer(rows, many=True).data)
+
+
+class RecommendationListView(APIView):
+    permission_classes = [RunnerAccess]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ExitRecommendation.Status.values),
+            OpenApiParameter("program", int),
+            OpenApiParameter("student", int),
+        ],
+        responses=RecommendationSerializer(many=True),
+    )
+    def get(self, request):
+        filters = selectors.parse_recommendation_filters(request.query_params)
+        return _page(
+            request, self, selectors.recommendation_list(actor=request.user, filters=filters), RecommendationSerializer
+        )
+
+
+class RecommendationDetailView(APIView):
+    permission_classes = [RunnerAccess]
+
+    @extend_schema(responses=RecommendationSerializer)
+    def get(self, request, pk):
+        return Response(
+            RecommendationSerializer(selectors.recommendation_get(actor=request.user, recommendation_id=pk)).data
+        )
+
+    @extend_schema(request=DecisionSerializer, responses=RecommendationSerializer)
+    def patch(self, request, pk):
+        recommendation = selectors.recommendation_get(actor=request.user, recommendation_id=pk)
+        data = _validated(DecisionSerializer, request.data)
+        services.recommendation_decide(
+            actor=request.user, recommendation=recommendation, status=data["status"], version=data["version"]
+        )
+        fresh = selectors.recommendation_get(actor=request.user, recommendation_id=pk)
+        return Response(RecommendationSerializer(fresh).data)
+
+
+class EnrollmentExitView(APIView):
+    """Exit a student without a recommendation, with a reason (beyond SPEC §7's paths: the same rule
+    as PATCH enrollments/{id}/ with status exited)."""
+
+    permission_classes = [RunnerAccess]
+
+    @extend_schema(request=ExitSerializer, responses={200: None})
+    def post(self, request, pk):
+        enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=pk)
+        data = _validated(ExitSerializer, request.data)
+        enrollment = services.enrollment_exit(
+            actor=request.user, enrollment=enrollment, version=data["version"], exit_reason=data["exit_reason"]
+        )
+        return Response(
+            {
+                "id": enrollment.pk,
+                "status": enrollment.status,
+                "exit_reason": enrollment.exit_reason,
+                "version": enrollment.version,
+            }
+        )
+
+
+class EnrollmentProgressView(APIView):
+    permission_classes = [StaffAccess]
+
+    @extend_schema(responses=ProgressSerializer)
+    def get(self, request, pk):
+        data = selectors.progress_chart(actor=request.user, enrollment_id=pk)
+        return Response(ProgressSerializer(data).data)

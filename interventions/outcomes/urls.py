@@ -1,0 +1,7 @@
+from django.urls import path
+
+from interventions.outcomes import views
+
+urlpatterns = [
+    path("programs/enrollments/<int:pk>/progress/", views.enrollment_progress, name="enrollment-progress"),
+]

@@ -1,0 +1,135 @@
+"""The progress page of one enrollment: the chart (ratings, baseline, aim line, trend and its verdict,
+weekly school attendance with the program's start), delivery figures, notes, and the exit decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from core.pages import attempt
+from core.permissions import STAFF, role_required
+from interventions.communications.access import can_contact
+from interventions.outcomes import access, figures, selectors, services
+from interventions.outcomes.forms import DecisionForm, ExitForm, NoteForm
+from interventions.outcomes.models import ExitRecommendation
+
+
+def _chart_json(data: dict) -> dict:
+    """What static/js/progress_chart.js draws: x in days since the program's start."""
+    start = data["start_date"]
+    goal_date = data["goal_date"]
+    points = [{"x": (p["date"] - start).days, "y": p["value"], "date": p["date"].isoformat()} for p in data["points"]]
+    goal_x = (goal_date - start).days if goal_date else None
+    aim = []
+    if data["baseline"] is not None and data["goal"] is not None and goal_x is not None:
+        aim = [{"x": 0, "y": data["baseline"]}, {"x": goal_x, "y": data["goal"]}]
+    trend = []
+    slope, projected = data["trend"]["slope_per_week"], data["trend"]["projected_at_goal_date"]
+    if slope is not None and projected is not None and points:
+        first = points[0]["x"]
+        trend = [{"x": first, "y": round(projected - slope / 7 * (goal_x - first), 2)}, {"x": goal_x, "y": projected}]
+    weeks = data["attendance_weekly"]
+    start_week = figures.week_start(start).isoformat()
+    return {
+        "start_date": start.isoformat(),
+        "goal_date": goal_date.isoformat() if goal_date else None,
+        "goal_x": goal_x,
+        "baseline": data["baseline"],
+        "goal": data["goal"],
+        "scale": data["scale"],
+        "points": points,
+        "aim": aim,
+        "trend": trend,
+        "verdict": data["verdict"],
+        "attendance": {
+            "labels": [w["week_start"].isoformat() for w in weeks],
+            "rates": [w["rate"] for w in weeks],
+            "start_label": start_week,
+        },
+    }
+
+
+@role_required(*STAFF)
+def enrollment_progress(request, pk: int):
+    actor = request.user
+    if request.method == "POST":
+        return _act(request, pk)
+    data = selectors.progress_chart(actor=actor, enrollment_id=pk)
+    enrollment = data["enrollment"]
+    program = enrollment.intervention
+    can_manage = access.can_manage_program(actor, program)
+    pending = (
+        list(ExitRecommendation.objects.filter(enrollment=enrollment, status=ExitRecommendation.Status.PENDING))
+        if can_manage
+        else []
+    )
+    context = {
+        **data,
+        "program": program,
+        "student": enrollment.student,
+        "chart": _chart_json(data),
+        "on_track": data["verdict"] == figures.ON_TRACK,
+        "can_contact": can_contact(actor, enrollment.student),
+        "fidelity_low": data["fidelity"]["delivered_pct"] is not None
+        and data["fidelity"]["delivered_pct"] < float(figures.FIDELITY_FLOOR),
+        "attendance_low": data["session_attendance_pct"] is not None
+        and data["session_attendance_pct"] < float(figures.FIDELITY_FLOOR),
+        "notes": list(selectors.program_notes(program=program, student_id=enrollment.student_id)[:20]),
+        "note_form": NoteForm() if enrollment.is_active and access.can_add_note(actor, program) else None,
+        "exit_form": ExitForm(initial={"version": enrollment.version}) if can_manage and enrollment.is_active else None,
+        "pending": [(rec, DecisionForm(initial={"recommendation": rec.pk, "version": rec.version})) for rec in pending],
+    }
+    return render(request, "interventions/outcomes/progress.html", context)
+
+
+def _act(request, pk: int):
+    """POST: add a note, decide on a recommendation, or exit with a reason; back to the page (PRG)."""
+    actor = request.user
+    enrollment = selectors.enrollment_get(actor=actor, enrollment_id=pk)
+    action = request.POST.get("action")
+    outcome = None
+    if action == "note":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            outcome = attempt(
+                services.note_add,
+                actor=actor,
+                program=enrollment.intervention,
+                student=enrollment.student,
+                **form.cleaned_data,
+            )
+            done = "Note added."
+    elif action == "exit":
+        form = ExitForm(request.POST)
+        if form.is_valid():
+            outcome = attempt(services.enrollment_exit, actor=actor, enrollment=enrollment, **form.cleaned_data)
+            done = "The student has left the program."
+    elif action == "decide":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            recommendation = selectors.recommendation_get(
+                actor=actor, recommendation_id=form.cleaned_data["recommendation"]
+            )
+            outcome = attempt(
+                services.recommendation_decide,
+                actor=actor,
+                recommendation=recommendation,
+                status=form.cleaned_data["decision"],
+                version=form.cleaned_data["version"],
+                conflict_message="Someone decided on this recommendation meanwhile; the page shows it as it is now.",
+            )
+            done = (
+                "Recommendation accepted: the student has left the program."
+                if form.cleaned_data["decision"] == "accepted"
+                else "Recommendation dismissed."
+            )
+    else:
+        form = None
+    if outcome is None:
+        errors = form.errors if form is not None else {"action": ["Unknown action."]}
+        messages.error(request, "; ".join(str(m) for messages_ in errors.values() for m in messages_))
+    elif outcome.ok:
+        messages.success(request, done)
+    else:
+        messages.error(request, outcome.message)
+    return redirect("enrollment-progress", pk=pk)

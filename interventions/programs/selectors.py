@@ -1,0 +1,373 @@
+"""Every read of intervention programs: scoped to the actor's school and role, N+1-free.
+
+Fidelity of a program: of the sessions `planned` so far (those that have started, or whose attendance
+was taken), how many were `delivered` (attendance taken) and how many `cancelled`; `delivered_pct` is
+delivered / planned (None before the first session). `total` counts every session, `upcoming` those
+still to come.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.errors import ApplicationError, PermissionDeniedError
+from core.ids import parse_id
+from core.models import User
+from core.permissions import PROGRAM_RUNNERS, STAFF
+from core.tenancy import get_scoped
+from interventions.models import (
+    Alert,
+    Enrollment,
+    Intervention,
+    InterventionMeeting,
+    InterventionSession,
+    InterventionTemplate,
+    SessionAttendance,
+)
+from interventions.programs import access
+from students.models import Student
+
+Program = Intervention
+Session = InterventionSession
+Role = User.Role
+LOW_FIDELITY_PCT = 80
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT of `queryset` (already filtered on OuterRef), 0 when empty."""
+    counted = queryset.order_by().values("intervention_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_figures(queryset: QuerySet, *, now: datetime.datetime | None = None) -> QuerySet:
+    """Programs annotated with `enrolled` and the fidelity counts, each a subquery (no row fan-out)."""
+    now = now or timezone.now()
+    sessions = Session.objects.filter(intervention_id=OuterRef("pk"))
+    due = Q(start_time__lte=now) | Q(status=Session.Status.COMPLETED)
+    return queryset.annotate(
+        enrolled=_count(Enrollment.objects.filter(intervention_id=OuterRef("pk"), status=Enrollment.Status.ACTIVE)),
+        sessions_total=_count(sessions),
+        sessions_planned=_count(sessions.filter(due)),
+        sessions_delivered=_count(sessions.filter(status=Session.Status.COMPLETED)),
+        sessions_cancelled=_count(sessions.filter(due, status=Session.Status.CANCELLED)),
+        sessions_upcoming=_count(sessions.filter(start_time__gt=now, status=Session.Status.SCHEDULED)),
+    )
+
+
+def fidelity_of(program) -> dict:
+    planned, delivered = program.sessions_planned, program.sessions_delivered
+    return {
+        "planned": planned,
+        "delivered": delivered,
+        "cancelled": program.sessions_cancelled,
+        "delivered_pct": round(100 * delivered / planned, 1) if planned else None,
+        "upcoming": program.sessions_upcoming,
+        "total": program.sessions_total,
+    }
+
+
+def is_low_fidelity(program) -> bool:
+    pct = fidelity_of(program)["delivered_pct"]
+    return pct is not None and pct < LOW_FIDELITY_PCT
+
+
+# Templates
+def template_list(*, actor) -> QuerySet:
+    if actor.role not in PROGRAM_RUNNERS:
+        raise PermissionDeniedError("Only counsellors and admins work with program templates.")
+    return InterventionTemplate.objects.for_actor(actor).order_by("name", "id")
+
+
+def template_get(*, actor, template_id) -> InterventionTemplate:
+    return get_scoped(template_list(actor=actor), actor, pk=template_id)
+
+
+# Programs
+def programs_visible_to(actor) -> QuerySet:
+    """Runners and form masters: the school's programs; anyone else: those whose sessions they facilitate."""
+    queryset = Program.objects.for_actor(actor)
+    if actor.role in (*PROGRAM_RUNNERS, Role.FORM_MASTER):
+        return queryset
+    return queryset.filter(Exists(Session.objects.filter(intervention_id=OuterRef("pk"), facilitator_id=actor.pk)))
+
+
+def parse_program_filters(params) -> dict:
+    filters: dict = {}
+    errors: dict[str, list[str]] = {}
+    status = (params.get("status") or "").strip()
+    if status:
+        if status in Program.Status.values:
+            filters["status"] = status
+        else:
+            errors["status"] = [f"“{status}” is not a valid status. Allowed: {', '.join(Program.Status.values)}."]
+    for name in ("owner", "student"):
+        raw = (params.get(name) or "").strip()
+        if raw:
+            value = parse_id(raw)
+            if value is None:
+                errors[name] = [f"A {name} id is a whole number."]
+            else:
+                filters[name] = value
+    if errors:
+        raise ApplicationError(field_errors=errors)
+    return filters
+
+
+def program_list(*, actor, filters: dict | None = None) -> QuerySet:
+    filters = filters or {}
+    queryset = programs_visible_to(actor)
+    if "status" in filters:
+        queryset = queryset.filter(status=filters["status"])
+    if "owner" in filters:
+        queryset = queryset.filter(owner_id=filters["owner"])
+    if "student" in filters:
+        queryset = queryset.filter(
+            Exists(
+                Enrollment.objects.filter(
+                    intervention_id=OuterRef("pk"), student_id=filters["student"], status=Enrollment.Status.ACTIVE
+                )
+            )
+        )
+    return with_figures(queryset.select_related("owner", "template")).order_by("-start_date", "-id")
+
+
+def program_get(*, actor, program_id) -> Program:
+    """A program the actor may see (404 for another school or a missing one, 403 for a teacher who
+    facilitates none of its sessions)."""
+    program = get_scoped(with_figures(Program.objects.select_related("owner", "template")), actor, pk=program_id)
+    if not access.can_view_program(actor, program):
+        raise PermissionDeniedError("You facilitate no session of this program.")
+    return program
+
+
+def program_get_for_update(*, actor, program_id) -> Program:
+    program = get_scoped(Program.objects.select_related("owner"), actor, pk=program_id)
+    if not access.can_view_program(actor, program):
+        raise PermissionDeniedError("You facilitate no session of this program.")
+    return program
+
+
+# Sessions
+def session_list(*, program) -> QuerySet:
+    return (
+        Session.objects.filter(intervention=program)
+        .select_related("facilitator", "attendance_taken_by")
+        .annotate(
+            attendance_count=Coalesce(
+                Subquery(
+                    SessionAttendance.objects.filter(session_id=OuterRef("pk"))
+                    .order_by()
+                    .values("session_id")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            )
+        )
+        .order_by("start_time", "id")
+    )
+
+
+def session_get(*, actor, session_id) -> Session:
+    """A session the actor may see: runners' and form masters' of the school, or one of a program the
+    actor facilitates a session of (a teacher sees only those)."""
+    session = get_scoped(
+        Session.objects.select_related("intervention__owner", "facilitator", "attendance_taken_by"),
+        actor,
+        pk=session_id,
+    )
+    if session.facilitator_id == actor.pk:
+        return session
+    if actor.role == Role.TEACHER or not access.can_view_program(actor, session.intervention):
+        raise PermissionDeniedError("You do not facilitate this session.")
+    return session
+
+
+def facilitators_of_school(*, actor) -> QuerySet:
+    return User.objects.filter(school_id=actor.school_id, is_active=True, role__in=STAFF).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+@dataclass
+class AttendanceRow:
+    student: Student
+    status: str
+    notes: str
+    taken_by: User | None = None
+    recorded_at: datetime.datetime | None = None
+    recorded: bool = False
+
+
+def session_attendance_rows(*, session) -> list[AttendanceRow]:
+    """The students of a session's register: actively enrolled when it starts, with what is recorded
+    (present by default). Two queries."""
+    enrollments = (
+        eligible_enrollments(session)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "student_id")
+    )
+    recorded = {
+        row.student_id: row for row in SessionAttendance.objects.filter(session=session).select_related("taken_by")
+    }
+    rows = []
+    for enrollment in enrollments:
+        row = recorded.get(enrollment.student_id)
+        rows.append(
+            AttendanceRow(
+                student=enrollment.student,
+                status=row.status if row else SessionAttendance.Status.PRESENT,
+                notes=row.notes if row else "",
+                taken_by=row.taken_by if row else None,
+                recorded_at=row.recorded_at if row else None,
+                recorded=row is not None,
+            )
+        )
+    return rows
+
+
+# Enrollments
+def eligible_enrollments(session) -> QuerySet:
+    """The enrollments of students actively enrolled when the session starts."""
+    start = session.start_time
+    return Enrollment.objects.filter(intervention_id=session.intervention_id, enrolled_at__lte=start).filter(
+        Q(status=Enrollment.Status.ACTIVE) | Q(withdrawn_at__gt=start)
+    )
+
+
+def enrollments_visible_to(actor, *, program=None) -> QuerySet:
+    """Runners: the school's; form masters: their forms' students'; a facilitator: their programs'."""
+    queryset = Enrollment.objects.for_actor(actor)
+    if program is not None:
+        queryset = queryset.filter(intervention=program)
+    if actor.role in PROGRAM_RUNNERS:
+        return queryset
+    if actor.role == Role.FORM_MASTER:
+        own = Q(student__class_group__form_master_id=actor.pk)
+        if program is not None and access.facilitates(actor, program):
+            return queryset
+        return queryset.filter(own)
+    return queryset.filter(
+        Exists(Session.objects.filter(intervention_id=OuterRef("intervention_id"), facilitator_id=actor.pk))
+    )
+
+
+def enrollment_list(*, actor, program) -> QuerySet:
+    return (
+        enrollments_visible_to(actor, program=program)
+        .select_related("student__class_group", "referred_by_meeting", "enrolled_by")
+        .order_by("status", "student__last_name", "student__first_name", "id")
+    )
+
+
+def enrollment_get(*, actor, enrollment_id) -> Enrollment:
+    enrollment = get_scoped(
+        Enrollment.objects.select_related("intervention__owner", "student"), actor, pk=enrollment_id
+    )
+    if not enrollments_visible_to(actor).filter(pk=enrollment.pk).exists():
+        raise PermissionDeniedError("You may not see this enrollment.")
+    return enrollment
+
+
+def session_attendance_pct(*, program) -> dict[int, float | None]:
+    """{student id: % of their recorded sessions of this program attended (present or tardy)}. One query."""
+    rows = (
+        SessionAttendance.objects.filter(session__intervention=program)
+        .values("student_id")
+        .annotate(total=Count("pk"), attended=Count("pk", filter=Q(status__in=SessionAttendance.ATTENDED)))
+    )
+    return {row["student_id"]: round(100 * row["attended"] / row["total"], 1) for row in rows if row["total"]}
+
+
+# The risk list
+@dataclass
+class RiskEntry:
+    student: Student
+    reasons: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    escalated_meetings: list[InterventionMeeting] = field(default_factory=list)
+
+    @property
+    def newest_at(self):
+        stamps = [alert.created_at for alert in self.alerts] + [m.updated_at for m in self.escalated_meetings]
+        return max(stamps) if stamps else None
+
+
+SEVERITY_RANK = {Alert.Severity.HIGH: 0, Alert.Severity.MEDIUM: 1, Alert.Severity.LOW: 2}
+
+
+def risk_list(*, actor, exclude_program=None) -> list[RiskEntry]:
+    """Students with an open alert or an escalated meeting and no active enrollment, with the reasons,
+    most severe first. Three queries."""
+    if actor.role not in PROGRAM_RUNNERS:
+        raise PermissionDeniedError("Only counsellors and admins see the risk list.")
+    active_alerts = Alert.objects.filter(status__in=Alert.ACTIVE_STATUSES).order_by("-created_at", "-id")
+    escalated = InterventionMeeting.objects.filter(status=InterventionMeeting.Status.ESCALATED).order_by("-updated_at")
+    students = (
+        Student.objects.for_actor(actor)
+        .filter(status=Student.Status.ACTIVE)
+        .filter(
+            Exists(Alert.objects.filter(student_id=OuterRef("pk"), status__in=Alert.ACTIVE_STATUSES))
+            | Exists(
+                InterventionMeeting.objects.filter(
+                    student_id=OuterRef("pk"), status=InterventionMeeting.Status.ESCALATED
+                )
+            )
+        )
+        .exclude(Exists(Enrollment.objects.filter(student_id=OuterRef("pk"), status=Enrollment.Status.ACTIVE)))
+        .select_related("class_group")
+        .prefetch_related(
+            Prefetch("alerts", queryset=active_alerts, to_attr="risk_alerts"),
+            Prefetch("intervention_meetings", queryset=escalated, to_attr="risk_meetings"),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    entries = []
+    for student in students:
+        reasons = [
+            f"{alert.get_kind_display()} ({alert.get_severity_display().lower()})" for alert in student.risk_alerts
+        ]
+        reasons += [f"Escalated meeting of {meeting.meeting_date:%d %b %Y}" for meeting in student.risk_meetings]
+        entries.append(
+            RiskEntry(
+                student=student, reasons=reasons, alerts=student.risk_alerts, escalated_meetings=student.risk_meetings
+            )
+        )
+
+    def rank(entry: RiskEntry):
+        severities = [SEVERITY_RANK.get(alert.severity, 3) for alert in entry.alerts]
+        return (0 if entry.escalated_meetings else 1, min(severities, default=3))
+
+    return sorted(entries, key=rank)
+
+
+# Shared pages
+def todays_sessions(*, actor, today: datetime.date | None = None) -> QuerySet:
+    """Today's sessions the actor facilitates or whose program they own (admins: the school's)."""
+    today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min), tz)
+    end = start + datetime.timedelta(days=1)
+    queryset = Session.objects.for_actor(actor).filter(start_time__gte=start, start_time__lt=end)
+    if actor.role != Role.ADMIN:
+        queryset = queryset.filter(Q(facilitator_id=actor.pk) | Q(intervention__owner_id=actor.pk))
+    return queryset.select_related("intervention", "facilitator").order_by("start_time", "id")
+
+
+def student_enrollments(*, actor, student) -> QuerySet:
+    return (
+        enrollments_visible_to(actor)
+        .filter(student=student)
+        .select_related("intervention__owner")
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def open_programs_for_referral(*, actor) -> QuerySet:
+    return Program.objects.for_actor(actor).filter(status__in=Program.OPEN_STATUSES).order_by("name", "id")

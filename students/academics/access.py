@@ -1,0 +1,49 @@
+"""Who records lessons and assessments for which form and subject.
+
+"Their subjects and forms": a school's admins record for every form and subject; a form master for
+every subject of their own forms; a teacher or form master for a (form, subject) in which they teach at
+least one active student of that form (an active `SubjectEnrollment` naming them as its teacher).
+Counsellors read academic records and record none. The rule is a database expression, so a save checks
+it inside the query that reads the form (no query of its own)."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, Q, Value
+
+from core.permissions import Role
+from students.academics.models import SubjectEnrollment
+from students.models import ClassGroup
+
+# Roles that record lessons and assessments (subject to the rule above).
+ACADEMIC_RECORDERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
+# Roles that manage subjects and topics.
+SUBJECT_MANAGERS = (Role.ADMIN,)
+
+
+def may_record(actor, *, class_group_id: int, subject_id: int) -> Expression:
+    """True when `actor` may record lessons and assessments of `subject_id` for `class_group_id`."""
+    if actor.role == Role.ADMIN:
+        return Value(True, output_field=BooleanField())
+    if actor.role not in ACADEMIC_RECORDERS:
+        return Value(False, output_field=BooleanField())
+    teaches = Exists(
+        SubjectEnrollment.objects.filter(
+            school_id=actor.school_id,
+            subject_id=subject_id,
+            teacher_id=actor.pk,
+            status=SubjectEnrollment.Status.ACTIVE,
+            student__class_group_id=class_group_id,
+        )
+    )
+    if actor.role == Role.FORM_MASTER:
+        owns_form = Exists(ClassGroup.objects.filter(pk=class_group_id, form_master_id=actor.pk))
+        return ExpressionWrapper(owns_form | teaches, output_field=BooleanField())
+    return teaches
+
+
+def recordable_pairs_q(actor) -> Q | None:
+    """For listing the forms and subjects a person may pick: a filter on SubjectEnrollment rows that
+    name the (form, subject) pairs they teach (None: every pair, for admins)."""
+    if actor.role == Role.ADMIN:
+        return None
+    return Q(teacher_id=actor.pk, status=SubjectEnrollment.Status.ACTIVE)
