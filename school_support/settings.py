@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "students.admissions.models.Inquiry.Status",
         "FollowUpStatusEnum": "students.admissions.models.FollowUp.Status",
         "FeedbackStatusEnum": "interventions.feedback.models.Feedback.Status",
+        "FeedbackChannelEnum": "interventions.feedback.models.FeedbackLink.Channel",
+        "ContactChannelEnum": "interventions.communications.models.Channel",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
         "RoleEnum": "core.models.User.Role",
