@@ -71,6 +71,9 @@ class AttendanceRecord(models.Model):
         indexes = [
             models.Index(fields=["school", "date"]),
             models.Index(fields=["school", "status", "date"]),
+            # The school's list in its order (newest day first, then student): a page is read off the
+            # index instead of sorting every record of the school on each request.
+            models.Index(fields=["school", "-date", "student"], name="attendance_school_list_order"),
         ]
 
     def __str__(self):

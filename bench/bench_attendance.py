@@ -25,6 +25,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import ensure_database  # noqa: E402
 
 
 def bench_database_url() -> str:
@@ -44,22 +47,6 @@ SCHOOL_CODE = "bench-attendance"
 STUDENTS = 1500
 FORM_SIZE = 40
 SCHOOL_DAYS = 180
-
-
-def ensure_database(url: str) -> None:
-    if not url.startswith("mysql"):
-        return
-    import MySQLdb
-
-    parts = urlparse(url)
-    connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        passwd=parts.password or "",
-    )
-    connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
-    connection.close()
 
 
 def last_school_days(today: datetime.date, count: int) -> list[datetime.date]:

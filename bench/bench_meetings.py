@@ -19,26 +19,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import ensure_database  # noqa: E402
 
 
 def configure(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
     os.environ.setdefault("DEBUG", "1")
-    if database_url.startswith("mysql"):
-        from urllib.parse import urlparse
-
-        import MySQLdb
-
-        url = urlparse(database_url)
-        server = MySQLdb.connect(
-            host=url.hostname or "127.0.0.1",
-            port=url.port or 3306,
-            user=url.username or "root",
-            passwd=url.password or "",
-        )
-        server.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{url.path.lstrip('/')}` CHARACTER SET utf8mb4")
-        server.close()
+    ensure_database(database_url)
     import django
 
     django.setup()

@@ -1,12 +1,12 @@
-"""Benchmark of exit-criteria evaluation: one school of P programs × S students each.
+"""Benchmark of intervention programs: 200 programs × 8 students × 40 sessions in one school.
 
-    .venv/bin/python bench/bench_programs.py                       # SQLite file bench/bench_programs.sqlite3
+    .venv/bin/python bench/bench_programs.py                    # SQLite file bench/bench_programs.sqlite3
     .venv/bin/python bench/bench_programs.py --mysql mysql://root:@127.0.0.1:3306/ss_bench_programs
 
-Each program has two criteria (mean rating of the last 3 notes ≥ 3, school attendance over the last 20
-marked days ≥ 90 %); each student 6 rated notes and 30 marked days. Builds the data with bulk inserts
-(fresh database each run), then times `evaluate_school` twice — the first run writes the recommendations,
-the second (idempotent) writes nothing — and prints the wall time and the number of queries of each.
+Creates the database (MariaDB: `CREATE DATABASE` if missing), migrates it, loads the school once (kept
+between runs), then times with Django's test client as the signed-in counsellor: the programs list API,
+a program's page, generating a term of sessions (24, one request) and saving a session's attendance.
+Prints median / p95 in ms and the query count of one request.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,151 +22,224 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+PROGRAMS, STUDENTS_EACH, SESSIONS_EACH = 200, 8, 40
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--programs", type=int, default=200)
-    parser.add_argument("--students", type=int, default=8, help="students per program")
-    parser.add_argument("--sqlite", default=str(ROOT / "bench" / "bench_programs.sqlite3"))
-    parser.add_argument("--mysql", help="mysql://… (the database is created if missing, emptied each run)")
-    args = parser.parse_args()
-    if args.mysql:
-        os.environ["DATABASE_URL"] = args.mysql
-        _ensure_mysql(args.mysql)
-    else:
-        Path(args.sqlite).unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{args.sqlite}"
+
+def configure(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
+    os.environ.setdefault("DEBUG", "1")
+    if database_url.startswith("mysql"):
+        from urllib.parse import urlparse
+
+        import MySQLdb
+
+        url = urlparse(database_url)
+        server = MySQLdb.connect(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 3306,
+            user=url.username or "root",
+            passwd=url.password or "",
+        )
+        server.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{url.path.lstrip('/')}` CHARACTER SET utf8mb4")
+        server.close()
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("flush", interactive=False, verbosity=0) if args.mysql else None
-    call_command("migrate", verbosity=0)
-    school = build(programs=args.programs, students=args.students)
-    run(school, label="first run (writes the recommendations)")
-    run(school, label="second run (idempotent: writes nothing)")
 
 
-def _ensure_mysql(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import MySQLdb
-
-    parts = urlparse(url)
-    connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        passwd=parts.password or "",
-    )
-    connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
-    connection.close()
-
-
-def build(*, programs: int, students: int):
+def seed() -> None:
     from django.utils import timezone
 
-    from attendance.models import AttendanceRecord
     from core.models import School, User
-    from interventions.models import Enrollment, ExitCriteria, Intervention, ProgressNote
+    from interventions.models import Enrollment, Intervention, InterventionSession, SessionAttendance
     from students.models import Student
 
-    rng = random.Random(11)
-    started = time.perf_counter()
-    school = School.objects.create(name="Bench High", code="bench")
-    owner = User.objects.create(username="bench-counselor", role="counselor", school=school)
+    school, _ = School.objects.get_or_create(code="bench-programs", defaults={"name": "Bench Programs School"})
+    if Intervention.objects.filter(school=school).count() >= PROGRAMS:
+        return
+    print(f"loading {PROGRAMS} programs × {STUDENTS_EACH} students × {SESSIONS_EACH} sessions…", flush=True)
+    counselor, _ = User.objects.get_or_create(
+        username="bench-counselor", defaults={"role": "counselor", "school": school}
+    )
+    facilitators = [
+        User.objects.get_or_create(username=f"bench-facilitator{i}", defaults={"role": "teacher", "school": school})[0]
+        for i in range(PROGRAMS)
+    ]
+    Student.objects.bulk_create(
+        [
+            Student(school=school, student_id=f"P{n:05d}", first_name=f"First{n}", last_name=f"Last{n}")
+            for n in range(PROGRAMS * STUDENTS_EACH + 200)
+        ],
+        batch_size=1000,
+    )
+    students = list(Student.objects.filter(school=school).order_by("pk").values_list("pk", flat=True))
     today = timezone.localdate()
-    now = timezone.now()
-    people = Student.objects.bulk_create(
-        Student(
-            school=school,
-            student_id=f"B{n:05d}",
-            first_name="S",
-            last_name=str(n),
-            date_of_birth=datetime.date(2012, 1, 1),
-        )
-        for n in range(programs * students)
-    )
-    days = []
-    day = today - datetime.timedelta(days=1)
-    while len(days) < 30:
-        if day.weekday() < 5:
-            days.append(day)
-        day -= datetime.timedelta(days=1)
-    AttendanceRecord.objects.bulk_create(
-        (
-            AttendanceRecord(
+    start = today - datetime.timedelta(weeks=10)
+    start -= datetime.timedelta(days=start.weekday())  # a Monday
+    programs = Intervention.objects.bulk_create(
+        [
+            Intervention(
                 school=school,
-                student=student,
-                date=d,
-                marked_at=now,
-                status="present" if rng.random() < 0.93 else "absent",
+                name=f"Program {i:03d}",
+                owner=counselor,
+                start_date=start,
+                end_date=start + datetime.timedelta(weeks=40),
+                status="active",
+                duration_minutes=45,
             )
-            for student in people
-            for d in days
-        ),
-        batch_size=5000,
+            for i in range(PROGRAMS)
+        ]
     )
-    made = Intervention.objects.bulk_create(
-        Intervention(
-            school=school,
-            name=f"Program {n}",
-            owner=owner,
-            start_date=today - datetime.timedelta(days=40),
-            end_date=today + datetime.timedelta(days=40),
-            status="active",
-        )
-        for n in range(programs)
-    )
-    ExitCriteria.objects.bulk_create(
-        item
-        for program in made
-        for item in (
-            ExitCriteria(school=school, intervention=program, threshold_type="progress", target_value=3, window=3),
-            ExitCriteria(school=school, intervention=program, threshold_type="attendance", target_value=90, window=20),
-        )
-    )
-    enrolled = Enrollment.objects.bulk_create(
-        Enrollment(school=school, intervention=program, student=people[p * students + s])
-        for p, program in enumerate(made)
-        for s in range(students)
-    )
-    ProgressNote.objects.bulk_create(
-        (
-            ProgressNote(
+    programs = list(Intervention.objects.filter(school=school).order_by("pk"))
+    enrolled_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time(6)))
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
                 school=school,
-                intervention_id=e.intervention_id,
-                student_id=e.student_id,
-                note="n",
-                rating=rng.choice([2, 3, 3, 4, 4, 5]),
-                entered_by=owner,
-                entered_at=now - datetime.timedelta(days=7 * k),
+                intervention=program,
+                student_id=students[i * STUDENTS_EACH + k],
+                enrolled_at=enrolled_at,
             )
-            for e in enrolled
-            for k in range(6)
-        ),
-        batch_size=5000,
+            for i, program in enumerate(programs)
+            for k in range(STUDENTS_EACH)
+        ],
+        batch_size=1000,
     )
-    print(
-        f"built {programs} programs × {students} students ({len(enrolled)} enrollments, "
-        f"{len(enrolled) * 6} notes, {len(people) * 30} attendance rows) in {time.perf_counter() - started:.1f} s"
+    sessions = []
+    for i, program in enumerate(programs):
+        for n in range(SESSIONS_EACH):
+            day = start + datetime.timedelta(weeks=n // 4, days=n % 4)
+            begin = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8 + i % 8, 0)))
+            sessions.append(
+                InterventionSession(
+                    school=school,
+                    intervention=program,
+                    start_time=begin,
+                    end_time=begin + datetime.timedelta(minutes=45),
+                    location=f"Room {i}",
+                    facilitator=facilitators[i],
+                    status="completed" if day < today else "scheduled",
+                    attendance_taken_by=facilitators[i] if day < today else None,
+                )
+            )
+    InterventionSession.objects.bulk_create(sessions, batch_size=1000)
+    held = InterventionSession.objects.filter(school=school, status="completed").values_list("pk", "intervention_id")
+    by_program = {}
+    for i, program in enumerate(programs):
+        by_program[program.pk] = students[i * STUDENTS_EACH : (i + 1) * STUDENTS_EACH]
+    SessionAttendance.objects.bulk_create(
+        [
+            SessionAttendance(school=school, session_id=pk, student_id=sid, status="present", taken_by=counselor)
+            for pk, program_id in held
+            for sid in by_program[program_id]
+        ],
+        batch_size=2000,
     )
-    return school
 
 
-def run(school, *, label: str) -> None:
-    from django.db import connection
+def percentile(samples, fraction):
+    samples = sorted(samples)
+    return samples[min(len(samples) - 1, int(round(fraction * len(samples))) - 1)]
+
+
+def measure(call, runs: int):
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    from interventions.outcomes.services import evaluate_school
-
+    call()
+    # The test client resets the query log when a request starts: start the capture from an empty log.
+    reset_queries()
     with CaptureQueriesContext(connection) as queries:
+        response = call()
+    samples = []
+    for _ in range(runs):
         started = time.perf_counter()
-        created = evaluate_school(school=school)
-        elapsed = time.perf_counter() - started
-    print(f"{label}: {len(created)} recommendations, {elapsed * 1000:.0f} ms, {len(queries.captured_queries)} queries")
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), percentile(samples, 0.95), len(queries), response.status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_programs")
+    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_programs.sqlite3"))
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    database_url = args.mysql or f"sqlite:///{args.sqlite}"
+    configure(database_url)
+
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.utils import timezone
+
+    from core.models import User
+    from interventions.models import Intervention, InterventionSession
+    from interventions.programs import services
+
+    call_command("migrate", verbosity=0)
+    seed()
+    setup_test_environment()
+    counselor = User.objects.get(username="bench-counselor")
+    client = Client()
+    client.force_login(counselor)
+    program = Intervention.objects.filter(school=counselor.school, name="Program 000").first()
+    today = timezone.localdate()
+    held = InterventionSession.objects.filter(intervention=program, status="completed").order_by("-start_time").first()
+    students = list(program.enrollments.values_list("student_id", flat=True))
+    counter = {"n": 0}
+
+    def generate():
+        counter["n"] += 1
+        facilitator = User.objects.create(
+            username=f"bench-series-{counter['n']}-{time.time_ns()}", role="teacher", school=counselor.school
+        )
+        fresh = services.program_create(
+            actor=counselor,
+            name=f"Term series {counter['n']}",
+            start_date=today,
+            end_date=today + datetime.timedelta(weeks=12),
+            status="active",
+        )
+        return client.post(
+            f"/api/interventions/programs/{fresh.pk}/sessions/generate/",
+            {
+                "from": str(today),
+                "to": str(today + datetime.timedelta(weeks=12, days=-1)),
+                "weekdays": [1, 3],
+                "start": "16:00",
+                "location": facilitator.username,
+                "facilitator": facilitator.pk,
+            },
+            content_type="application/json",
+        )
+
+    def save_attendance():
+        counter["n"] += 1
+        status = "absent" if counter["n"] % 2 else "present"
+        return client.post(
+            f"/api/interventions/sessions/{held.pk}/attendance/",
+            {"records": [{"student": pk, "status": status, "notes": ""} for pk in students]},
+            content_type="application/json",
+        )
+
+    cases = [
+        ("GET /api/interventions/programs/ (page 1 of 50)", lambda: client.get("/api/interventions/programs/")),
+        (
+            "GET /api/interventions/programs/?page_size=200",
+            lambda: client.get("/api/interventions/programs/?page_size=200"),
+        ),
+        (f"GET /programs/{program.pk}/ (8 enrolled, 40 sessions)", lambda: client.get(f"/programs/{program.pk}/")),
+        ("POST …/sessions/generate/ (a 12-week term, 24 sessions)", generate),
+        ("POST /api/interventions/sessions/{id}/attendance/ (8 students)", save_attendance),
+    ]
+    print(f"database: {database_url.split('@')[-1]}  programs: {PROGRAMS}  runs: {args.runs}")
+    print(f"{'request':<66} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for label, call in cases:
+        median, p95, queries, status = measure(call, args.runs)
+        flag = "" if status in (200, 201) else f"  (HTTP {status})"
+        print(f"{label:<66} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import ensure_database  # noqa: E402
+
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/ss_bench_scan")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
 # DEBUG off: Django would otherwise keep every query (and its SQL text) in memory.
@@ -34,22 +38,6 @@ YEAR_START = datetime.date(2025, 9, 1)
 HOLIDAYS = [datetime.date(2025, 10, 27 + i) for i in range(5)] + [datetime.date(2025, 12, 22 + i) for i in range(5)]
 FORM_SIZE = 30
 INSERT_BATCH = 20_000
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import MySQLdb
-
-    parts = urlparse(url)
-    connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        passwd=parts.password or "",
-    )
-    connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
-    connection.close()
 
 
 def school_days(count: int) -> list[datetime.date]:

@@ -1,9 +1,12 @@
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from core import audit
-from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, is_school_admin
+from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, is_school_admin, rows_school_id
 from core.models import AuditLog, School, User
 
 
@@ -111,3 +114,73 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser or is_school_admin(request.user)
+
+
+# Login lockouts (django-axes) ----------------------------------------------------------------------
+
+for axes_model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(axes_model):
+        admin.site.unregister(axes_model)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """Failed logins counted per username and address; "Locked Out" ones refuse even the right password
+    until the cool-off ends. Deleting a row unlocks it (audited). A school admin sees the rows of their
+    school's usernames; a platform superuser sees all, unknown usernames included."""
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_superuser or is_school_admin(request.user)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        school_id = rows_school_id(request.user)
+        if school_id is None:
+            return queryset
+        # Counted under the username as typed, lower case (core.auth.lockout_username).
+        usernames = User._base_manager.filter(school_id=school_id).annotate(lowered=Lower("username"))
+        return queryset.filter(username__in=usernames.values("lowered"))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("cleanup_expired_attempts", None)  # a delete that would leave no audit row
+        return actions
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        self._audit_unlock(request, obj)
+        obj.delete()
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for attempt in queryset:
+            self._audit_unlock(request, attempt)
+            attempt.delete()
+
+    def _audit_unlock(self, request, attempt):
+        user = User._base_manager.filter(username__iexact=attempt.username or "").first()
+        audit.record(
+            actor=request.user,
+            action="login_unlocked",
+            entity_type="core.user",
+            entity_id=user.pk if user else "",
+            school_id=user.school_id if user else request.user.school_id,
+            before={
+                "username": attempt.username,
+                "ip_address": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+                "last_attempt": attempt.attempt_time.isoformat() if attempt.attempt_time else None,
+            },
+        )

@@ -112,17 +112,10 @@ def _scoped_list_filter(model, item):
     if getattr(field, "remote_field", None):
         return (path, SchoolScopedRelatedFieldListFilter)
     if len(fields) > 1:
-        default = filter_class or _default_filter_class(field)
+        default = filter_class or DjangoAdminAdapter.default_filter_class(field)
         if default is AllValuesFieldListFilter:
             return (path, SchoolScopedAllValuesFieldListFilter)
     return item
-
-
-def _default_filter_class(field):
-    for test, filter_class in FieldListFilter._field_list_filters:
-        if test(field):
-            return filter_class
-    return None
 
 
 class SchoolScopedRawIdWidget(ForeignKeyRawIdWidget):
@@ -315,14 +308,38 @@ class SchoolScopedAdmin(admin.ModelAdmin):
             if request.method != "POST" or hasattr(request, REFUSAL_ATTRIBUTE):
                 self.message_user(request, str(exc) or REFUSED_MESSAGE, level=messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
-            # The same view again, its form carrying the refusal: Django shows what was typed, with the
-            # errors beside their fields, and saves nothing.
-            setattr(request, REFUSAL_ATTRIBUTE, refusal_errors(exc))
-            return self.changeform_view(request, object_id, form_url, extra_context)
+            return DjangoAdminAdapter.show_refusal_on_form(self, request, exc, object_id, form_url, extra_context)
         except IntegrityError:
             # The form checks the constraints first; this is someone saving the same row in between.
             self.message_user(request, CLASH_MESSAGE, level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class DjangoAdminAdapter:
+    """What Django's admin offers no public hook for, in one place (check these on a Django upgrade).
+
+    - The default list filter of a field: Django keeps its field → filter class table in the private
+      `FieldListFilter._field_list_filters`; we need it to tell whether a filter across a relation
+      would be the `AllValuesFieldListFilter`, which lists the values of every school's rows.
+    - A service's refusal of a save shown on the form: `save_model` runs after the form was validated
+      and the admin has no hook to turn its exception into form errors. The change form view is run
+      again on the same POST with the refusal on the request (`REFUSAL_ATTRIBUTE`); `get_form` makes
+      the form invalid with those errors, so Django renders what was typed and saves nothing.
+    Everything else in this module uses public admin hooks (get_queryset, get_form, get_list_filter,
+    RelatedFieldListFilter.field_choices, formfield_for_foreignkey, save_model, delete_model).
+    """
+
+    @staticmethod
+    def default_filter_class(field):
+        for test, filter_class in FieldListFilter._field_list_filters:
+            if test(field):
+                return filter_class
+        return None
+
+    @staticmethod
+    def show_refusal_on_form(model_admin, request, exc, object_id, form_url, extra_context):
+        setattr(request, REFUSAL_ATTRIBUTE, refusal_errors(exc))
+        return model_admin.changeform_view(request, object_id, form_url, extra_context)
 
 
 def refusal_errors(exc: ApplicationError | ValidationError) -> dict[str | None, list[str]]:

@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Core's home-page section registers itself like the apps' `sections.py` modules do.
+        from axes.signals import user_locked_out
+
         from core import dashboard_sections  # noqa: F401
+        from core.auth import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="core.auth.record_lockout")
 
 
 class SchoolAdminConfig(admin_apps.AdminConfig):

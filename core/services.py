@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
 
 from core import audit
@@ -15,6 +15,23 @@ def audited_create(*, actor, instance: models.Model) -> models.Model:
     instance.save()
     audit.record_create(actor=actor, instance=instance)
     return instance
+
+
+def school_row_ensure(model: type[models.Model], *, school) -> models.Model:
+    """The school's one row of `model` (settings kept per school, unique on the school); created with the
+    model's defaults, and audited, when the school has none. Two processes creating it at once both get
+    the row."""
+    existing = model._default_manager.filter(school=school).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            row = model._default_manager.create(school=school)
+            audit.record_create(actor=None, instance=row)
+            return row
+    except IntegrityError:
+        # Created at the same moment by another process.
+        return model._default_manager.get(school=school)
 
 
 @transaction.atomic

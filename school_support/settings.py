@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "core",
     "students",
     "attendance",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: turns a locked-out login's answer into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "school_support.urls"
@@ -131,6 +134,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Shared school laptops: a session lasts 8 hours at most, and ends with the browser unless "Remember me"
+# was ticked at login (core/auth.py).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# Login protection (django-axes): 10 failed logins for one username from one address lock that pair out
+# for 15 minutes, on the login pages and the token endpoint alike (both authenticate through these
+# backends, axes' first). Attempts during the lockout are refused without extending it; a success
+# clears the count. Admins unlock in Django admin (Access attempts: delete the row).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "core.auth.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+# Our audit log records lockouts; axes' own log of every successful login would grow without a bound.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -225,9 +252,13 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "students.admissions.models.Inquiry.Status",
         "FollowUpStatusEnum": "students.admissions.models.FollowUp.Status",
         "FeedbackStatusEnum": "interventions.feedback.models.Feedback.Status",
+        "FeedbackChannelEnum": "interventions.feedback.models.FeedbackLink.Channel",
+        "ContactChannelEnum": "interventions.communications.models.Channel",
         # Alert severity and meeting urgency share the choices low|medium|high.
         "LevelEnum": "interventions.models.InterventionMeeting.Urgency",
         "RoleEnum": "core.models.User.Role",
+        "EnrollmentSourceEnum": "interventions.programs.models.Enrollment.Source",
+        "InquirySourceEnum": "students.admissions.models.Inquiry.Source",
         "ProgramStatusEnum": "interventions.models.Intervention.Status",
         "ProgramTierEnum": "interventions.programs.models.Tier",
         "SessionStatusEnum": "interventions.models.InterventionSession.Status",

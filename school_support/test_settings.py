@@ -14,3 +14,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# django-axes stays on (the login pages and the token endpoint are tested with it); only the test
+# client's login(), which passes no request, goes past it.
+AUTHENTICATION_BACKENDS = ["core.testing.backends.AxesBackendForTests", "django.contrib.auth.backends.ModelBackend"]

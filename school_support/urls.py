@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import auth as core_auth
 from core import views as core_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", core_auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", core_auth.PasswordChangeView.as_view(), name="password_change"),
     path("", core_views.dashboard, name="dashboard"),
     path("manifest.webmanifest", core_views.web_manifest, name="web-manifest"),
     path("favicon.ico", core_views.favicon, name="favicon"),
@@ -25,6 +27,8 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("students.admissions.urls")),
     path("", include("attendance.urls")),
+    path("", include("attendance.lessons.urls")),
+    path("", include("students.academics.urls")),
     path("", include("interventions.urls")),
     path("", include("students.behaviour.urls")),
     path("", include("interventions.risk.urls")),

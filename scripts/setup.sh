@@ -47,8 +47,10 @@ mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
 cp node_modules/chart.js/dist/chart.umd.js static/vendor/chart.umd.js
-cp node_modules/chartjs-plugin-annotation/dist/chartjs-plugin-annotation.min.js static/vendor/chartjs-plugin-annotation.min.js
+# chart.umd.js ends with `sourceMappingURL=chart.umd.js.map`: collectstatic's manifest storage (DEBUG=0)
+# refuses a file whose source map is missing, so the map goes beside it.
 cp node_modules/chart.js/dist/chart.umd.js.map static/vendor/chart.umd.js.map
+cp node_modules/chartjs-plugin-annotation/dist/chartjs-plugin-annotation.min.js static/vendor/chartjs-plugin-annotation.min.js
 # axe-core is for the accessibility checks of the browser tests only; it is not served.
 mkdir -p core/tests/vendor
 cp node_modules/axe-core/axe.min.js core/tests/vendor/axe.min.js

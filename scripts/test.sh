@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite on SQLite, then on MariaDB/MySQL, then on SQLite again on each of
 # PINNED_DAYS (the clock pinned to that day, see core/testing/pinned_today.py): tests pass on any day.
+# Before the tests, scripts/prod_smoke.py follows the README's production steps and fetches pages.
 # MYSQL_TEST_URL overrides the server (default: root with no password on 127.0.0.1:3306).
 # Under CI (CI=true) an unreachable MariaDB fails the run; elsewhere it is started if installed.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k meetings`.
@@ -79,6 +80,9 @@ PY
 echo "=== Lint and format (ruff) ==="
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+
+echo "=== Production smoke: the README's production steps, gunicorn with DEBUG=0, pages and their files ==="
+.venv/bin/python scripts/prod_smoke.py
 
 echo "=== Tests on SQLite ==="
 run_suite sqlite "" "$@"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from attendance.models import AttendanceRecord, Register
 from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.tests.fixtures import previous_weekday
 
 pytestmark = pytest.mark.django_db
@@ -116,14 +117,12 @@ def test_stale_version_is_409(client_for, teacher, form_master, form, make_stude
 
 
 @pytest.mark.parametrize("size", [10, 40])
-def test_bulk_view_query_count_does_not_grow_with_the_form(
-    client_for, teacher, form, make_students, school_day, django_assert_max_num_queries, size
-):
+def test_bulk_view_query_count_does_not_grow_with_the_form(client_for, teacher, form, make_students, school_day, size):
     students = make_students(form, size)
     client = client_for(teacher)
     records = [{"student": s.pk, "status": "absent", "reason": "Flu"} for s in students]
     # The service's five statements, its savepoint pair and the view's own (none: the user is forced).
-    with django_assert_max_num_queries(7):
+    with assert_query_count(7):
         response = client.post(BULK, _payload(form, school_day, records), format="json")
     assert response.status_code == 200
 
@@ -135,7 +134,6 @@ def test_the_whole_save_request_with_its_alerts_refresh_does_not_grow_with_the_f
     form,
     make_students,
     school_day,
-    django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
     size,
 ):
@@ -151,7 +149,7 @@ def test_the_whole_save_request_with_its_alerts_refresh_does_not_grow_with_the_f
     # resolves adds its own writes; none does here. Then the form's risk refresh: the school, its risk
     # settings, the calendar (2), the students, the attendance, behaviour and two course aggregates, the
     # stored digests, and the changed rows (a savepoint pair, their read, one UPDATE, one audit INSERT).
-    with django_assert_max_num_queries(37), django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with assert_query_count(37), django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(BULK, _payload(form, school_day, records, version=1), format="json")
     assert response.status_code == 200 and len(callbacks) == 1
 

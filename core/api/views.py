@@ -4,6 +4,7 @@ from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from core import audit
 from core.api.filters import IdFilter
@@ -60,3 +61,16 @@ class AuditLogView(generics.ListAPIView):
             after=serializer.validated_data["details"],
         )
         return Response(AuditLogSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainView(TokenObtainPairView):
+    """simplejwt's token endpoint. It authenticates through Django's backends with the request, so
+    django-axes counts its failures and refuses a locked-out username and address like the login page.
+    axes marks the request it was given, which here is DRF's wrapper: the marks are copied to Django's
+    request, whose answer axes' middleware then turns into the lockout response (429, `detail`)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        for name, value in vars(request).items():
+            if name.startswith("axes_"):
+                setattr(request._request, name, value)
+        return super().finalize_response(request, response, *args, **kwargs)

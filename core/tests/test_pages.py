@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.utils.module_loading import autodiscover_modules
 
 from core import audit, sections
+from core.testing.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -85,9 +86,9 @@ class TestDashboard:
         assert response.status_code == 302
         assert response["Location"] == "/accounts/login/?next=/"
 
-    def test_shell_renders_cleanly_with_no_sections(self, client, teacher, no_sections, django_assert_max_num_queries):
+    def test_shell_renders_cleanly_with_no_sections(self, client, teacher, no_sections):
         client.force_login(teacher)
-        with django_assert_max_num_queries(4):
+        with assert_query_count(3):
             response = client.get("/")
         html = response.content.decode()
         assert response.status_code == 200
@@ -107,14 +108,24 @@ class TestDashboard:
                     "Interventions",
                     "Programs",
                     "Admissions",
+                    "Lessons",
+                    "Marks",
+                    "Subjects",
                     "Risk",
+                    "Feedback",
                     "Admin",
                     "API",
                 ],
             ),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Risk"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Risk"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk"]),
+            (
+                "form_master",
+                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks", "Risk"],
+            ),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Lessons", "Marks", "Risk"]),
+            (
+                "counselor",
+                ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk", "Feedback"],
+            ),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):
@@ -134,9 +145,7 @@ class TestDashboard:
         assert f"by {teacher.display_name}" in html
         assert "#99" not in html
 
-    def test_recent_changes_query_count_is_flat(
-        self, client, admin_user, make_user, school, monkeypatch, django_assert_max_num_queries
-    ):
+    def test_recent_changes_query_count_is_flat(self, client, admin_user, make_user, school, monkeypatch):
         from core.dashboard_sections import recent_activity_section
 
         autodiscover_modules("sections")
@@ -145,13 +154,13 @@ class TestDashboard:
         )
         client.force_login(admin_user)
         audit.record(actor=admin_user, action="create", entity_type="x", entity_id=1)
-        with django_assert_max_num_queries(5):
+        with assert_query_count(4):
             client.get("/")
         for n in range(10):
             audit.record(
                 actor=make_user("teacher", school, username=f"t{n}"), action="create", entity_type="x", entity_id=n
             )
-        with django_assert_max_num_queries(5):
+        with assert_query_count(4):
             html = client.get("/").content.decode()
         assert html.count("<li>") >= 8
 

@@ -13,6 +13,7 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.locking import expect_version, versioned_save
 from core.models import School, User
+from core.services import school_row_ensure
 from interventions.alerts import detection
 from interventions.models import Alert, AlertSettings
 from students.models import Student
@@ -37,17 +38,7 @@ SCAN_RESOLUTION_KEY = "resolved_by_scan"
 
 def alert_settings_ensure(*, school: School) -> AlertSettings:
     """The school's thresholds; created with SPEC's defaults (and audited) when the school has none."""
-    existing = AlertSettings.objects.filter(school=school).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            settings = AlertSettings.objects.create(school=school)
-            audit.record_create(actor=None, instance=settings)
-            return settings
-    except IntegrityError:
-        # Created at the same moment by another process.
-        return AlertSettings.objects.get(school=school)
+    return school_row_ensure(AlertSettings, school=school)
 
 
 # Status changes by people ----------------------------------------------------------------------------

@@ -68,14 +68,14 @@ class CommunicationSerializer(serializers.ModelSerializer):
         return f"/api/interventions/communications/{log.pk}/letter/"
 
 
-class TemplateSerializer(serializers.ModelSerializer):
+class CommunicationTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommunicationTemplate
         fields = ["id", "name", "channel", "subject", "body", "version", "created_at", "updated_at"]
 
 
 # Input shapes
-class CommunicationCreateSerializer(serializers.Serializer):
+class CommunicationSendSerializer(serializers.Serializer):
     student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     channel = _choice_field(Channel)
     template = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
@@ -84,14 +84,14 @@ class CommunicationCreateSerializer(serializers.Serializer):
     intervention = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
 
-class TemplateCreateSerializer(serializers.Serializer):
+class CommunicationTemplateCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     channel = _choice_field(Channel)
     subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
     body = serializers.CharField(trim_whitespace=False)
 
 
-class TemplateUpdateSerializer(TemplateCreateSerializer):
+class CommunicationTemplateUpdateSerializer(CommunicationTemplateCreateSerializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
@@ -132,9 +132,9 @@ class CommunicationListCreateView(APIView):
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(CommunicationSerializer(page, many=True).data)
 
-    @extend_schema(request=CommunicationCreateSerializer, responses={201: CommunicationSerializer})
+    @extend_schema(request=CommunicationSendSerializer, responses={201: CommunicationSerializer})
     def post(self, request):
-        data = _validated(CommunicationCreateSerializer, request.data)
+        data = _validated(CommunicationSendSerializer, request.data)
         actor = request.user
         student = (
             Student.objects.for_actor(actor).select_related("class_group", "school").filter(pk=data["student"]).first()
@@ -198,7 +198,8 @@ class TemplateListCreateView(APIView):
     permission_classes = [ContactAccess]
 
     @extend_schema(
-        parameters=[OpenApiParameter("channel", str, enum=Channel.values)], responses=TemplateSerializer(many=True)
+        parameters=[OpenApiParameter("channel", str, enum=Channel.values)],
+        responses=CommunicationTemplateSerializer(many=True),
     )
     def get(self, request):
         channel = (request.query_params.get("channel") or "").strip()
@@ -209,28 +210,30 @@ class TemplateListCreateView(APIView):
         rows = selectors.template_list(actor=request.user, channel=channel or None)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(TemplateSerializer(page, many=True).data)
+        return paginator.get_paginated_response(CommunicationTemplateSerializer(page, many=True).data)
 
-    @extend_schema(request=TemplateCreateSerializer, responses={201: TemplateSerializer})
+    @extend_schema(request=CommunicationTemplateCreateSerializer, responses={201: CommunicationTemplateSerializer})
     def post(self, request):
-        data = _validated(TemplateCreateSerializer, request.data)
+        data = _validated(CommunicationTemplateCreateSerializer, request.data)
         template = services.template_create(actor=request.user, **data)
-        return Response(TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+        return Response(CommunicationTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
 
 class TemplateDetailView(APIView):
     permission_classes = [ContactAccess]
 
-    @extend_schema(responses=TemplateSerializer)
+    @extend_schema(responses=CommunicationTemplateSerializer)
     def get(self, request, pk):
-        return Response(TemplateSerializer(selectors.template_get(actor=request.user, template_id=pk)).data)
+        return Response(
+            CommunicationTemplateSerializer(selectors.template_get(actor=request.user, template_id=pk)).data
+        )
 
-    @extend_schema(request=TemplateUpdateSerializer, responses=TemplateSerializer)
+    @extend_schema(request=CommunicationTemplateUpdateSerializer, responses=CommunicationTemplateSerializer)
     def patch(self, request, pk):
         template = selectors.template_get(actor=request.user, template_id=pk)
-        data = dict(_validated(TemplateUpdateSerializer, request.data, partial=True))
+        data = dict(_validated(CommunicationTemplateUpdateSerializer, request.data, partial=True))
         if "version" not in data:
             raise ApplicationError(field_errors={"version": ["This field is required."]})
         version = data.pop("version")
         template = services.template_update(actor=request.user, template=template, version=version, **data)
-        return Response(TemplateSerializer(template).data)
+        return Response(CommunicationTemplateSerializer(template).data)

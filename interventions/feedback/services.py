@@ -3,6 +3,8 @@ resolution. Each in one transaction with its audit rows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,10 +25,19 @@ COMMENT_MAX = 2000
 
 
 def can_review_feedback(actor, feedback: Feedback) -> bool:
-    """Admins and counsellors of the school review its feedback."""
+    """Admins and counsellors of the school review its feedback; a program's owner that of the program."""
     if not has_role(actor) or actor.school_id != feedback.school_id:
         return False
-    return actor.role in PROGRAM_RUNNERS
+    if actor.role in PROGRAM_RUNNERS:
+        return True
+    return feedback.intervention_id is not None and feedback.intervention.owner_id == actor.pk
+
+
+def can_request_feedback(actor, intervention) -> bool:
+    """Who sends a program's feedback links: its owner, the school's counsellors and admins."""
+    if not has_role(actor) or actor.school_id != intervention.school_id:
+        return False
+    return actor.role in PROGRAM_RUNNERS or intervention.owner_id == actor.pk
 
 
 def _require_review(actor, feedback: Feedback) -> None:
@@ -41,14 +52,27 @@ def _require_review(actor, feedback: Feedback) -> None:
 
 @transaction.atomic
 def feedback_link_create(
-    *, actor, school_id: int, feedback_type: str = FeedbackType.PROGRAM, channel: str = FeedbackLink.Channel.EMAIL
+    *,
+    actor,
+    school_id: int,
+    feedback_type: str = FeedbackType.PROGRAM,
+    channel: str = FeedbackLink.Channel.EMAIL,
+    student=None,
+    intervention=None,
+    session=None,
 ) -> tuple[FeedbackLink, str]:
     """A new single-use link; returns it and the signed token for its URL (/feedback/<token>/)."""
     if feedback_type not in FeedbackType.values:
         raise ApplicationError(field_errors={"feedback_type": [f'"{feedback_type}" is not a valid type.']})
+    for row in (student, intervention, session):
+        if row is not None and row.school_id != school_id:
+            raise NotFoundError()
     now = timezone.now()
     link = FeedbackLink.objects.create(
         school_id=school_id,
+        student=student,
+        intervention=intervention,
+        session=session,
         nonce=tokens.new_nonce(),
         feedback_type=feedback_type,
         channel=channel,
@@ -63,7 +87,7 @@ def feedback_link_create(
 def open_link(token: str) -> FeedbackLink:
     """The link a token names, if it is genuine, not expired and not used yet; else NotFoundError."""
     nonce = tokens.nonce_from(token)
-    link = FeedbackLink.objects.filter(nonce=nonce).select_related("school").first()
+    link = FeedbackLink.objects.filter(nonce=nonce).select_related("intervention").first()
     if link is None or link.used_at is not None or link.expires_at <= timezone.now():
         raise NotFoundError()
     return link
@@ -86,12 +110,13 @@ def _validate_answer(rating, comments: str) -> tuple[int, str]:
 
 
 @transaction.atomic
-def feedback_submit(*, token: str, rating, comments: str = "") -> Feedback:
+def feedback_submit(*, token: str, rating, comments: str = "", submitted_at=None) -> Feedback:
     """A family's answer through their link: stored with its sentiment, the link used up. A second
-    answer through the same link (even at the same moment) is refused as not found."""
+    answer through the same link (even at the same moment) is refused as not found. (`submitted_at`
+    backdates an answer for demo data.)"""
     rating, comments = _validate_answer(rating, comments)
     link = open_link(token)
-    now = timezone.now()
+    now = submitted_at or timezone.now()
     # The conditional UPDATE is what makes the link single-use under concurrent submits.
     if not FeedbackLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now):
         raise NotFoundError()
@@ -101,6 +126,9 @@ def feedback_submit(*, token: str, rating, comments: str = "") -> Feedback:
         rating=rating,
         comments=comments,
         feedback_type=link.feedback_type,
+        student_id=link.student_id,
+        intervention_id=link.intervention_id,
+        session_id=link.session_id,
         sentiment=label,
         sentiment_score=score,
         submitted_at=now,
@@ -163,3 +191,103 @@ def feedback_resolve(*, actor, feedback: Feedback, resolution: str, version: int
     )
     audit.record_update(actor=actor, instance=feedback, before=before)
     return feedback
+
+
+# Sending links through the contact log ---------------------------------------------------------------
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    failed: int = 0
+    skipped: list[str] = field(default_factory=list)  # "Name: reason", no address on record and the like
+
+
+def feedback_recipients(*, intervention, session=None) -> list:
+    """The students asked: those who attended the session, or those enrolled in the program to its end
+    (active or exited; not withdrawn)."""
+    from interventions.models import Enrollment, SessionAttendance
+    from students.models import Student
+
+    if session is not None:
+        ids = SessionAttendance.objects.filter(session=session, status__in=SessionAttendance.ATTENDED).values_list(
+            "student_id", flat=True
+        )
+    else:
+        ids = Enrollment.objects.filter(
+            intervention=intervention, status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.EXITED]
+        ).values_list("student_id", flat=True)
+    return list(
+        Student.objects.filter(school_id=intervention.school_id, pk__in=ids)
+        .select_related("class_group", "school")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def feedback_links_send(
+    *, actor, intervention, session=None, channel: str = FeedbackLink.Channel.EMAIL, link_for, today=None
+) -> SendSummary:
+    """Send each student (their guardian) of a finished session, or of a program at its end, a
+    single-use feedback link, by email or SMS through the contact log (which records each message and
+    its audit row). `link_for(token)` makes the absolute URL. One student's failure does not stop the
+    others: a send that fails is logged as failed by the contact log, a student without an address for
+    the channel is skipped."""
+    from interventions.communications import services as contact_log
+    from interventions.models import Intervention, InterventionSession
+
+    if not can_request_feedback(actor, intervention):
+        if has_role(actor) and actor.school_id == intervention.school_id:
+            raise PermissionDeniedError("Only the program's owner, counsellors and admins ask for feedback.")
+        raise NotFoundError()
+    if channel not in FeedbackLink.Channel.values:
+        raise ApplicationError(field_errors={"channel": ["Send feedback links by email or SMS."]})
+    today = today or timezone.localdate()
+    if session is not None:
+        if session.intervention_id != intervention.pk:
+            raise NotFoundError()
+        if session.status != InterventionSession.Status.COMPLETED:
+            raise ApplicationError(field_errors={"session": ["Ask for a session's feedback once it has taken place."]})
+    elif intervention.status != Intervention.Status.COMPLETED and intervention.end_date > today:
+        raise ApplicationError(field_errors={"intervention": ["Ask for a program's feedback at its end."]})
+    students = feedback_recipients(intervention=intervention, session=session)
+    if not students:
+        raise ApplicationError(field_errors={"intervention": ["Nobody to ask: no student attended or is enrolled."]})
+    what = "the session of " if session is not None else ""
+    summary = SendSummary()
+    for student in students:
+        try:
+            with transaction.atomic():
+                link, token = feedback_link_create(
+                    actor=actor,
+                    school_id=intervention.school_id,
+                    feedback_type=FeedbackType.SESSION if session is not None else FeedbackType.PROGRAM,
+                    channel=channel,
+                    student=student,
+                    intervention=intervention,
+                    session=session,
+                )
+                url = link_for(token)
+                log = contact_log.communication_send(
+                    actor=actor,
+                    student=student,
+                    channel=channel,
+                    subject=f"How was {what}{intervention.name}?",
+                    body=(
+                        f"We would like to hear how {what}{intervention.name} went. "
+                        f"One question, one minute: {url} (the link works once, for 14 days)."
+                    ),
+                    intervention=intervention,
+                    on=today,
+                )
+                link.sent_to = log.recipient[:254]
+                link.save(update_fields=["sent_to"])
+        except ApplicationError as exc:
+            summary.skipped.append(
+                f"{student.full_name}: {' '.join(sum(exc.field_errors.values(), [])) or exc.message}"
+            )
+            continue
+        if getattr(log, "status", "") == "failed":
+            summary.failed += 1
+        else:
+            summary.sent += 1
+    return summary

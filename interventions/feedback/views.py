@@ -3,13 +3,24 @@ the only key, and the page shows nothing about the student beyond the program's 
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError, NotFoundError
-from interventions.feedback import services, throttle
+from core.ids import parse_id
+from core.pages import attempt, first_error
+from core.permissions import PROGRAM_RUNNERS, has_role
+from interventions.feedback import selectors, services, throttle
+from interventions.feedback.forms import ResolveForm, SendLinksForm
+from interventions.feedback.models import Feedback
+from interventions.models import Intervention
 
 # Per client address: page views and answers in a 10-minute window.
 VIEW_LIMIT, SUBMIT_LIMIT, WINDOW_SECONDS = 60, 10, 600
@@ -25,7 +36,7 @@ def _subject(link) -> str:
 
 def _public(response):
     # The token is in the address: keep it out of other sites' logs and of search engines.
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # never to another site; "no-referrer" makes the form's Origin null
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -53,3 +64,149 @@ def feedback_form_page(request, token: str):
             return _public(render(request, "interventions/feedback/form.html", context, status=400))
         return _public(render(request, "interventions/feedback/thanks.html", context))
     return _public(render(request, "interventions/feedback/form.html", context))
+
+
+# Staff pages: the review list and the analytics -------------------------------------------------------
+
+REVIEW_PAGE_SIZE = 50
+RESOLVE_CONFLICT = "This feedback was changed by someone else; it now shows its current state."
+
+
+def _require_reviewer(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not selectors.may_review(request.user):
+        raise PermissionDenied("Only program owners, counsellors and admins review feedback.")
+    return None
+
+
+def _decorate(rows, actor):
+    for row in rows:
+        row.user_can_review = services.can_review_feedback(actor, row)
+    return rows
+
+
+def _programs_for(actor):
+    programs = Intervention.objects.for_actor(actor).order_by("-end_date", "name")
+    if not has_role(actor, *PROGRAM_RUNNERS):
+        programs = programs.filter(owner=actor)
+    return programs
+
+
+def _review_filters(request) -> dict:
+    status = request.GET.get("status", selectors.NEEDS_REVIEW)
+    allowed_status = {selectors.NEEDS_REVIEW, "", *Feedback.Status.values}
+    sentiment = request.GET.get("sentiment", "")
+    return {
+        "status": status if status in allowed_status else selectors.NEEDS_REVIEW,
+        "sentiment": sentiment if sentiment in Feedback.Sentiment.values else "",
+        "intervention": parse_id(request.GET.get("intervention", "")),
+        "mine": request.GET.get("mine") == "1",
+    }
+
+
+def feedback_review_page(request):
+    """GET: the review list (negative, unresolved first by default), filters through htmx.
+    POST: send feedback links for a finished session or program."""
+    refused = _require_reviewer(request)
+    if refused:
+        return refused
+    actor = request.user
+    send_form = SendLinksForm(request.POST or None, programs=_programs_for(actor))
+    status = 200
+    if request.method == "POST":
+        if send_form.is_valid():
+            data = send_form.cleaned_data
+            outcome = attempt(
+                services.feedback_links_send,
+                actor=actor,
+                intervention=data["intervention"],
+                session=data.get("session"),
+                channel=data["channel"],
+                link_for=lambda token: request.build_absolute_uri(f"/feedback/{token}/"),
+                form=send_form,
+            )
+            if outcome.ok:
+                summary = outcome.value
+                text = f"Feedback links: {summary.sent} sent, {summary.failed} failed."
+                if summary.skipped:
+                    text += " Not sent: " + "; ".join(summary.skipped)
+                messages.success(request, text)
+                return redirect("feedback-review")
+            status = outcome.status
+        else:
+            status = 400
+    filters = _review_filters(request)
+    page = Paginator(selectors.feedback_list(actor=actor, **filters), REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = _decorate(list(page.object_list), actor)
+    context = {
+        "page": page,
+        "rows": page.object_list,
+        "filters": filters,
+        "programs": _programs_for(actor),
+        "status_choices": [(selectors.NEEDS_REVIEW, "Negative, not resolved"), *Feedback.Status.choices],
+        "sentiment_choices": Feedback.Sentiment.choices,
+        "send_form": send_form,
+        "open_send": request.method == "POST",
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "interventions/feedback/_review_table.html", context)
+    return render(request, "interventions/feedback/review.html", context, status=status)
+
+
+@require_POST
+def feedback_resolve_page(request, pk):
+    """A row's resolve (or mark-reviewed) form: answers with the row as it is now."""
+    refused = _require_reviewer(request)
+    if refused:
+        return refused
+    feedback = selectors.feedback_get(actor=request.user, id=pk)
+    form = ResolveForm(request.POST)
+    error, status = None, 200
+    if not form.is_valid():
+        error, status = first_error(form.errors), 400
+    else:
+        data = form.cleaned_data
+        if data["action"] == "review":
+            call, kwargs = services.feedback_mark_reviewed, {}
+        else:
+            call, kwargs = services.feedback_resolve, {"resolution": data["resolution"]}
+        outcome = attempt(
+            call,
+            actor=request.user,
+            feedback=feedback,
+            version=data["version"],
+            conflict_message=RESOLVE_CONFLICT,
+            **kwargs,
+        )
+        if not outcome.ok:
+            error, status = outcome.message, outcome.status
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "Feedback updated.")
+        return redirect("feedback-review")
+    row = _decorate([selectors.feedback_get(actor=request.user, id=pk)], request.user)[0]
+    context = {"row": row, "row_error": error, "row_done": None if error else row.get_status_display()}
+    return render(request, "interventions/feedback/_review_row.html", context, status=status)
+
+
+def feedback_analytics_page(request):
+    refused = _require_reviewer(request)
+    if refused:
+        return refused
+    analytics = selectors.feedback_analytics(actor=request.user)
+    chart = {
+        "programs": [row["name"] for row in analytics["per_program"]],
+        "program_rating": [row["mean_rating"] for row in analytics["per_program"]],
+        "program_split": {
+            label: [row[label] for row in analytics["per_program"]] for label in ("positive", "neutral", "negative")
+        },
+        "months": [row["month"] for row in analytics["per_month"]],
+        "month_rating": [row["mean_rating"] for row in analytics["per_month"]],
+        "month_negative": [row["negative"] for row in analytics["per_month"]],
+    }
+    return render(request, "interventions/feedback/analytics.html", {"analytics": analytics, "chart": chart})

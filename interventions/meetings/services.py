@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import audit
-from core.errors import ApplicationError, PermissionDeniedError
+from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.locking import expect_version, versioned_save, versioned_update
 from interventions.meetings import access
 from interventions.models import Alert, FollowUpReminder, InterventionMeeting, ProgressUpdate
@@ -324,7 +324,13 @@ def meeting_delete(*, actor, meeting: Meeting, version: int) -> None:
 def progress_add(
     *, actor, meeting: Meeting, update_text: str, status: str | None = None, version: int | None = None
 ) -> ProgressUpdate:
-    """Append an update; with `status` (and the `version` read) also move the meeting, all or nothing."""
+    """Append an update; with `status` also move the meeting, all or nothing.
+
+    With `version` (the one the client read) a stale meeting is a conflict. Without it the request is
+    judged against the meeting as stored: its row is locked and read again first, so the permission and
+    the move are checked against the state the write will replace, and nobody can change it in between."""
+    if version is None:
+        _lock_and_reread(meeting)
     if not access.can_add_progress(actor, meeting):
         raise PermissionDeniedError("You may not add progress to this meeting.")
     # The client saw an older meeting: say so rather than judge its request against a state it never saw.
@@ -339,8 +345,6 @@ def progress_add(
         errors["status"] = [illegal_move_message(meeting, status)]
     elif not changes_status and meeting.status == Status.CLOSED:
         errors["meeting"] = ["This meeting is closed; record a new meeting instead."]
-    if changes_status and version is None:
-        errors["version"] = ["Required when changing the status."]
     if errors:
         raise ApplicationError(field_errors=errors)
 
@@ -360,6 +364,16 @@ def progress_add(
     )
     audit.record_create(actor=actor, instance=update)
     return update
+
+
+def _lock_and_reread(meeting: Meeting) -> None:
+    """Lock the meeting's row until the transaction ends and bring `meeting` up to the stored state."""
+    fields = ["status", "version", "created_by_id", "school_id", "updated_at"]
+    stored = Meeting._base_manager.select_for_update().filter(pk=meeting.pk).values(*fields).first()
+    if stored is None:
+        raise NotFoundError("That meeting no longer exists.")
+    for name, value in stored.items():
+        setattr(meeting, name, value)
 
 
 @dataclass

@@ -68,52 +68,52 @@ def _staff_member(actor, user_id, field: str = "facilitator") -> User:
 
 
 # Templates
-class TemplateSerializer(serializers.ModelSerializer):
+class ProgramTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = InterventionTemplate
         fields = ["id", *services.TEMPLATE_FIELDS, "created_at", "updated_at", "version"]
         read_only_fields = ["id", "created_at", "updated_at", "version"]
 
 
-class TemplateUpdateSerializer(TemplateSerializer):
+class ProgramTemplateUpdateSerializer(ProgramTemplateSerializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
-    class Meta(TemplateSerializer.Meta):
+    class Meta(ProgramTemplateSerializer.Meta):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
 class TemplateListCreateView(APIView):
     permission_classes = [RunnerAccess]
 
-    @extend_schema(responses=TemplateSerializer(many=True))
+    @extend_schema(responses=ProgramTemplateSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.template_list(actor=request.user), TemplateSerializer)
+        return _paginated(request, self, selectors.template_list(actor=request.user), ProgramTemplateSerializer)
 
-    @extend_schema(request=TemplateSerializer, responses={201: TemplateSerializer})
+    @extend_schema(request=ProgramTemplateSerializer, responses={201: ProgramTemplateSerializer})
     def post(self, request):
-        _refuse_unknown(request.data, TemplateSerializer)
-        data = _validated(TemplateSerializer, request.data)
+        _refuse_unknown(request.data, ProgramTemplateSerializer)
+        data = _validated(ProgramTemplateSerializer, request.data)
         template = services.template_create(actor=request.user, **data)
-        return Response(TemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+        return Response(ProgramTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
 
 class TemplateDetailView(APIView):
     permission_classes = [RunnerAccess]
 
-    @extend_schema(responses=TemplateSerializer)
+    @extend_schema(responses=ProgramTemplateSerializer)
     def get(self, request, pk):
-        return Response(TemplateSerializer(selectors.template_get(actor=request.user, template_id=pk)).data)
+        return Response(ProgramTemplateSerializer(selectors.template_get(actor=request.user, template_id=pk)).data)
 
-    @extend_schema(request=TemplateUpdateSerializer, responses=TemplateSerializer)
+    @extend_schema(request=ProgramTemplateUpdateSerializer, responses=ProgramTemplateSerializer)
     def patch(self, request, pk):
         template = selectors.template_get(actor=request.user, template_id=pk)
-        _refuse_unknown(request.data, TemplateUpdateSerializer)
-        data = _validated(TemplateUpdateSerializer, request.data, partial=True)
+        _refuse_unknown(request.data, ProgramTemplateUpdateSerializer)
+        data = _validated(ProgramTemplateUpdateSerializer, request.data, partial=True)
         if "version" not in data:
             raise ApplicationError(field_errors={"version": ["This field is required."]})
         version = data.pop("version")
         template = services.template_update(actor=request.user, template=template, version=version, **data)
-        return Response(TemplateSerializer(template).data)
+        return Response(ProgramTemplateSerializer(template).data)
 
 
 # Programs

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
 from core.errors import PermissionDeniedError
-from core.pages import attempt
+from core.pages import Outcome, attempt, first_error
 from core.permissions import PROGRAM_RUNNERS, STAFF, Role, role_required
+from core.sections import PROGRAM_DETAIL, sections_for
 from core.tenancy import get_scoped
 from interventions.meetings.selectors import meetings_visible_to
 from interventions.models import Enrollment, InterventionMeeting, InterventionSession, SessionAttendance
 from interventions.programs import access, selectors, services
 from interventions.programs.forms import GenerateForm, ProgramForm, ReferForm, SessionForm, WithdrawForm
+from students.models import Student
 
 Session = InterventionSession
 CONFLICT_MESSAGE = "Someone else changed this in the meantime. The page has been reloaded: check it and try again."
@@ -106,6 +108,8 @@ def _detail_context(request, program, **extra) -> dict:
                 "start": datetime.time(10, 0),
             },
         ),
+        # What other parts show on the program's page (its exit criteria and recommendations).
+        "sections": sections_for(PROGRAM_DETAIL, actor, program=program),
     }
     context.update(extra)
     return context
@@ -217,8 +221,6 @@ def _cancel(request, program):
 
 
 def _enroll(request, program):
-    from students.models import Student
-
     student = get_scoped(Student.objects.select_related("class_group"), request.user, pk=request.POST.get("student"))
     source = request.POST.get("source") or Enrollment.Source.MANUAL
     outcome = attempt(services.enrollment_create, actor=request.user, program=program, student=student, source=source)
@@ -262,8 +264,6 @@ DETAIL_ACTIONS = {
 
 
 def _invalid(form):
-    from core.pages import Outcome, first_error
-
     errors = {name: list(errors) for name, errors in form.errors.items()}
     return Outcome(status=400, message=first_error(errors), field_errors=errors)
 

@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from core.locking import versioned_save
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.alerts.services import alert_change_status, refresh_alerts_for_students, scan_school
 from interventions.models import Alert
 from interventions.tests.alerts_helpers import day, make_form, make_student, mark, mark_days, school_days
@@ -162,18 +163,16 @@ class TestScan:
         assert Alert.objects.get(student=theirs).school_id == other_school.pk
 
     @pytest.mark.parametrize("students", [2, 40])
-    def test_the_scan_runs_the_same_queries_for_few_and_many_students(
-        self, school, students, django_assert_max_num_queries
-    ):
+    def test_the_scan_runs_the_same_queries_for_few_and_many_students(self, school, students):
         form = make_form(school)
         for _ in range(students):
             absent_run(make_student(school, form))
         # settings (created: 4), calendar (2), 6 rules (+ the behaviour letters' risk settings), active
         # alerts, students, closed alerts, one INSERT of alerts, one of audit rows, savepoints (6)
-        with django_assert_max_num_queries(23):
+        with assert_query_count(23):
             summary = scan_school(school=school, as_of=AS_OF)
         assert summary.raised == students
-        with django_assert_max_num_queries(14):  # settings (2), calendar, rules, active alerts, students, savepoints
+        with assert_query_count(14):  # settings (2), calendar, rules, active alerts, students, savepoints
             assert scan_school(school=school, as_of=AS_OF).raised == 0
 
 

@@ -2,6 +2,7 @@
 sentences; the rate limit; nothing about the student on the page."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -125,7 +126,9 @@ def test_the_public_page_needs_no_login_and_works_once(client, link_and_token):
         assert page.status_code == 200
         html = page.content.decode()
         assert "How was the program?" in html and 'name="rating"' in html and 'name="comments"' in html
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["Referrer-Policy"] == "same-origin"
+        assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html) == []  # no inline script (CSP)
+        assert "main-nav" not in html  # a public page: no staff navigation
         assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
         assert client.post(url, {"rating": "9"}).status_code == 400
         sent = client.post(url, {"rating": "1", "comments": "Terrible, the sessions were awful."})

@@ -50,3 +50,23 @@ def test_two_racing_patches_with_the_same_version(form_master, admin_user, stude
     assert meeting.version == 2
     assert meeting.action_plan == winner["action_plan"]
     assert winner["action_plan"] in plans.values()
+
+
+def test_two_racing_status_changes_without_a_version_are_judged_one_after_the_other(form_master, admin_user, student):
+    """Without `version` the row is locked before the move is judged: the second request sees the first's
+    result (closed) and is refused with a 400, never a 409 for a version it did not send."""
+    meeting = make_meeting(student=student, created_by=form_master, status="monitoring")
+    payload = {"meeting": meeting.pk, "update_text": "Closing the case.", "status": "closed"}
+    responses = race(
+        [
+            lambda: client_of(form_master).post(f"{URL}progress/", payload, format="json"),
+            lambda: client_of(admin_user).post(f"{URL}progress/", payload, format="json"),
+        ]
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201, 400], [r.content for r in responses]
+    loser = next(r for r in responses if r.status_code == 400).json()
+    assert loser == {"meeting": ["This meeting is closed; record a new meeting instead."]}
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.version) == ("closed", 2)
+    assert meeting.progress_updates.count() == 1

@@ -379,6 +379,34 @@ class TestQueryCounts:
         self.grow(program, school, 45, 90)
         assert self.count(client_for(counselor), f"{API}/programs/{program.pk}/") == small == 1
 
+    def test_sessions_and_enrollments_api_constant(self, clock, client_for, counselor, school):
+        program = make_program(owner=counselor)
+        self.grow(program, school, 5, 10)
+        c = client_for(counselor)
+        small = [self.count(c, f"{API}/programs/{program.pk}/{part}/") for part in ("sessions", "enrollments")]
+        self.grow(program, school, 45, 90)
+        assert (
+            [
+                self.count(c, f"{API}/programs/{program.pk}/{part}/?page_size=200")
+                for part in ("sessions", "enrollments")
+            ]
+            == small
+            == [3, 3]
+        )
+
+    def test_attendance_save_request_is_six_queries(self, clock, client_for, counselor, school):
+        program = make_program(owner=counselor)
+        for size in (3, 30):
+            self.grow(program, school, size - program.enrollments.count(), 0)
+            session = make_session(program, start=at(-size // 3, 10), location="")
+            records = [{"student": e.student_id, "status": "absent"} for e in program.enrollments.all()]
+            with CaptureQueriesContext(connection) as ctx:
+                response = client_for(counselor).post(
+                    f"{API}/sessions/{session.pk}/attendance/", {"records": records}, format="json"
+                )
+            assert response.status_code == 200 and response.json()["created"] == size
+            assert len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]) == 6
+
     def test_program_page_constant(self, clock, client, counselor, school):
         program = make_program(owner=counselor)
         self.grow(program, school, 5, 10)
@@ -391,4 +419,4 @@ class TestQueryCounts:
 
 
 # Session and user (2), program, facilitators, sessions, enrollments, attendance %, risk list (3), nav.
-PROGRAM_PAGE_QUERIES = 10
+PROGRAM_PAGE_QUERIES = 12  # + the exit criteria and the pending recommendations (outcomes section)

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-
-from core import audit
+from core.services import school_row_ensure
 from students.academics.models import Assessment, GradeBands, percentage_of
 
 
 def grade_bands_ensure(*, school) -> GradeBands:
     """The school's grade bands; created with SPEC's defaults (and audited) when it has none."""
-    existing = GradeBands.objects.filter(school=school).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            bands = GradeBands.objects.create(school=school)
-            audit.record_create(actor=None, instance=bands)
-            return bands
-    except IntegrityError:
-        # Created at the same moment by another process.
-        return GradeBands.objects.get(school=school)
+    return school_row_ensure(GradeBands, school=school)
 
 
 def derive_result(assessment: Assessment, bands: GradeBands) -> None:

@@ -36,7 +36,7 @@ def test_a_counsellor_moves_an_inquiry_across_the_board_and_enrols_it(page, live
     expect(page.locator('.board-column[data-status="new"]').locator(f"#inquiry-{inquiry.pk}")).to_be_visible()
     for status, label in (("contacted", "contacted"), ("follow_up_scheduled", "follow-up scheduled")):
         card.get_by_label("Move Rosa Parks to").select_option(status)
-        expect(page.get_by_text(f"Rosa Parks moved to {label}.")).to_be_visible()
+        expect(page.locator("#board .flash")).to_have_text(f"Rosa Parks moved to {label}.")
         column = page.locator(f'.board-column[data-status="{status}"]')
         expect(column.locator(f"#inquiry-{inquiry.pk}")).to_be_visible()
 
@@ -44,7 +44,7 @@ def test_a_counsellor_moves_an_inquiry_across_the_board_and_enrols_it(page, live
     page.locator('#enrol-form select[name="class_group"]').select_option(str(form.pk))
     page.locator('#enrol-form input[name="student_id"]').fill("ADM-777")
     page.get_by_role("button", name="Enrol student").click()
-    expect(page.get_by_text("Rosa Parks enrolled in Form 1A.")).to_be_visible()
+    expect(page.locator("#messages .flash")).to_have_text("Rosa Parks enrolled in Form 1A.")
     expect(page.get_by_role("link", name="Rosa Parks (ADM-777)")).to_be_visible()
 
     inquiry.refresh_from_db()

@@ -1,0 +1,184 @@
+"""Benchmark of admissions at 10,000 inquiries: the funnel, the inquiry list, the board and the page.
+
+    .venv/bin/python bench/bench_admissions.py                       # SQLite file bench/bench_admissions.sqlite3
+    .venv/bin/python bench/bench_admissions.py --mysql mysql://root:@127.0.0.1:3306/ss_bench_admissions
+
+Creates the database (MariaDB: `CREATE DATABASE` if missing), migrates it, loads one school with 10,000
+inquiries across every status and source over a year once (kept between runs), then times each request
+`--runs` times and prints median / p95 and the query count. The funnel itself is two aggregate queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import ensure_database  # noqa: E402
+
+
+def configure(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
+    os.environ.setdefault("DEBUG", "1")
+    ensure_database(database_url)
+    import django
+
+    django.setup()
+
+
+def seed(wanted: int) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from core.models import School, User
+    from students.admissions import scoring
+    from students.admissions.models import Inquiry
+
+    school, _ = School.objects.get_or_create(code="bench", defaults={"name": "Bench School"})
+    if Inquiry.objects.filter(school=school).count() >= wanted:
+        return
+    print(f"loading {wanted} inquiries…", flush=True)
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    User.objects.get_or_create(username="bench-admin", defaults={"role": "admin", "school": school})
+    counselors = [
+        User.objects.get_or_create(username=f"bench-counselor{i}", defaults={"role": "counselor", "school": school})[0]
+        for i in range(8)
+    ]
+    statuses = Inquiry.Status.values
+    rows = []
+    for index in range(wanted):
+        status = rng.choice(statuses)
+        received = today - datetime.timedelta(days=rng.randint(0, 365))
+        source, priority = rng.choice(Inquiry.Source.values), rng.choice(Inquiry.Priority.values)
+        contacted = None if status == "new" else received + datetime.timedelta(days=rng.randint(0, 20))
+        contacted = min(contacted, today) if contacted else None
+        parts = scoring.lead_score_parts(
+            source=source,
+            priority=priority,
+            received_on=received,
+            last_contacted_on=contacted,
+            completed_follow_ups=0 if status == "new" else rng.randint(1, 4),
+            subject_count=rng.randint(0, 3),
+            today=today,
+        )
+        rows.append(
+            Inquiry(
+                school=school,
+                counselor=counselors[index % len(counselors)],
+                student_name=f"Applicant {index}",
+                phone=f"+44 7700 {index:06d}",
+                email=f"family{index}@example.org",
+                source=source,
+                status=status,
+                priority=priority,
+                received_on=received,
+                last_contacted_on=contacted,
+                next_follow_up_date=(today + datetime.timedelta(days=rng.randint(-10, 20)))
+                if status in Inquiry.OPEN_STATUSES
+                else None,
+                lost_at_stage=rng.choice(["new", "contacted", "follow_up_scheduled"]) if status == "lost" else "",
+                lead_score=scoring.score_of(parts),
+                lead_score_parts=[p.as_dict() for p in parts],
+                scored_on=today,
+            )
+        )
+    Inquiry.objects.filter(school=school).delete()
+    Inquiry.objects.bulk_create(rows, batch_size=1000)
+
+
+def timed(client, path: str, runs: int, **headers) -> tuple[float, float, int, int]:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        client.get(path, **headers)
+    # A request starts by clearing the query log: start counting from an empty one.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, **headers)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(path, **headers)
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+    return statistics.median(samples), p95, len(queries), response.status_code
+
+
+def time_funnel(runs: int) -> tuple[float, float, int]:
+    """The selector alone: the two aggregate queries and the Python that shapes them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import User
+    from students.admissions.selectors import funnel
+
+    admin = User.objects.get(username="bench-admin")
+    with CaptureQueriesContext(connection) as queries:
+        funnel(actor=admin)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        funnel(actor=admin)
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)], len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_admissions")
+    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_admissions.sqlite3"))
+    parser.add_argument("--inquiries", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    database_url = args.mysql or f"sqlite:///{args.sqlite}"
+    configure(database_url)
+
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from core.models import User
+
+    call_command("migrate", verbosity=0)
+    seed(args.inquiries)
+    setup_test_environment()
+    admin = User.objects.get(username="bench-admin")
+    client = Client()
+    client.force_login(admin)
+    print(f"database: {database_url.split('@')[-1]}  inquiries: {args.inquiries}  runs: {args.runs}")
+    print(f"{'request':<62} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    median, p95, queries = time_funnel(args.runs)
+    print(f"{'selectors.funnel() (whole school, a year)':<62} {median:>10.1f} {p95:>8.1f} {queries:>8}")
+    cases = [
+        ("GET /api/admissions/funnel/", "/api/admissions/funnel/", {}),
+        ("GET /api/admissions/inquiries/ (page 1, 50)", "/api/admissions/inquiries/", {}),
+        (
+            "GET /api/admissions/inquiries/?due=true&priority=high",
+            "/api/admissions/inquiries/?due=true&priority=high",
+            {},
+        ),
+        ("GET /admissions/ (board, due, funnel chart)", "/admissions/", {}),
+        ("GET /admissions/?q=applicant 12 (htmx board)", "/admissions/?q=applicant+12", {"HTTP_HX_REQUEST": "true"}),
+    ]
+    for label, path, headers in cases:
+        median, p95, queries, status = timed(client, path, args.runs, **headers)
+        flag = "" if status == 200 else f"  (HTTP {status})"
+        print(f"{label:<62} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
+
+
+if __name__ == "__main__":
+    main()

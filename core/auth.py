@@ -1,0 +1,129 @@
+"""Logging in: the login page ("Remember me"), the password-change page, and what a lockout looks like.
+
+Repeated failures are counted and locked out by django-axes (settings: AXES_*); this module gives the
+locked-out client a clear answer (the login page with a message, or JSON from the API), records each
+lockout in the audit log, and keys the count on the username as the database matches it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from axes.helpers import get_cool_off
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from core import audit
+
+
+class LoginForm(AuthenticationForm):
+    remember_me = forms.BooleanField(
+        required=False, label="Remember me", help_text="Stay signed in after the browser closes (up to 8 hours)."
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; without "Remember me" the session cookie ends with the browser (the session
+    itself ends after SESSION_COOKIE_AGE, 8 hours, either way)."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not form.cleaned_data.get("remember_me"):
+            self.request.session.set_expiry(0)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A signed-in user changes their own password; the change is audited like an admin's reset, and
+    the refresh tokens they hold stop working (User.save)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("dashboard")
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(actor=self.request.user, action="password_change", instance=self.request.user)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+# Lockout -------------------------------------------------------------------------------------------
+
+
+def lockout_username(request, credentials) -> str | None:
+    """The username the failures are counted under: as typed, without case or surrounding spaces, so
+    that "North-Admin" and "north-admin" (one account on MariaDB, whose collation ignores case) share a
+    count instead of giving an attacker ten tries per spelling."""
+    username = (credentials or {}).get("username")
+    if username is None:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = data.get("username") if hasattr(data, "get") else None
+    if not isinstance(username, str):
+        return None
+    return username.strip().casefold() or None
+
+
+def lockout_message(request) -> str:
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
+    wait = f"for {minutes} minutes" if minutes else "until an administrator unlocks it"
+    return (
+        f"Too many failed logins for this username from your address: logging in is locked {wait}. "
+        "The right password is refused too until then. Ask your school's administrator if you need "
+        "it unlocked sooner."
+    )
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: what a locked-out login attempt gets, 429 with a Retry-After. The API
+    (the token endpoint) answers `{"detail": …}`; a page shows the login form with the message."""
+    message = lockout_message(request)
+    cool_off = get_cool_off(request)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        form = LoginForm(request, initial={"username": lockout_username(request, credentials) or ""})
+        response = render(
+            request,
+            "registration/login.html",
+            {"form": form, "locked_out": message, "next": request.POST.get("next", "")},
+            status=429,
+        )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+def record_lockout(sender, request, username, ip_address, **kwargs):
+    """axes' `user_locked_out` signal: the lockout (and each refused attempt during it) in the audit log,
+    on the user's school when the username is a user's."""
+    user = (
+        get_user_model()._base_manager.filter(username__iexact=username).only("pk", "school_id").first()
+        if username
+        else None
+    )
+    audit.record(
+        actor=None,
+        action="login_locked_out",
+        entity_type="core.user",
+        entity_id=user.pk if user else "",
+        school_id=user.school_id if user else None,
+        after={
+            "username": username,
+            "ip_address": ip_address,
+            "path": getattr(request, "path", ""),
+            "failures": getattr(request, "axes_failures_since_start", None),
+        },
+        ip=ip_address,
+    )

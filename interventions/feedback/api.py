@@ -1,0 +1,186 @@
+"""Feedback API (SPEC §9): the review list, resolving, analytics, and sending links."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.filters import IdFilter
+from core.ids import MAX_VERSION
+from core.tenancy import get_scoped
+from interventions.feedback import selectors, services
+from interventions.feedback.models import Feedback, FeedbackLink
+from interventions.models import Intervention, InterventionSession
+
+
+class MayReview(BasePermission):
+    """Admins, counsellors and owners of a program (else 403; anonymous 401)."""
+
+    message = "Only program owners, counsellors and admins review feedback."
+
+    def has_permission(self, request, view):
+        return selectors.may_review(request.user)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    intervention_name = serializers.CharField(source="intervention.name", read_only=True, default="")
+    facilitator = serializers.IntegerField(source="session.facilitator_id", read_only=True, default=None)
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "id",
+            "student",
+            "intervention",
+            "intervention_name",
+            "session",
+            "facilitator",
+            "rating",
+            "comments",
+            "feedback_type",
+            "sentiment",
+            "sentiment_score",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "resolution",
+            "submitted_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=2000)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[*Feedback.Status.choices, (selectors.NEEDS_REVIEW, "Negative, not resolved")], method="by_status"
+    )
+    sentiment = django_filters.ChoiceFilter(choices=Feedback.Sentiment.choices)
+    intervention = IdFilter(field_name="intervention_id")
+
+    class Meta:
+        model = Feedback
+        fields = ["status", "sentiment", "intervention"]
+
+    def by_status(self, queryset, name, value):
+        if value == selectors.NEEDS_REVIEW:
+            return queryset.filter(sentiment=Feedback.Sentiment.NEGATIVE).exclude(status=Feedback.Status.RESOLVED)
+        return queryset.filter(status=value)
+
+
+class FeedbackListView(generics.ListAPIView):
+    """Feedback the user reviews, newest first: filter `status` (or `needs_review`), `sentiment`,
+    `intervention`."""
+
+    permission_classes = [MayReview]
+    serializer_class = FeedbackSerializer
+    filterset_class = FeedbackFilter
+
+    def get_queryset(self):
+        return selectors.feedback_list(actor=self.request.user)
+
+
+class FeedbackResolveView(APIView):
+    """Close the loop: `{resolution, version}` (409 when stale, 400 when already resolved)."""
+
+    permission_classes = [MayReview]
+
+    @extend_schema(request=ResolveSerializer, responses=FeedbackSerializer)
+    def post(self, request, pk):
+        feedback = selectors.feedback_get(actor=request.user, id=pk)
+        payload = ResolveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.feedback_resolve(actor=request.user, feedback=feedback, **payload.validated_data)
+        return Response(FeedbackSerializer(selectors.feedback_get(actor=request.user, id=pk)).data)
+
+
+def _dates(request) -> tuple[dict, dict]:
+    values, errors = {}, {}
+    for name in ("from", "to"):
+        raw = request.query_params.get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            values[name] = serializers.DateField().to_internal_value(raw)
+        except serializers.ValidationError as exc:
+            errors[name] = exc.detail
+    if not errors and values.get("from") and values.get("to") and values["from"] > values["to"]:
+        errors["to"] = ["Must be on or after from."]
+    return values, errors
+
+
+class FeedbackAnalyticsView(APIView):
+    """Mean rating and sentiment split overall, per program, per facilitator and per month
+    (`?from=&to=` dates, `?intervention=`). Four aggregate queries."""
+
+    permission_classes = [MayReview]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("to", str, description="YYYY-MM-DD"),
+            OpenApiParameter("intervention", int),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        values, errors = _dates(request)
+        intervention = request.query_params.get("intervention")
+        if intervention not in (None, ""):
+            from core.ids import parse_id
+
+            intervention = parse_id(intervention)
+            if intervention is None:
+                errors["intervention"] = ["Enter a valid id."]
+        if errors:
+            return Response(errors, status=400)
+        return Response(
+            selectors.feedback_analytics(
+                actor=request.user, date_from=values.get("from"), date_to=values.get("to"), intervention=intervention
+            )
+        )
+
+
+class SendLinksSerializer(serializers.Serializer):
+    intervention = serializers.IntegerField(min_value=1)
+    session = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=FeedbackLink.Channel.choices, default=FeedbackLink.Channel.EMAIL)
+
+
+class SendSummarySerializer(serializers.Serializer):
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    skipped = serializers.ListField(child=serializers.CharField())
+
+
+class FeedbackSendLinksView(APIView):
+    """Send a finished session's attendees, or a program's students at its end, a feedback link each,
+    through the contact log."""
+
+    permission_classes = [MayReview]
+
+    @extend_schema(request=SendLinksSerializer, responses=SendSummarySerializer)
+    def post(self, request):
+        payload = SendLinksSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        intervention = get_scoped(Intervention, request.user, pk=data["intervention"])
+        session = None
+        if data.get("session"):
+            session = get_scoped(InterventionSession, request.user, pk=data["session"])
+        summary = services.feedback_links_send(
+            actor=request.user,
+            intervention=intervention,
+            session=session,
+            channel=data["channel"],
+            link_for=lambda token: request.build_absolute_uri(f"/feedback/{token}/"),
+        )
+        return Response({"sent": summary.sent, "failed": summary.failed, "skipped": summary.skipped})

@@ -1,0 +1,188 @@
+"""Feedback review: the list and its filters, resolving under the version rule, analytics per program,
+facilitator and month, the pages, roles and two schools, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.models import AuditLog
+from interventions.feedback import services
+from interventions.feedback.models import Feedback
+from interventions.tests.factories import InterventionFactory, InterventionSessionFactory
+from interventions.tests.feedback_helpers import NEGATIVE, NEUTRAL, POSITIVE, answer
+
+pytestmark = pytest.mark.django_db
+URL = "/api/interventions/feedback/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def programs(school, counselor, form_master):
+    mentoring = InterventionFactory(school=school, name="Mentoring", owner=form_master)
+    reading = InterventionFactory(school=school, name="Reading club", owner=counselor)
+    session = InterventionSessionFactory(intervention=mentoring, facilitator=form_master, status="completed")
+    rows = {
+        "negative": answer(counselor, rating=2, comments=NEGATIVE, session=session),
+        "positive": answer(counselor, rating=5, comments=POSITIVE, intervention=mentoring),
+        "neutral": answer(counselor, rating=4, comments=NEUTRAL, intervention=reading),
+        "reading_negative": answer(counselor, rating=1, comments=NEGATIVE, intervention=reading),
+    }
+    return mentoring, reading, session, rows
+
+
+def test_the_list_filters_and_the_needs_review_default(client_for, counselor, programs):
+    mentoring, reading, _, rows = programs
+    client = client_for(counselor)
+    ids = lambda q: {row["id"] for row in client.get(URL + q).json()["results"]}  # noqa: E731
+    assert ids("") == {row.pk for row in rows.values()}
+    assert ids("?sentiment=negative") == {rows["negative"].pk, rows["reading_negative"].pk}
+    assert ids(f"?intervention={reading.pk}") == {rows["neutral"].pk, rows["reading_negative"].pk}
+    assert ids("?status=needs_review") == {rows["negative"].pk, rows["reading_negative"].pk}
+    assert ids("?status=resolved") == set()
+    body = client.get(f"{URL}?intervention={mentoring.pk}&sentiment=negative").json()["results"][0]
+    assert (body["rating"], body["sentiment"], body["intervention_name"]) == (2, "negative", "Mentoring")
+    assert float(body["sentiment_score"]) < -0.05 and body["facilitator"] == rows["negative"].session.facilitator_id
+    assert client.get(URL + "?status=nope").status_code == 400
+
+
+def test_a_program_owner_sees_only_their_programs_feedback(client_for, form_master, programs):
+    mentoring, _, _, rows = programs
+    listed = {row["id"] for row in client_for(form_master).get(URL).json()["results"]}
+    assert listed == {rows["negative"].pk, rows["positive"].pk}
+    resolved = client_for(form_master).post(
+        f"{URL}{rows['negative'].pk}/resolve/", {"resolution": "Spoke to the facilitator.", "version": 1}, format="json"
+    )
+    assert resolved.status_code == 200
+    assert (
+        client_for(form_master)
+        .post(f"{URL}{rows['reading_negative'].pk}/resolve/", {"resolution": "x", "version": 1}, format="json")
+        .status_code
+        == 404
+    )
+
+
+def test_others_get_403_and_another_school_404(client_for, teacher, other_form_master, other_admin, programs):
+    _, _, _, rows = programs
+    for outsider in (teacher, other_form_master):  # a form master who owns no program
+        client = client_for(outsider)
+        assert client.get(URL).status_code == 403
+        assert client.get(URL + "analytics/").status_code == 403
+        assert client.post(f"{URL}{rows['negative'].pk}/resolve/", {"resolution": "x", "version": 1}).status_code == 403
+    foreign = client_for(other_admin)
+    assert foreign.get(URL).json()["count"] == 0
+    assert foreign.get(URL + "analytics/").json()["overall"]["count"] == 0
+    assert (
+        foreign.post(
+            f"{URL}{rows['negative'].pk}/resolve/", {"resolution": "x", "version": 1}, format="json"
+        ).status_code
+        == 404
+    )
+
+
+def test_resolve_follows_the_version_rule(client_for, counselor, programs):
+    _, _, _, rows = programs
+    client = client_for(counselor)
+    url = f"{URL}{rows['negative'].pk}/resolve/"
+    assert client.post(url, {"resolution": "  ", "version": 1}, format="json").status_code == 400
+    done = client.post(url, {"resolution": "Apologised and moved the group.", "version": 1}, format="json")
+    assert done.status_code == 200
+    body = done.json()
+    assert (body["status"], body["reviewed_by"], body["version"]) == ("resolved", counselor.pk, 2)
+    stale = client.post(url, {"resolution": "Again", "version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    again = client.post(url, {"resolution": "Again", "version": 2}, format="json")
+    assert again.status_code == 400
+    entry = AuditLog.objects.get(
+        entity_type="interventions.feedback", entity_id=str(rows["negative"].pk), action="update"
+    )
+    assert (entry.before["status"], entry.after["status"], entry.actor) == ("pending", "resolved", counselor)
+
+
+def test_mark_reviewed_then_resolve(counselor, teacher, programs):
+    _, _, _, rows = programs
+    feedback = rows["neutral"]
+    services.feedback_mark_reviewed(actor=counselor, feedback=feedback, version=1)
+    with pytest.raises(ApplicationError):
+        services.feedback_mark_reviewed(actor=counselor, feedback=feedback, version=2)
+    with pytest.raises(ConflictError):
+        services.feedback_resolve(actor=counselor, feedback=feedback, resolution="ok", version=1)
+    with pytest.raises(PermissionDeniedError):
+        services.feedback_resolve(actor=teacher, feedback=feedback, resolution="ok", version=2)
+    services.feedback_resolve(actor=counselor, feedback=feedback, resolution="Noted.", version=2)
+    feedback.refresh_from_db()
+    assert (feedback.status, feedback.resolution) == (Feedback.Status.RESOLVED, "Noted.")
+
+
+def test_analytics_per_program_facilitator_and_month_in_four_queries(client_for, counselor, form_master, programs):
+    mentoring, reading, _, _ = programs
+    client = client_for(counselor)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(URL + "analytics/").json()
+    feedback_queries = [q for q in queries.captured_queries if "interventions_feedback" in q["sql"]]
+    assert len(feedback_queries) == 4, "\n".join(q["sql"] for q in feedback_queries)
+    assert body["overall"]["count"] == 4 and body["overall"]["mean_rating"] == 3.0
+    per_program = {row["name"]: row for row in body["per_program"]}
+    assert (per_program["Mentoring"]["mean_rating"], per_program["Mentoring"]["negative"]) == (3.5, 1)
+    assert per_program["Reading club"]["sentiment_split"] == {"positive": 0.0, "neutral": 0.5, "negative": 0.5}
+    assert [(row["facilitator"], row["count"], row["mean_rating"]) for row in body["per_facilitator"]] == [
+        (form_master.pk, 1, 2.0)
+    ]
+    assert len(body["per_month"]) == 1 and body["per_month"][0]["count"] == 4
+    assert client.get(f"{URL}analytics/?intervention={reading.pk}").json()["overall"]["count"] == 2
+    assert client.get(f"{URL}analytics/?from=bad").status_code == 400
+
+
+def test_the_review_page_resolves_a_row_through_htmx(client, counselor, programs):
+    _, _, _, rows = programs
+    client.force_login(counselor)
+    page = client.get("/interventions/feedback/").content.decode()
+    table = page.split('id="feedback-table"')[1]
+    assert f'id="feedback-{rows["negative"].pk}"' in table and f'id="feedback-{rows["positive"].pk}"' not in table
+    assert 'class="stack-table striped"' in page and 'data-label="Sentiment"' in page
+    assert "2</strong>/5" in table and "Negative" in table
+    response = client.post(
+        f"/interventions/feedback/{rows['negative'].pk}/resolve/",
+        {"action": "resolve", "resolution": "Called the family back.", "version": 1},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "Called the family back." in response.content.decode() and "Resolved" in response.content.decode()
+    stale = client.post(
+        f"/interventions/feedback/{rows['negative'].pk}/resolve/",
+        {"action": "resolve", "resolution": "x", "version": 1},
+        **HTMX,
+    )
+    assert stale.status_code == 409 and "changed by someone else" in stale.content.decode()
+
+
+def test_the_review_page_takes_constant_queries(client, counselor, programs):
+    mentoring, _, _, _ = programs
+    client.force_login(counselor)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/interventions/feedback/?status=")
+    for n in range(8):
+        answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, intervention=mentoring)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/interventions/feedback/?status=")
+    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+def test_the_analytics_page_and_the_dashboard(client, counselor, form_master, teacher, programs):
+    client.force_login(counselor)
+    page = client.get("/interventions/feedback/analytics/").content.decode()
+    assert 'id="feedback-data"' in page and "Mentoring" in page and "Reading club" in page
+    dashboard = client.get("/").content.decode()
+    assert 'id="feedback-to-review"' in dashboard
+    client.force_login(form_master)  # owns Mentoring: one negative answer to review
+    section = client.get("/").content.decode().split('id="feedback-to-review"')[1].split("</article>")[0]
+    assert '<span class="value">1</span>' in section
+    client.force_login(teacher)
+    assert client.get("/interventions/feedback/").status_code == 403
+    assert 'id="feedback-to-review"' not in client.get("/").content.decode()
+
+
+def test_a_link_for_another_schools_program_is_refused(counselor, other_school):
+    foreign = InterventionFactory(school=other_school)
+    with pytest.raises(NotFoundError):
+        services.feedback_link_create(actor=counselor, school_id=counselor.school_id, intervention=foreign)
