@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ["BENCH_DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/ss_bench_risk")
 
 import bench_scan  # noqa: E402 (sets DATABASE_URL from BENCH_DATABASE_URL)
+from benchdb import ensure_database  # noqa: E402
 
 SUBJECTS = ["Mathematics", "English", "Science", "History", "Geography", "Art"]
 ASSESSMENTS_PER_SUBJECT = 8
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=180)
     args = parser.parse_args()
 
-    bench_scan.ensure_database(os.environ["DATABASE_URL"])
+    ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
