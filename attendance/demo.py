@@ -132,3 +132,7 @@ def seed_attendance(demo: DemoSchool) -> None:
         ]
         AuditLog.objects.bulk_create(audit_rows, batch_size=1000)
     demo.log(f"{school.code}: {len(holidays)} holidays, {len(registers)} registers, {len(records)} attendance records")
+
+
+# The lessons' demo step registers itself when imported.
+from attendance.lessons import demo as lessons_demo  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from core.permissions import INTERVENTION_ROLES, PROGRAM_RUNNERS, REGISTER_TAKERS, STAFF, Role
+from core.permissions import ACADEMIC_RECORDERS, INTERVENTION_ROLES, PROGRAM_RUNNERS, REGISTER_TAKERS, STAFF, Role
 
 # (label, path, roles that see it; empty = everyone signed in)
 NAVIGATION = [
@@ -9,6 +9,10 @@ NAVIGATION = [
     ("Interventions", "/form-master/interventions/", INTERVENTION_ROLES),
     ("Programs", "/programs/", STAFF),
     ("Admissions", "/admissions/", PROGRAM_RUNNERS),
+    ("Lessons", "/lessons/", ACADEMIC_RECORDERS),
+    ("Marks", "/marks/", ACADEMIC_RECORDERS),
+    ("Subjects", "/subjects/", (Role.ADMIN,)),
+    ("Risk", "/risk/", STAFF),
     ("Feedback", "/interventions/feedback/", PROGRAM_RUNNERS),
     # New areas add their entry here, before Admin, with the role set of core.permissions that sees it.
     ("Admin", "/admin/", (Role.ADMIN,)),

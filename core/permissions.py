@@ -20,6 +20,7 @@ REGISTER_TAKERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)  # take registers
 INTERVENTION_ROLES = (Role.ADMIN, Role.FORM_MASTER, Role.COUNSELOR)  # meetings; teachers have no access
 MEETING_RECORDERS = (Role.ADMIN, Role.FORM_MASTER)  # record new meetings
 PROGRAM_RUNNERS = (Role.ADMIN, Role.COUNSELOR)  # run intervention programs, admissions
+ACADEMIC_RECORDERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)  # lessons and marks (their subjects, forms)
 
 
 def has_role(user, *roles: str) -> bool:

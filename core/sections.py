@@ -19,6 +19,7 @@ DASHBOARD = "dashboard"
 STUDENT_PROFILE = "student_profile"
 STUDENT_FIGURES = "student_figures"
 MEETING_DETAIL = "meeting_detail"  # a meeting's progress tracker page (objects: meeting, student)
+PROGRAM_DETAIL = "program_detail"  # a program's page (objects: program)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ class Alert(OptimisticLockMixin, models.Model):
         CHRONIC_ABSENCE = "chronic_absence", "Chronic absence"
         RECURRING_PATTERN = "recurring_pattern", "Recurring weekday pattern"
         MISSED_LESSONS = "missed_lessons", "Missed lessons after registration"
+        BEHAVIOUR_THRESHOLD = "behaviour_threshold", "Behaviour letter due"
 
     Severity = Level
 
@@ -255,3 +256,6 @@ from interventions.programs.models import (  # noqa: E402, F401
     SessionAttendance,
 )
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote  # noqa: E402, F401
+
+# Models of the parts of the interventions app.
+from interventions.risk.models import RiskSettings, StudentRisk  # noqa: E402, F401

@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/", include("core.api.urls")),
     path("api/", include("students.api_urls")),
     path("api/", include("attendance.api_urls")),
+    path("api/", include("students.behaviour.api_urls")),
+    path("api/", include("interventions.risk.api_urls")),
     path("api/interventions/", include("interventions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -25,5 +27,9 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("students.admissions.urls")),
     path("", include("attendance.urls")),
+    path("", include("attendance.lessons.urls")),
+    path("", include("students.academics.urls")),
     path("", include("interventions.urls")),
+    path("", include("students.behaviour.urls")),
+    path("", include("interventions.risk.urls")),
 ]

@@ -105,3 +105,6 @@ from students.academics import admin as academics_admin  # noqa: E402, F401
 
 # Admissions registers its models from its own package.
 from students.admissions import admin as admissions_admin  # noqa: E402,F401
+
+# Admin of the parts of the students app.
+from students.behaviour import admin as behaviour_admin  # noqa: E402, F401

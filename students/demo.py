@@ -178,5 +178,11 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
     demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")
 
 
+# The academic records' demo step registers itself when imported.
+from students.academics import demo as academics_demo  # noqa: E402, F401
+
 # Admissions registers its own demo step.
 from students.admissions import demo as admissions_demo  # noqa: E402,F401
+
+# Demo steps of the parts of the students app.
+from students.behaviour import demo as behaviour_demo  # noqa: E402, F401

@@ -116,3 +116,6 @@ from students.academics.models import (  # noqa: E402, F401
 
 # Admissions keeps its models in its own package (students/admissions/); they belong to this app.
 from students.admissions.models import FollowUp, Inquiry  # noqa: E402,F401
+
+# Models of the parts of the students app (import last: they refer to the models above).
+from students.behaviour.models import BehaviourRecord  # noqa: E402, F401

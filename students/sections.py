@@ -34,5 +34,11 @@ def school_figures(actor):
     }
 
 
+# Page sections of the academic records register themselves when imported.
+from students.academics import sections as academics_sections  # noqa: E402, F401
+
 # Admissions registers its own section.
 from students.admissions import sections as admissions_sections  # noqa: E402,F401
+
+# Sections of the parts of the students app.
+from students.behaviour import sections as behaviour_sections  # noqa: E402, F401

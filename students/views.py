@@ -17,6 +17,7 @@ from core.ids import parse_id
 from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
+from students.behaviour.services import can_log_behaviour
 from students.models import Student
 from students.roster import students_csv_rows
 
@@ -43,6 +44,7 @@ def student_list(request):
         "class_groups": selectors.class_group_list(actor=request.user).select_related("academic_year"),
         "statuses": Student.Status.choices,
         "query": request.GET.copy(),
+        "can_log_behaviour": can_log_behaviour(request.user),
     }
     context["query"].pop("page", None)
     template = "students/_student_table.html" if request.htmx else "students/list.html"

@@ -11,8 +11,7 @@ from attendance.lessons import selectors, services
 from attendance.lessons.models import Lesson, LessonAttendance
 from core.api.filters import IdFilter
 from core.ids import MAX_ID, MAX_VERSION
-from core.permissions import STAFF, HasRole
-from students.academics.access import ACADEMIC_RECORDERS
+from core.permissions import ACADEMIC_RECORDERS, STAFF, HasRole
 
 
 class LessonAttendanceSerializer(serializers.ModelSerializer):

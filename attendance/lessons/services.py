@@ -20,8 +20,8 @@ from core.errors import ApplicationError, ConflictError, NotFoundError, Permissi
 from core.listeners import emit_on_commit
 from core.locking import versioned_update
 from core.models import AuditLog
-from core.permissions import require_role
-from students.academics.access import ACADEMIC_RECORDERS, may_record
+from core.permissions import ACADEMIC_RECORDERS, require_role
+from students.academics.access import may_record
 from students.academics.models import Subject, Topic
 from students.models import ClassGroup, Student
 

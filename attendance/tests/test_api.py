@@ -144,9 +144,12 @@ def test_the_whole_save_request_with_its_alerts_refresh_does_not_grow_with_the_f
         client.post(BULK, _payload(form, school_day, records), format="json")
     records[0] = {"student": students[0].pk, "status": "absent", "reason": "Flu"}
     # The save (7, as above), then the refresh of the form's alerts after the commit: the school, its
-    # settings, the calendar (2), the five rules, the open alerts, the students, and a savepoint pair.
-    # Each alert the refresh raises, changes or resolves adds its own writes; none does here.
-    with assert_query_count(20), django_capture_on_commit_callbacks(execute=True) as callbacks:
+    # settings, the calendar (2), the six rules (the behaviour letters' reads its risk settings too),
+    # the open alerts, the students, and a savepoint pair. Each alert the refresh raises, changes or
+    # resolves adds its own writes; none does here. Then the form's risk refresh: the school, its risk
+    # settings, the calendar (2), the students, the attendance, behaviour and two course aggregates, the
+    # stored digests, and the changed rows (a savepoint pair, their read, one UPDATE, one audit INSERT).
+    with assert_query_count(37), django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(BULK, _payload(form, school_day, records, version=1), format="json")
     assert response.status_code == 200 and len(callbacks) == 1
 

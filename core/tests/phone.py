@@ -53,8 +53,7 @@ def assert_main_action_in_viewport(page, selector: str, *, min_size: int | None 
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, (
         f"{selector} spans x={box['x']:.0f}..{box['x'] + box['width']:.0f}, outside 0..{width} on {page.url}"
     )
-    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width} px wide in a {width} px viewport"
+    assert_no_sideways_scroll(page)
     if min_size:
         assert box["width"] >= min_size and box["height"] >= min_size, (
             f"{selector} is {box['width']:.0f}×{box['height']:.0f} px on {page.url}, below {min_size}×{min_size}"
@@ -68,3 +67,10 @@ def assert_in_view(page, locator) -> None:
     assert box is not None, f"{locator} has no box on {page.url}"
     assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5, f"{locator} is off the side: {box}"
     assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 0.5, f"{locator} is off screen: {box}"
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """The page is no wider than the viewport (a table or calendar may scroll inside its own box)."""
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width} px wide in a {width} px viewport"

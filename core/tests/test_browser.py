@@ -27,7 +27,7 @@ def test_form_master_logs_in_and_sees_the_dashboard(page, live_server, make_user
     expect(page.get_by_role("heading", level=1)).to_have_text("Good day, Femi Okafor")
     nav = page.locator("ul.main-nav")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs"]
+        ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks", "Risk"]
     )
     expect(nav.get_by_role("link", name="Admin")).to_have_count(0)
 

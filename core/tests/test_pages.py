@@ -108,14 +108,24 @@ class TestDashboard:
                     "Interventions",
                     "Programs",
                     "Admissions",
+                    "Lessons",
+                    "Marks",
+                    "Subjects",
+                    "Risk",
                     "Feedback",
                     "Admin",
                     "API",
                 ],
             ),
-            ("form_master", ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs"]),
-            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs"]),
-            ("counselor", ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Feedback"]),
+            (
+                "form_master",
+                ["Home", "Attendance", "Students", "Alerts", "Interventions", "Programs", "Lessons", "Marks", "Risk"],
+            ),
+            ("teacher", ["Home", "Attendance", "Students", "Alerts", "Programs", "Lessons", "Marks", "Risk"]),
+            (
+                "counselor",
+                ["Home", "Students", "Alerts", "Interventions", "Programs", "Admissions", "Risk", "Feedback"],
+            ),
         ],
     )
     def test_navigation_by_role(self, client, make_user, school, role, expected, no_sections):

@@ -29,6 +29,7 @@ from core.tests.phone import (
     assert_in_view,
     assert_main_action_in_viewport,
     assert_no_serious_axe_violations,
+    assert_no_sideways_scroll,
 )
 
 # The demo data is committed once by the module's fixture; each test runs in a transaction that is rolled
@@ -46,9 +47,9 @@ MEETING_ROLES = ("admin", "form_master", "counselor")
 
 @dataclass(frozen=True)
 class PageCase:
-    path: str  # may name {register} or {profile}, filled from the demo data
+    path: str  # may name {register}, {profile}, {program} or {session}, filled from the demo data
     roles: tuple[str | None, ...]
-    main_action: dict[str | None, str]  # role → selector of the page's main action
+    main_action: dict[str | None, str]  # role → selector of the page's main action (none: no sideways scroll)
     desktop_role: str | None = "admin"  # the role whose page holds the most, checked at desktop size too
 
 
@@ -102,6 +103,14 @@ PAGES = {
             "counselor": "#meetings-table tbody tr .cell-action [role=button]",
         },
     ),
+    # Programs, sessions, the contact log and admissions (SPEC §7, §9).
+    "programs": PageCase("/programs/", EVERYONE, {}),
+    "program": PageCase("{program}", MEETING_ROLES, {}),
+    "session": PageCase("{session}", ("admin", "teacher"), {"teacher": "#save-attendance"}, desktop_role="teacher"),
+    "contact": PageCase("{profile}contact/", MEETING_ROLES, {}),
+    "admissions": PageCase(
+        "/admissions/", ("admin", "counselor"), dict.fromkeys(("admin", "counselor"), "summary[role=button]")
+    ),
 }
 CASES = [
     pytest.param(name, role, id=f"{name}-{role or 'anonymous'}") for name, case in PAGES.items() for role in case.roles
@@ -116,6 +125,7 @@ DESKTOP_CASES = [
 def demo_site(django_db_setup, django_db_blocker):
     """The demo schools on DEMO_DAY, served by a live server for the whole module; emptied afterwards."""
     from attendance.models import AttendanceRecord
+    from interventions.programs.models import InterventionSession
     from students.models import ClassGroup
 
     at = datetime.datetime.combine(DEMO_DAY, datetime.time(10, 30), tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -134,7 +144,15 @@ def demo_site(django_db_setup, django_db_blocker):
             .order_by("student__last_name", "student__first_name")
             .first()
         )
+        session = (
+            InterventionSession.objects.filter(facilitator__username=USERS["teacher"], start_time__date__lte=DEMO_DAY)
+            .exclude(status="cancelled")
+            .order_by("-start_time")
+            .first()
+        )
         paths = {
+            "program": f"/programs/{session.intervention_id}/",
+            "session": f"/programs/sessions/{session.pk}/",
             "register": f"/attendance/register/{form.pk}/{DEMO_DAY.isoformat()}/",
             "profile": f"/students/{record.student_id}/",
         }
@@ -193,7 +211,9 @@ def open_page(browser, demo_site, signed_in):
 def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, name, role):
     case = PAGES[name]
     page = open_page(role, case.path, PHONE)
-    assert_main_action_in_viewport(page, case.main_action[role])
+    if role in case.main_action:
+        assert_main_action_in_viewport(page, case.main_action[role])
+    assert_no_sideways_scroll(page)
     assert_no_serious_axe_violations(page)
     assert page.script_errors == []
 
@@ -202,7 +222,9 @@ def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, nam
 def test_desktop_no_serious_axe_violations(open_page, name, role):
     case = PAGES[name]
     page = open_page(role, case.path, DESKTOP)
-    assert_main_action_in_viewport(page, case.main_action[role], min_size=None)
+    if role in case.main_action:
+        assert_main_action_in_viewport(page, case.main_action[role], min_size=None)
+    assert_no_sideways_scroll(page)
     assert_no_serious_axe_violations(page)
     assert page.script_errors == []
 
@@ -264,3 +286,14 @@ def test_filter_swap_is_announced(open_page):
     page.locator("#alert-filters select[name=status]").select_option("all")
     expect(page).to_have_url(re.compile(r"status=all"))
     expect(page.locator("#announcer")).to_have_text(re.compile(r"^\d+ alerts?$"))
+
+
+@pytest.mark.parametrize("path", ["{profile}", "{program}"])
+def test_profile_and_program_print_content_without_navigation_or_buttons(open_page, path):
+    """Printed for a meeting with the family: the content, no navigation, buttons or forms."""
+    page = open_page("admin", path, DESKTOP)
+    page.emulate_media(media="print")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("table").first).to_be_visible()
+    for hidden in (".site-header", "main button", "main form", "main [role=button]"):
+        expect(page.locator(hidden).locator("visible=true")).to_have_count(0)

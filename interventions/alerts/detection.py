@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractIsoWeekDay
 
 from attendance.models import AttendanceRecord, Holiday, LessonAttendance
@@ -364,7 +364,55 @@ def missed_lessons(school, calendar, settings, student_ids=None) -> list[Finding
     ]
 
 
-RULES = (consecutive_absences, low_attendance, chronic_absence, recurring_pattern, missed_lessons)
+def behaviour_threshold(school, calendar, settings, student_ids=None) -> list[Finding]:
+    """Behaviour letters, as Gibbon sends them: the student's counted penalties this year reached the
+    school's threshold (RiskSettings), so the form master is alerted to write to the guardian. The
+    episode starts at the latest penalty: a person who closed the alert after it has dealt with it; a
+    new penalty raises it again."""
+    from interventions.risk.services import risk_settings_for
+    from students.behaviour.models import COUNTED_PENALTY, BehaviourRecord
+
+    threshold = risk_settings_for(school_id=school.pk).behaviour_letter_penalties
+    records = BehaviourRecord.objects.filter(
+        COUNTED_PENALTY, date__gte=calendar.year_start, date__lte=calendar.as_of, student__status=Student.Status.ACTIVE
+    )
+    if student_ids is None:
+        records = records.filter(school=school)
+    else:
+        records = records.filter(student__school=school, student_id__in=list(student_ids))
+    rows = (
+        records.order_by()
+        .values("student_id")
+        .annotate(penalties=Count("id"), points=Sum("points"), first=Min("date"), last=Max("date"))
+        .filter(penalties__gte=threshold)
+    )
+    return [
+        Finding(
+            student_id=row["student_id"],
+            kind=Kind.BEHAVIOUR_THRESHOLD,
+            severity=_excess_severity(row["penalties"], threshold),
+            details={
+                "penalties": row["penalties"],
+                "points": row["points"],
+                "first_date": row["first"].isoformat(),
+                "last_date": row["last"].isoformat(),
+                "threshold_penalties": threshold,
+                "letter": row["penalties"] // threshold,
+            },
+            episode_start=row["last"],
+        )
+        for row in rows
+    ]
+
+
+RULES = (
+    consecutive_absences,
+    low_attendance,
+    chronic_absence,
+    recurring_pattern,
+    missed_lessons,
+    behaviour_threshold,
+)
 
 # Details that move on with the calendar alone (a rolling window's ends, "so far this year" up to today).
 ROLLING_DETAILS = frozenset({"until", "window_start", "window_end"})

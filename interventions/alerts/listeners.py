@@ -9,6 +9,7 @@ from attendance.lessons import events as lesson_events
 from core.listeners import listens_to
 from core.models import School
 from interventions.alerts.services import refresh_alerts_for_students
+from students.behaviour import events as behaviour_events
 
 
 @listens_to(attendance_events.REGISTER_SAVED, order=10)
@@ -20,4 +21,10 @@ def refresh_alerts_after_register(*, school_id: int, student_ids: list[int], as_
 @listens_to(lesson_events.LESSON_SAVED, order=10)
 def refresh_alerts_after_lesson(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
     """After a lesson's attendance is committed, the rules (missed lessons among them) look again."""
+    refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)
+
+
+@listens_to(behaviour_events.BEHAVIOUR_SAVED, order=10)
+def refresh_alerts_after_behaviour(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
+    """A penalty logged or an appeal decided may bring a student to (or back under) the letter threshold."""
     refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)

@@ -142,6 +142,11 @@ def alert_reason(alert: Alert) -> str:
                 f"{d['window_school_days']} school days: "
                 f"{date_range_words(_day(d['first_date']), _day(d['last_date']))}"
             )
+        if alert.kind == Alert.Kind.BEHAVIOUR_THRESHOLD:
+            return (
+                f"{d['penalties']} counted penalties this year (threshold {d['threshold_penalties']}), the latest on "
+                f"{_day(d['last_date']):%d %b %Y}: a behaviour letter to the guardian is due"
+            )
     except (KeyError, TypeError, ValueError):
         pass
     return alert.get_kind_display()

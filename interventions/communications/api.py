@@ -75,7 +75,7 @@ class CommunicationTemplateSerializer(serializers.ModelSerializer):
 
 
 # Input shapes
-class CommunicationCreateSerializer(serializers.Serializer):
+class CommunicationSendSerializer(serializers.Serializer):
     student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     channel = _choice_field(Channel)
     template = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
@@ -132,9 +132,9 @@ class CommunicationListCreateView(APIView):
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(CommunicationSerializer(page, many=True).data)
 
-    @extend_schema(request=CommunicationCreateSerializer, responses={201: CommunicationSerializer})
+    @extend_schema(request=CommunicationSendSerializer, responses={201: CommunicationSerializer})
     def post(self, request):
-        data = _validated(CommunicationCreateSerializer, request.data)
+        data = _validated(CommunicationSendSerializer, request.data)
         actor = request.user
         student = (
             Student.objects.for_actor(actor).select_related("class_group", "school").filter(pk=data["student"]).first()

@@ -19,7 +19,7 @@ StaffAccess = HasRole(*STAFF)
 RunnerAccess = HasRole(*PROGRAM_RUNNERS)
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class ProgressNoteSerializer(serializers.ModelSerializer):
     student_name = serializers.CharField(source="student.full_name", read_only=True)
     entered_by_name = serializers.CharField(source="entered_by.display_name", read_only=True)
 
@@ -39,27 +39,27 @@ class NoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class NoteCreateSerializer(serializers.Serializer):
+class ProgressNoteCreateSerializer(serializers.Serializer):
     student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     note = serializers.CharField()
     rating = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     metric_value = serializers.DecimalField(max_digits=9, decimal_places=2, required=False, allow_null=True)
 
 
-class CriteriaSerializer(serializers.ModelSerializer):
+class ExitCriteriaSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExitCriteria
         fields = ["id", "intervention", "threshold_type", "target_value", "window", "metric_name", "created_at"]
 
 
-class CriteriaCreateSerializer(serializers.Serializer):
+class ExitCriteriaCreateSerializer(serializers.Serializer):
     threshold_type = serializers.ChoiceField(choices=ExitCriteria.ThresholdType.choices)
     target_value = serializers.DecimalField(max_digits=9, decimal_places=2)
     window = serializers.IntegerField(min_value=1, max_value=services.MAX_WINDOW)
     metric_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class ExitRecommendationSerializer(serializers.ModelSerializer):
     intervention = serializers.IntegerField(source="enrollment.intervention_id", read_only=True)
     student = serializers.IntegerField(source="enrollment.student_id", read_only=True)
     student_name = serializers.CharField(source="enrollment.student.full_name", read_only=True)
@@ -81,34 +81,29 @@ class RecommendationSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.Serializer):
+class ExitDecisionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[("accepted", "accepted"), ("dismissed", "dismissed")])
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
-class ExitSerializer(serializers.Serializer):
-    exit_reason = serializers.CharField(allow_blank=True, required=False, default="")
-    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
-
-
-class PointSerializer(serializers.Serializer):
+class ChartPointSerializer(serializers.Serializer):
     date = serializers.DateField()
     value = serializers.FloatField()
 
 
-class WeekSerializer(serializers.Serializer):
+class ChartWeekSerializer(serializers.Serializer):
     week_start = serializers.DateField()
     rate = serializers.FloatField()
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressChartSerializer(serializers.Serializer):
     baseline = serializers.FloatField(allow_null=True)
     goal = serializers.FloatField(allow_null=True)
     goal_date = serializers.DateField(allow_null=True)
     start_date = serializers.DateField()
-    points = PointSerializer(many=True)
+    points = ChartPointSerializer(many=True)
     trend = serializers.DictField()
-    attendance_weekly = WeekSerializer(many=True)
+    attendance_weekly = ChartWeekSerializer(many=True)
     session_attendance_pct = serializers.FloatField(allow_null=True)
     fidelity = serializers.DictField()
     verdict = serializers.CharField()
@@ -129,16 +124,16 @@ def _page(request, view, rows, serializer_class):
 class ProgramNotesView(APIView):
     permission_classes = [StaffAccess]
 
-    @extend_schema(parameters=[OpenApiParameter("student", int)], responses=NoteSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("student", int)], responses=ProgressNoteSerializer(many=True))
     def get(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
         rows = selectors.program_notes(program=program, student_id=request.query_params.get("student") or None)
-        return _page(request, self, rows, NoteSerializer)
+        return _page(request, self, rows, ProgressNoteSerializer)
 
-    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer})
+    @extend_schema(request=ProgressNoteCreateSerializer, responses={201: ProgressNoteSerializer})
     def post(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
-        data = _validated(NoteCreateSerializer, request.data)
+        data = _validated(ProgressNoteCreateSerializer, request.data)
         student = Student.objects.for_actor(request.user).filter(pk=data["student"]).first()
         if student is None:
             raise ApplicationError(field_errors={"student": [f"No student with id {data['student']}."]})
@@ -150,34 +145,34 @@ class ProgramNotesView(APIView):
             rating=data.get("rating"),
             metric_value=data.get("metric_value"),
         )
-        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+        return Response(ProgressNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
 class ProgramCriteriaView(APIView):
     permission_classes = [StaffAccess]
 
-    @extend_schema(responses=CriteriaSerializer(many=True))
+    @extend_schema(responses=ExitCriteriaSerializer(many=True))
     def get(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
-        return _page(request, self, selectors.program_criteria(program=program), CriteriaSerializer)
+        return _page(request, self, selectors.program_criteria(program=program), ExitCriteriaSerializer)
 
-    @extend_schema(request=CriteriaCreateSerializer, responses={201: CriteriaSerializer})
+    @extend_schema(request=ExitCriteriaCreateSerializer, responses={201: ExitCriteriaSerializer})
     def post(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
-        data = _validated(CriteriaCreateSerializer, request.data)
+        data = _validated(ExitCriteriaCreateSerializer, request.data)
         criterion = services.criteria_create(actor=request.user, program=program, **data)
-        return Response(CriteriaSerializer(criterion).data, status=status.HTTP_201_CREATED)
+        return Response(ExitCriteriaSerializer(criterion).data, status=status.HTTP_201_CREATED)
 
 
 class ProgramEvaluateView(APIView):
     permission_classes = [RunnerAccess]
 
-    @extend_schema(request=None, responses=RecommendationSerializer(many=True))
+    @extend_schema(request=None, responses=ExitRecommendationSerializer(many=True))
     def post(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
         created = services.evaluate_program(actor=request.user, program=program)
         rows = selectors.recommendation_list(actor=request.user).filter(pk__in=[row.pk for row in created])
-        return Response(RecommendationSerializer(rows, many=True).data)
+        return Response(ExitRecommendationSerializer(rows, many=True).data)
 
 
 class RecommendationListView(APIView):
@@ -189,62 +184,42 @@ class RecommendationListView(APIView):
             OpenApiParameter("program", int),
             OpenApiParameter("student", int),
         ],
-        responses=RecommendationSerializer(many=True),
+        responses=ExitRecommendationSerializer(many=True),
     )
     def get(self, request):
         filters = selectors.parse_recommendation_filters(request.query_params)
         return _page(
-            request, self, selectors.recommendation_list(actor=request.user, filters=filters), RecommendationSerializer
+            request,
+            self,
+            selectors.recommendation_list(actor=request.user, filters=filters),
+            ExitRecommendationSerializer,
         )
 
 
 class RecommendationDetailView(APIView):
     permission_classes = [RunnerAccess]
 
-    @extend_schema(responses=RecommendationSerializer)
+    @extend_schema(responses=ExitRecommendationSerializer)
     def get(self, request, pk):
         return Response(
-            RecommendationSerializer(selectors.recommendation_get(actor=request.user, recommendation_id=pk)).data
+            ExitRecommendationSerializer(selectors.recommendation_get(actor=request.user, recommendation_id=pk)).data
         )
 
-    @extend_schema(request=DecisionSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=ExitDecisionSerializer, responses=ExitRecommendationSerializer)
     def patch(self, request, pk):
         recommendation = selectors.recommendation_get(actor=request.user, recommendation_id=pk)
-        data = _validated(DecisionSerializer, request.data)
+        data = _validated(ExitDecisionSerializer, request.data)
         services.recommendation_decide(
             actor=request.user, recommendation=recommendation, status=data["status"], version=data["version"]
         )
         fresh = selectors.recommendation_get(actor=request.user, recommendation_id=pk)
-        return Response(RecommendationSerializer(fresh).data)
-
-
-class EnrollmentExitView(APIView):
-    """Exit a student without a recommendation, with a reason (beyond SPEC §7's paths: the same rule
-    as PATCH enrollments/{id}/ with status exited)."""
-
-    permission_classes = [RunnerAccess]
-
-    @extend_schema(request=ExitSerializer, responses={200: None})
-    def post(self, request, pk):
-        enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=pk)
-        data = _validated(ExitSerializer, request.data)
-        enrollment = services.enrollment_exit(
-            actor=request.user, enrollment=enrollment, version=data["version"], exit_reason=data["exit_reason"]
-        )
-        return Response(
-            {
-                "id": enrollment.pk,
-                "status": enrollment.status,
-                "exit_reason": enrollment.exit_reason,
-                "version": enrollment.version,
-            }
-        )
+        return Response(ExitRecommendationSerializer(fresh).data)
 
 
 class EnrollmentProgressView(APIView):
     permission_classes = [StaffAccess]
 
-    @extend_schema(responses=ProgressSerializer)
+    @extend_schema(responses=ProgressChartSerializer)
     def get(self, request, pk):
         data = selectors.progress_chart(actor=request.user, enrollment_id=pk)
-        return Response(ProgressSerializer(data).data)
+        return Response(ProgressChartSerializer(data).data)

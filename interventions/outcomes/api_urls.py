@@ -11,5 +11,4 @@ urlpatterns = [
     path("recommendations/", api.RecommendationListView.as_view(), name="api-recommendations"),
     path("recommendations/<int:pk>/", api.RecommendationDetailView.as_view(), name="api-recommendation-detail"),
     path("enrollments/<int:pk>/progress/", api.EnrollmentProgressView.as_view(), name="api-enrollment-progress"),
-    path("enrollments/<int:pk>/exit/", api.EnrollmentExitView.as_view(), name="api-enrollment-exit"),
 ]

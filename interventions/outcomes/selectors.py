@@ -102,12 +102,12 @@ def delivery_figures(*, program, student_id: int, now: datetime.datetime | None 
     """Fidelity (sessions planned so far, delivered, cancelled, % delivered) and the student's session
     attendance %, in one query over the program's sessions and that student's attendance rows."""
     now = now or timezone.now()
+    # Due as the program page counts it: started by now, or already delivered.
+    due = Q(start_time__lte=now) | Q(status=InterventionSession.Status.COMPLETED)
     row = InterventionSession.objects.filter(intervention=program).aggregate(
-        planned=Count("id", distinct=True, filter=Q(start_time__lte=now)),
+        planned=Count("id", distinct=True, filter=due),
         delivered=Count("id", distinct=True, filter=Q(status=InterventionSession.Status.COMPLETED)),
-        cancelled=Count(
-            "id", distinct=True, filter=Q(status=InterventionSession.Status.CANCELLED, start_time__lte=now)
-        ),
+        cancelled=Count("id", distinct=True, filter=due & Q(status=InterventionSession.Status.CANCELLED)),
         recorded=Count("attendance", filter=Q(attendance__student_id=student_id)),
         attended=Count(
             "attendance",

@@ -331,27 +331,3 @@ def recommendation_decide(
                 details={"recommendation": recommendation.pk, "figures": recommendation.figures},
             )
     return recommendation
-
-
-def enrollment_exit(*, actor, enrollment: Enrollment, version: int, exit_reason: str) -> Enrollment:
-    """The owner or an admin ends an enrollment without a recommendation, saying why (400 without)."""
-    with transaction.atomic():
-        locked = _locked_enrollment(enrollment.pk)
-        if not access.can_manage_program(actor, locked.intervention):
-            raise PermissionDeniedError("Only the program's owner and admins exit a student.")
-        if version != locked.version:
-            raise ConflictError(current_version=locked.version)
-        reason = (exit_reason or "").strip()
-        if not reason:
-            raise ApplicationError(field_errors={"exit_reason": ["Say why the student leaves the program."]})
-        if locked.status != Enrollment.Status.ACTIVE:
-            raise ApplicationError(field_errors={"status": ["Only an active enrollment can be exited."]})
-        _exit_enrollment(actor=actor, enrollment=locked, reason=reason, details={"recommendation": None})
-        pending = ExitRecommendation.objects.filter(enrollment=locked, status=RecStatus.PENDING)
-        for row in pending:
-            before = audit.snapshot(row)
-            versioned_update(
-                row, version=row.version, status=RecStatus.DISMISSED, decided_by_id=actor.pk, decided_at=timezone.now()
-            )
-            audit.record_update(actor=actor, instance=row, before=before)
-    return locked

@@ -4,4 +4,5 @@ from interventions.outcomes import views
 
 urlpatterns = [
     path("programs/enrollments/<int:pk>/progress/", views.enrollment_progress, name="enrollment-progress"),
+    path("programs/<int:pk>/evaluate/", views.program_evaluate, name="program-evaluate"),
 ]

@@ -12,6 +12,7 @@ from interventions.communications.access import can_contact
 from interventions.outcomes import access, figures, selectors, services
 from interventions.outcomes.forms import DecisionForm, ExitForm, NoteForm
 from interventions.outcomes.models import ExitRecommendation
+from interventions.programs import services as program_services
 
 
 def _chart_json(data: dict) -> dict:
@@ -102,7 +103,15 @@ def _act(request, pk: int):
     elif action == "exit":
         form = ExitForm(request.POST)
         if form.is_valid():
-            outcome = attempt(services.enrollment_exit, actor=actor, enrollment=enrollment, **form.cleaned_data)
+            # The programs' own rule for an exit with a reason (owner or admin, reason required, audited).
+            outcome = attempt(
+                program_services.enrollment_update,
+                actor=actor,
+                enrollment=enrollment,
+                version=form.cleaned_data["version"],
+                status="exited",
+                exit_reason=form.cleaned_data["exit_reason"],
+            )
             done = "The student has left the program."
     elif action == "decide":
         form = DecisionForm(request.POST)
@@ -133,3 +142,22 @@ def _act(request, pk: int):
     else:
         messages.error(request, outcome.message)
     return redirect("enrollment-progress", pk=pk)
+
+
+@role_required(*STAFF)
+def program_evaluate(request, pk: int):
+    """POST: evaluate a program's enrollments now; back to the program's page with what it found."""
+    program = selectors.program_get(actor=request.user, program_id=pk)
+    if request.method == "POST":
+        outcome = attempt(services.evaluate_program, actor=request.user, program=program)
+        if outcome.ok:
+            count = len(outcome.value)
+            messages.success(
+                request,
+                f"{count} new exit recommendation{'s' if count != 1 else ''}."
+                if count
+                else "No new exit recommendation.",
+            )
+        else:
+            messages.error(request, outcome.message)
+    return redirect("program-detail", pk=program.pk)

@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 from core.errors import PermissionDeniedError
 from core.pages import Outcome, attempt, first_error
 from core.permissions import PROGRAM_RUNNERS, STAFF, Role, role_required
+from core.sections import PROGRAM_DETAIL, sections_for
 from core.tenancy import get_scoped
 from interventions.meetings.selectors import meetings_visible_to
 from interventions.models import Enrollment, InterventionMeeting, InterventionSession, SessionAttendance
@@ -107,6 +108,8 @@ def _detail_context(request, program, **extra) -> dict:
                 "start": datetime.time(10, 0),
             },
         ),
+        # What other parts show on the program's page (its exit criteria and recommendations).
+        "sections": sections_for(PROGRAM_DETAIL, actor, program=program),
     }
     context.update(extra)
     return context

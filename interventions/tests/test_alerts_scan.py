@@ -167,12 +167,12 @@ class TestScan:
         form = make_form(school)
         for _ in range(students):
             absent_run(make_student(school, form))
-        # settings (created: 4), calendar (2), 5 rules, active alerts, students, closed alerts,
-        # one INSERT of alerts, one of audit rows, savepoints (6)
-        with assert_query_count(21):
+        # settings (created: 4), calendar (2), 6 rules (+ the behaviour letters' risk settings), active
+        # alerts, students, closed alerts, one INSERT of alerts, one of audit rows, savepoints (6)
+        with assert_query_count(23):
             summary = scan_school(school=school, as_of=AS_OF)
         assert summary.raised == students
-        with assert_query_count(12):  # settings, calendar, rules, active alerts, students, savepoints
+        with assert_query_count(14):  # settings (2), calendar, rules, active alerts, students, savepoints
             assert scan_school(school=school, as_of=AS_OF).raised == 0
 
 

@@ -232,16 +232,19 @@ def test_only_the_owner_or_an_admin_decides(make_user, school, admin_user, progr
     assert ExitRecommendation.objects.get().status == "dismissed"
 
 
-def test_exit_without_a_recommendation_needs_a_reason(counselor, program, enrollment):
-    with pytest.raises(ApplicationError) as exc:
-        services.enrollment_exit(actor=counselor, enrollment=enrollment, version=1, exit_reason="  ")
-    assert "exit_reason" in exc.value.field_errors
-    with pytest.raises(ConflictError):
-        services.enrollment_exit(actor=counselor, enrollment=enrollment, version=7, exit_reason="Moved school")
-    services.enrollment_exit(actor=counselor, enrollment=enrollment, version=1, exit_reason="Moved school")
+def test_exit_without_a_recommendation_needs_a_reason(client_for, counselor, program, enrollment):
+    url = f"/api/interventions/enrollments/{enrollment.pk}/"
+    missing = client_for(counselor).patch(url, {"status": "exited", "exit_reason": " ", "version": 1}, format="json")
+    assert missing.status_code == 400 and "exit_reason" in missing.json()
+    stale = client_for(counselor).patch(url, {"status": "exited", "exit_reason": "Moved", "version": 7}, format="json")
+    assert stale.status_code == 409
+    done = client_for(counselor).patch(
+        url, {"status": "exited", "exit_reason": "Moved school", "version": 1}, format="json"
+    )
+    assert done.status_code == 200
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.exit_reason) == ("exited", "Moved school")
-    assert AuditLog.objects.get(action="intervention_exited").after["exit_reason"] == "Moved school"
+    assert AuditLog.objects.filter(entity_id=str(enrollment.pk), after__exit_reason="Moved school").exists()
 
 
 # API
@@ -267,13 +270,6 @@ def test_api_notes_criteria_evaluate_and_decide(client_for, counselor, program, 
     assert stale.status_code == 409 and stale.json()["current_version"] == 1
     accepted = client.patch(url, {"status": "accepted", "version": 1}, format="json")
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-
-
-def test_api_exit_needs_a_reason(client_for, counselor, enrollment):
-    url = f"/api/interventions/enrollments/{enrollment.pk}/exit/"
-    assert client_for(counselor).post(url, {"version": 1, "exit_reason": ""}).status_code == 400
-    response = client_for(counselor).post(url, {"version": 1, "exit_reason": "Family moved"})
-    assert response.status_code == 200 and response.json()["status"] == "exited"
 
 
 def test_api_roles_and_two_schools(client_for, teacher, form_master, other_admin, program, enrollment):
@@ -342,6 +338,9 @@ def test_progress_page_shows_verdict_figures_and_the_data_table(client, counselo
     assert "<script>" not in html.replace("<script src=", "")  # no inline script
     profile = client.get(f"/students/{enrollment.student_id}/").content.decode()
     assert f"/programs/enrollments/{enrollment.pk}/progress/" in profile
+    program_page = client.get(f"/programs/{program.pk}/").content.decode()
+    assert f"/programs/enrollments/{enrollment.pk}/progress/" in program_page
+    assert f"/students/{enrollment.student_id}/contact/?enrollment={enrollment.pk}" in program_page
 
 
 def test_progress_page_add_note_and_exit(client, counselor, school, program, enrollment):
@@ -361,3 +360,35 @@ def test_progress_page_for_another_school_is_404_and_for_a_teacher_403(client, o
     assert client.get(f"/programs/enrollments/{enrollment.pk}/progress/").status_code == 404
     client.force_login(teacher)
     assert client.get(f"/programs/enrollments/{enrollment.pk}/progress/").status_code == 403
+
+
+def test_program_page_lists_criteria_and_evaluates_now(client, counselor, program, enrollment):
+    criterion(program, "progress", 3, 2)
+    notes(enrollment, ratings=(4, 4))
+    client.force_login(counselor)
+    page = client.get(f"/programs/{program.pk}/").content.decode()
+    assert "Mean rating ≥ 3 over the last 2 notes" in page and "Evaluate now" in page
+    response = client.post(f"/programs/{program.pk}/evaluate/", follow=True)
+    html = response.content.decode()
+    assert "1 new exit recommendation." in html
+    assert f"/programs/enrollments/{enrollment.pk}/progress/#rec-heading" in html
+    assert (
+        "No new exit recommendation." in client.post(f"/programs/{program.pk}/evaluate/", follow=True).content.decode()
+    )
+
+
+def test_profile_attendance_trend_marks_programs_and_meetings(client, school, admin_user, program, enrollment):
+    import json
+
+    from interventions.tests.factories import InterventionMeetingFactory
+
+    student = enrollment.student
+    AttendanceRecordFactory(school=school, student=student, date=program.start_date, status="present")
+    InterventionMeetingFactory(school=school, student=student, meeting_date=program.start_date)
+    client.force_login(admin_user)
+    html = client.get(f"/students/{student.pk}/").content.decode()
+    assert 'id="attendance-trend-chart"' in html
+    start = html.index('id="attendance-trend-data"')
+    data = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    assert {mark["label"] for mark in data["marks"]} == {"Meeting", f"{program.name} starts"}
+    assert data["rates"] == [100.0]

@@ -419,4 +419,4 @@ class TestQueryCounts:
 
 
 # Session and user (2), program, facilitators, sessions, enrollments, attendance %, risk list (3), nav.
-PROGRAM_PAGE_QUERIES = 10
+PROGRAM_PAGE_QUERIES = 12  # + the exit criteria and the pending recommendations (outcomes section)

@@ -80,20 +80,16 @@ document.addEventListener("htmx:afterSwap", function (event) {
   }
 });
 
-// htmx swaps announce their result: the text of any message ([role=status], [role=alert], .flash) or
-// summary ([data-announce]) in the new content is read out by the polite live region #announcer.
+// htmx swaps announce their result. Messages come as [role=status] / [role=alert] in the new content and
+// speak for themselves; a swap with no message (a filtered list) marks its summary, e.g. "27 alerts",
+// with [data-announce], whose text the polite live region #announcer reads out.
 document.addEventListener("htmx:afterSettle", function (event) {
   var announcer = document.getElementById("announcer");
   var target = event.detail.elt || event.detail.target;
   if (!announcer || !target || !target.querySelectorAll) return;
-  var parts = [];
-  var nodes = [target].concat(Array.prototype.slice.call(target.querySelectorAll("[data-announce], .flash, [role=status], [role=alert]")));
-  nodes.forEach(function (node) {
-    if (node.matches && node.matches("[data-announce], .flash, [role=status], [role=alert]") && node.textContent.trim()) {
-      var text = node.textContent.replace(/\s+/g, " ").trim();
-      if (parts.indexOf(text) < 0) parts.push(text);
-    }
-  });
+  var nodes = Array.prototype.slice.call(target.querySelectorAll("[data-announce]"));
+  if (target.matches("[data-announce]")) nodes.unshift(target);
+  var parts = nodes.map(function (node) { return node.textContent.replace(/\s+/g, " ").trim(); }).filter(Boolean);
   if (!parts.length) return;
   announcer.textContent = "";
   window.setTimeout(function () { announcer.textContent = parts.join(" "); }, 50);

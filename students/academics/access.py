@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, Q, Value
 
-from core.permissions import Role
+from core.permissions import ACADEMIC_RECORDERS, Role
 from students.academics.models import SubjectEnrollment
 from students.models import ClassGroup
 
-# Roles that record lessons and assessments (subject to the rule above).
-ACADEMIC_RECORDERS = (Role.ADMIN, Role.FORM_MASTER, Role.TEACHER)
-# Roles that manage subjects and topics.
-SUBJECT_MANAGERS = (Role.ADMIN,)
+# Subjects and topics are managed by the school's admins.
+SUBJECT_MANAGER = Role.ADMIN
 
 
 def may_record(actor, *, class_group_id: int, subject_id: int) -> Expression:

@@ -8,13 +8,6 @@ from students.academics.grading import derive_result, grade_bands_ensure
 from students.academics.models import Assessment, GradeBands, Subject, SubjectEnrollment, Topic, TopicProgress
 
 
-class TopicInline(admin.TabularInline):
-    model = Topic
-    extra = 0
-    fields = ("order_index", "name", "estimated_duration_minutes", "difficulty_level")
-    ordering = ("order_index", "id")
-
-
 @admin.register(Subject)
 class SubjectAdmin(SchoolScopedAdmin):
     list_display = ("code", "name", "status", "school")

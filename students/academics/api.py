@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from core.api.filters import IdFilter
 from core.ids import MAX_ID, MAX_VERSION
-from core.permissions import STAFF, HasRole
+from core.permissions import ACADEMIC_RECORDERS, STAFF, HasRole
 from students.academics import selectors, services
-from students.academics.access import ACADEMIC_RECORDERS, SUBJECT_MANAGERS
+from students.academics.access import SUBJECT_MANAGER
 from students.academics.models import Assessment, Subject, Topic
 
 
@@ -43,7 +43,7 @@ class SubjectListView(generics.ListCreateAPIView):
     filterset_class = SubjectFilter
 
     def get_permissions(self):
-        return [HasRole(*(SUBJECT_MANAGERS if self.request.method == "POST" else STAFF))()]
+        return [HasRole(*((SUBJECT_MANAGER,) if self.request.method == "POST" else STAFF))()]
 
     def get_queryset(self):
         return selectors.subject_list(actor=self.request.user)
@@ -74,7 +74,7 @@ class SubjectTopicsView(generics.ListCreateAPIView):
     queryset = Topic.objects.none()
 
     def get_permissions(self):
-        return [HasRole(*(SUBJECT_MANAGERS if self.request.method == "POST" else STAFF))()]
+        return [HasRole(*((SUBJECT_MANAGER,) if self.request.method == "POST" else STAFF))()]
 
     def subject(self):
         return selectors.subject_get(actor=self.request.user, id=self.kwargs["pk"])

@@ -58,7 +58,7 @@ def assessment_list(
 def recordable(*, actor, academic_year_id: int | None) -> tuple[list[ClassGroup], list[Subject], set[tuple[int, int]]]:
     """What a person may pick on the lesson and marks pages: the forms, the subjects and the (form,
     subject) pairs they record (students.academics.access). Three queries."""
-    forms = ClassGroup.objects.for_actor(actor).select_related("form_master")
+    forms = ClassGroup.objects.for_actor(actor).select_related("form_master", "academic_year")
     if academic_year_id is not None:
         forms = forms.filter(academic_year_id=academic_year_id)
     forms = list(forms.order_by("grade_level", "name"))

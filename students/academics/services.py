@@ -20,9 +20,9 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.models import AuditLog, User
-from core.permissions import require_role
+from core.permissions import ACADEMIC_RECORDERS, require_role
 from students.academics import events
-from students.academics.access import ACADEMIC_RECORDERS, SUBJECT_MANAGERS, may_record
+from students.academics.access import SUBJECT_MANAGER, may_record
 from students.academics.grading import derive_result, grade_bands_ensure
 from students.academics.models import Assessment, GradeBands, Subject, SubjectEnrollment, Topic
 from students.models import ClassGroup, Student
@@ -62,7 +62,7 @@ def _check_unique_code(*, school_id: int, code: str, exclude_pk: int | None = No
 
 @transaction.atomic
 def subject_create(*, actor, name: str, code: str, description: str = "", status: str = "active") -> Subject:
-    require_role(actor, *SUBJECT_MANAGERS)
+    require_role(actor, SUBJECT_MANAGER)
     data = _clean_subject(name=name, code=code, status=status)
     _check_unique_code(school_id=actor.school_id, code=data["code"])
     subject = Subject(school_id=actor.school_id, description=(description or "").strip(), **data)
@@ -77,7 +77,7 @@ def subject_create(*, actor, name: str, code: str, description: str = "", status
 
 @transaction.atomic
 def subject_update(*, actor, subject: Subject, **changes: Any) -> Subject:
-    require_role(actor, *SUBJECT_MANAGERS)
+    require_role(actor, SUBJECT_MANAGER)
     if subject.school_id != actor.school_id:
         raise NotFoundError()
     before = audit.snapshot(subject)
@@ -135,7 +135,7 @@ def topic_create(
     difficulty_level: str = "medium",
 ) -> Topic:
     """A topic of `subject`; without an order_index it comes after the subject's last topic."""
-    require_role(actor, *SUBJECT_MANAGERS)
+    require_role(actor, SUBJECT_MANAGER)
     if subject.school_id != actor.school_id:
         raise NotFoundError()
     data = _clean_topic(
@@ -161,7 +161,7 @@ def topic_create(
 
 @transaction.atomic
 def topic_update(*, actor, topic: Topic, **changes: Any) -> Topic:
-    require_role(actor, *SUBJECT_MANAGERS)
+    require_role(actor, SUBJECT_MANAGER)
     if topic.school_id != actor.school_id:
         raise NotFoundError()
     before = audit.snapshot(topic)

@@ -2,8 +2,8 @@ import datetime
 
 import factory
 
-from core.tests.factories import SchoolFactory
-from students.models import AcademicYear, ClassGroup, FollowUp, Inquiry, Student
+from core.tests.factories import SchoolFactory, UserFactory
+from students.models import AcademicYear, BehaviourRecord, ClassGroup, FollowUp, Inquiry, Student
 
 
 class AcademicYearFactory(factory.django.DjangoModelFactory):
@@ -69,3 +69,17 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     follow_up_date = datetime.date(2026, 10, 6)
     follow_up_type = FollowUp.Type.CALL
     status = FollowUp.Status.COMPLETED
+
+
+class BehaviourRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BehaviourRecord
+
+    school = factory.SubFactory(SchoolFactory)
+    student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..school"))
+    type = BehaviourRecord.Type.PENALTY
+    category = BehaviourRecord.Category.BEHAVIOR
+    reason = "Disrupted the lesson"
+    points = 1
+    date = datetime.date(2026, 10, 6)
+    created_by = factory.SubFactory(UserFactory, role="teacher", school=factory.SelfAttribute("..school"))

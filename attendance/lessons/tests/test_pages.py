@@ -1,0 +1,88 @@
+"""The lesson page: the picker, the sheet, one save; roles and schools; constant queries."""
+
+import pytest
+from django.test import Client
+
+from attendance.lessons.models import Lesson, LessonAttendance
+
+pytestmark = pytest.mark.django_db
+URL = "/lessons/"
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def query(form, subject, day, start="09:20"):
+    return f"{URL}?class_group={form.pk}&subject={subject.pk}&date={day.isoformat()}&start={start}"
+
+
+def post_data(students, absent=(), topics=(), understanding=None, version=0):
+    data = {"version": str(version), "students": [str(s.pk) for s in students], "topics": [str(t) for t in topics]}
+    for student in students:
+        data[f"status-{student.pk}"] = "absent" if student in absent else "present"
+        if understanding and student.pk in understanding:
+            data[f"understanding-{student.pk}"] = str(understanding[student.pk])
+    return data
+
+
+def test_the_sheet_shows_everyone_present_and_suggests_the_next_topics(
+    teacher, form, maths, maths_topics, taught, school_day
+):
+    response = signed_in(teacher).get(query(form, maths, school_day))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('value="present" checked') == len(taught)
+    # Nothing taught yet: the first two topics by order_index are suggested and ticked.
+    assert body.count('<small class="badge">next</small>') == 2
+    assert f'value="{maths_topics[0].pk}" checked' in body and f'value="{maths_topics[2].pk}" checked' not in body
+    assert 'class="stack-table lesson-table"' in body and 'data-label="Attendance"' in body
+
+
+def test_one_save_writes_the_lesson_and_the_next_topics_move_on(teacher, form, maths, maths_topics, taught, school_day):
+    client = signed_in(teacher)
+    data = post_data(
+        taught, absent=[taught[0]], topics=[maths_topics[0].pk, maths_topics[1].pk], understanding={taught[1].pk: 4}
+    )
+    response = client.post(query(form, maths, school_day), data)
+    assert response.status_code == 302
+    lesson = Lesson.objects.get()
+    assert LessonAttendance.objects.get(lesson=lesson, student=taught[0]).status == "absent"
+    assert LessonAttendance.objects.get(lesson=lesson, student=taught[1]).understanding == 4
+    # Another period: the suggestion is the topics after the furthest one taught.
+    body = client.get(query(form, maths, school_day, start="11:20")).content.decode()
+    assert f'value="{maths_topics[2].pk}" checked' in body and f'value="{maths_topics[3].pk}" checked' in body
+
+
+def test_a_stale_save_is_a_conflict_message(teacher, form, maths, taught, school_day):
+    client = signed_in(teacher)
+    client.post(query(form, maths, school_day), post_data(taught))
+    response = client.post(query(form, maths, school_day), post_data(taught, version=0), HTTP_HX_REQUEST="true")
+    assert response.status_code == 409 and "saved by someone else" in response.content.decode()
+
+
+def test_roles_and_schools(counselor, other_admin, make_user, school, form, maths, taught, school_day):
+    assert signed_in(counselor).get(URL).status_code == 403
+    art = make_user("teacher", school, username="north-art")
+    body = signed_in(art).get(query(form, maths, school_day)).content.decode()
+    assert "You teach no subject" in body
+    response = signed_in(other_admin).get(query(form, maths, school_day))
+    assert response.status_code == 200 and "Mathematics" not in response.content.decode()
+    assert Client().get(URL).status_code == 302
+
+
+@pytest.mark.parametrize("size", [4, 30])
+def test_the_save_request_takes_constant_queries(
+    teacher, form, maths, maths_topics, make_students, enroll, school_day, django_assert_num_queries, size
+):
+    students = make_students(form, size)
+    enroll(students, maths, teacher)
+    client = signed_in(teacher)
+    client.post(query(form, maths, school_day), post_data(students, topics=[maths_topics[0].pk]))
+    data = post_data(students, absent=students[:2], topics=[maths_topics[1].pk], version=1)
+    # session, user, year, the forms/subjects/pairs (3), the save (6 + a savepoint pair), the sheet (4)
+    with django_assert_num_queries(18):
+        response = client.post(query(form, maths, school_day), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Lesson saved." in response.content.decode()
