@@ -238,6 +238,8 @@ def fetch_everything(client: Client) -> tuple[int, int]:
         if response.status != 200:
             failures.append(f"{page}: {response.status} {response.getheader('Location') or ''}".strip())
             continue
+        if "script-src 'self'" not in (response.getheader("Content-Security-Policy") or ""):
+            failures.append(f"{page}: no Content-Security-Policy with script-src 'self'")
         parser = References()
         parser.feed(content.decode("utf-8", "replace"))
         assets.extend((client.absolute(url, page), page) for url in parser.urls)

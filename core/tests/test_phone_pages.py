@@ -205,6 +205,8 @@ def open_page(browser, demo_site, signed_in):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # A script, style or request the Content-Security-Policy refused is reported on the console.
+        page.on("console", lambda message: errors.append(message.text) if is_csp_violation(message) else None)
         response = page.goto(url + path.format(**paths))
         assert response.status == 200, f"{path} as {role}: {response.status}"
         page.script_errors = errors
@@ -213,6 +215,10 @@ def open_page(browser, demo_site, signed_in):
     yield open_
     for context in contexts:
         context.close()
+
+
+def is_csp_violation(message) -> bool:
+    return message.type == "error" and "Content Security Policy" in message.text
 
 
 @pytest.mark.parametrize(("name", "role"), CASES)
@@ -305,3 +311,19 @@ def test_profile_and_program_print_content_without_navigation_or_buttons(open_pa
     expect(page.locator("table").first).to_be_visible()
     for hidden in (".site-header", "main button", "main form", "main [role=button]"):
         expect(page.locator(hidden).locator("visible=true")).to_have_count(0)
+
+
+def test_api_docs_and_admin_run_under_the_csp(open_page):
+    """Swagger UI (its set-up served as a file by the split view) and Django admin break no CSP rule;
+    every page carries the policy: no inline script, no framing."""
+    page = open_page("admin", "/api/docs/", DESKTOP)
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("School Support API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.script_errors == []
+    response = page.goto(page.url.split("/api/docs/")[0] + "/admin/")
+    policy = dict(part.strip().split(" ", 1) for part in response.headers["content-security-policy"].split(";"))
+    assert (policy["script-src"], policy["style-src"], policy["frame-ancestors"]) == ("'self'", "'self'", "'none'")
+    expect(page.locator("#site-name")).to_contain_text("School Support administration")
+    page.goto(page.url + "students/student/")
+    expect(page.locator("#result_list")).to_be_visible()
+    assert page.script_errors == []
