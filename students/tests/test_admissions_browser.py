@@ -39,6 +39,8 @@ def test_a_counsellor_moves_an_inquiry_across_the_board_and_enrols_it(page, live
         expect(page.locator("#board .flash")).to_have_text(f"Rosa Parks moved to {label}.")
         column = page.locator(f'.board-column[data-status="{status}"]')
         expect(column.locator(f"#inquiry-{inquiry.pk}")).to_be_visible()
+        # The swapped board is live only once htmx has settled it; a change made before then is lost.
+        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
     card.get_by_role("link", name="Enrol…").click()
     page.locator('#enrol-form select[name="class_group"]').select_option(str(form.pk))
