@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from core.listeners import emit_on_commit
 from core.locking import conflict, versioned_update
 from core.models import AuditLog
 from core.permissions import REGISTER_TAKERS, require_role
+from core.services import bulk_upsert
 from students.models import ClassGroup
 
 Status = AttendanceRecord.Status
@@ -232,20 +233,12 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
             )
         )
         befores.append(row)
-    if upserts:
-        # MySQL/MariaDB upsert on any unique key (ON DUPLICATE KEY UPDATE) and refuse a named target;
-        # the only unique key beside the pk is (student, date), so both say the same thing.
-        target = (
-            ["student", "date"]
-            if connections[AttendanceRecord.objects.db].features.supports_update_conflicts_with_target
-            else None
-        )
-        AttendanceRecord.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=target,
-            update_fields=["status", "reason", "marked_by", "marked_at"],
-        )
+    bulk_upsert(
+        AttendanceRecord,
+        upserts,
+        unique_fields=["student", "date"],
+        update_fields=["status", "reason", "marked_by", "marked_at"],
+    )
 
     # 5: the audit rows: one per record written and the register's own, in one insert.
     ip = audit.current_ip.get()

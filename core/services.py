@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.deletion import Collector
 
 from core import audit
@@ -15,6 +15,20 @@ def audited_create(*, actor, instance: models.Model) -> models.Model:
     instance.save()
     audit.record_create(actor=actor, instance=instance)
     return instance
+
+
+def bulk_upsert(model: type[models.Model], rows: list, *, unique_fields: list[str], update_fields: list[str], **kwargs):
+    """Insert `rows`, updating the `update_fields` of those whose `unique_fields` exist, in one statement
+    (per batch). MySQL/MariaDB upsert on any unique key (ON DUPLICATE KEY UPDATE) and refuse a named
+    target, so a caller names the one unique key beside the pk and the target is dropped there."""
+    if not rows:
+        return []
+    target = (
+        unique_fields if connections[model._default_manager.db].features.supports_update_conflicts_with_target else None
+    )
+    return model._default_manager.bulk_create(
+        rows, update_conflicts=True, unique_fields=target, update_fields=update_fields, **kwargs
+    )
 
 
 def school_row_ensure(model: type[models.Model], *, school) -> models.Model:

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import audit
 from core.errors import ApplicationError
 from core.locking import next_versions_of_locked
 from core.models import AuditLog
+from core.services import bulk_upsert
 from students.models import ClassGroup, Student
 from students.selectors import current_academic_year
 
@@ -336,11 +337,10 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
     if to_update:
         # An upsert on rows that exist: one plain multi-row statement per batch, where bulk_update builds
         # a CASE per field and row (seconds of Python for a school's roster).
-        has_target = connections[Student.objects.db].features.supports_update_conflicts_with_target
-        Student.objects.bulk_create(
+        bulk_upsert(
+            Student,
             to_update,
-            update_conflicts=True,
-            unique_fields=["school", "student_id"] if has_target else None,
+            unique_fields=["school", "student_id"],
             update_fields=[*ROSTER_FIELDS, "class_group", "version", "updated_at"],
             batch_size=500,
         )

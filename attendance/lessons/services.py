@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Aggregate, CharField, Count, FilteredRelation, Q, Subquery, Value
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from core.listeners import emit_on_commit
 from core.locking import versioned_update
 from core.models import AuditLog
 from core.permissions import ACADEMIC_RECORDERS, require_role
+from core.services import bulk_upsert
 from students.academics.access import may_record
 from students.academics.models import Subject, Topic
 from students.models import ClassGroup, Student
@@ -330,17 +331,12 @@ def _lesson_save(
             )
         )
         befores.append(row)
-    if upserts:
-        # MySQL/MariaDB upsert on any unique key and refuse a named target; (lesson, student) is the
-        # only one beside the pk, so both say the same thing.
-        target = (
-            ["lesson", "student"]
-            if connections[LessonAttendance.objects.db].features.supports_update_conflicts_with_target
-            else None
-        )
-        LessonAttendance.objects.bulk_create(
-            upserts, update_conflicts=True, unique_fields=target, update_fields=["status", "understanding", "notes"]
-        )
+    bulk_upsert(
+        LessonAttendance,
+        upserts,
+        unique_fields=["lesson", "student"],
+        update_fields=["status", "understanding", "notes"],
+    )
 
     # 6: the audit rows: one per attendance row written and the lesson's own.
     ip = audit.current_ip.get()

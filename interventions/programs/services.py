@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from core.errors import ApplicationError, ConflictError, NotFoundError, Permissi
 from core.locking import conflict, versioned_update
 from core.models import AuditLog, User
 from core.permissions import PROGRAM_RUNNERS, STAFF, require_role
+from core.services import bulk_upsert
 from interventions.models import (
     Alert,
     Enrollment,
@@ -864,19 +865,13 @@ def _session_attendance_save(*, actor, session_id, cleaned, expected_version, to
             )
         )
         befores.append(old)
-    if upserts:
-        # 4: the new and changed rows in one upsert (MySQL upserts on its one unique key, unnamed).
-        target = (
-            ["session", "student"]
-            if connections[SessionAttendance.objects.db].features.supports_update_conflicts_with_target
-            else None
-        )
-        SessionAttendance.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=target,
-            update_fields=["status", "notes", "taken_by", "recorded_at"],
-        )
+    # 4: the new and changed rows in one upsert.
+    bulk_upsert(
+        SessionAttendance,
+        upserts,
+        unique_fields=["session", "student"],
+        update_fields=["status", "notes", "taken_by", "recorded_at"],
+    )
     # 5: the session: completed, who took it and when (a conditional UPDATE keeps two saves apart).
     before_session = audit.snapshot(session)
     versioned_update(

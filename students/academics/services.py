@@ -21,6 +21,7 @@ from core.errors import ApplicationError, ConflictError, NotFoundError, Permissi
 from core.listeners import emit_on_commit
 from core.models import AuditLog, User
 from core.permissions import ACADEMIC_RECORDERS, require_role
+from core.services import bulk_upsert
 from students.academics import events
 from students.academics.access import SUBJECT_MANAGER, may_record
 from students.academics.grading import derive_result, grade_bands_ensure
@@ -466,31 +467,25 @@ def _bulk_save(*, actor, class_group_id, subject_id, topic_id, header, given, st
             continue
         upserts.append(assessment)
         befores.append(row)
-    if upserts:
-        target = (
-            ["student", "subject", "assessment_type", "title", "assessment_date"]
-            if connections[Assessment.objects.db].features.supports_update_conflicts_with_target
-            else None
-        )
-        # 2: the new and changed rows in one upsert.
-        Assessment.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=target,
-            update_fields=[
-                "topic",
-                "class_group",
-                "total_marks",
-                "marks_obtained",
-                "percentage",
-                "grade",
-                "teacher",
-                "feedback",
-                "status",
-                "version",
-                "updated_at",
-            ],
-        )
+    # 2: the new and changed rows in one upsert.
+    bulk_upsert(
+        Assessment,
+        upserts,
+        unique_fields=["student", "subject", "assessment_type", "title", "assessment_date"],
+        update_fields=[
+            "topic",
+            "class_group",
+            "total_marks",
+            "marks_obtained",
+            "percentage",
+            "grade",
+            "teacher",
+            "feedback",
+            "status",
+            "version",
+            "updated_at",
+        ],
+    )
     # 3: the audit rows.
     audit_rows = []
     for assessment, row in zip(upserts, befores, strict=True):
