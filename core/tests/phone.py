@@ -6,19 +6,25 @@ axe-core is pinned in package.json; `scripts/setup.sh` copies `axe.min.js` to `A
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 AXE_PATH = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_URL_PATH = "/__browser-tests__/axe.min.js"  # answered by the test itself (page.route), never by the app
-# WCAG 2.0 and 2.1, levels A and AA, plus axe's best practices (landmarks, headings, region).
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# WCAG 2.0 and 2.1, levels A and AA: the rules the pages are held to (fewer rules, a faster run).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# AXE_REPORT=FILE: every violation of any impact, axe's best practices included (landmarks, headings,
+# empty table headers), is appended to FILE as one JSON line per page, for a before/after table.
+AXE_REPORT = os.environ.get("AXE_REPORT")
+AXE_REPORT_TAGS = [*AXE_TAGS, "best-practice"]
 BLOCKING_IMPACTS = ("serious", "critical")
 MIN_TAP_TARGET = 44  # px, WCAG 2.5.5 (AAA) and the platform guidelines; we hold our main actions to it
 
 
-def axe_violations(page, *, impacts=BLOCKING_IMPACTS) -> list[dict]:
+def axe_violations(page, *, impacts=BLOCKING_IMPACTS, tags=AXE_TAGS) -> list[dict]:
     """axe-core's violations on the page as it is now, those of `impacts` only (all when None)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Loaded as a file of the page's own origin: the CSP (script-src 'self') refuses an inline copy.
@@ -32,7 +38,7 @@ def axe_violations(page, *, impacts=BLOCKING_IMPACTS) -> list[dict]:
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
         ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5), count: v.nodes.length}))",
-        AXE_TAGS,
+        tags,
     )
     return [v for v in result if impacts is None or v["impact"] in impacts]
 
@@ -43,8 +49,15 @@ def describe_violations(violations: list[dict]) -> str:
     )
 
 
-def assert_no_serious_axe_violations(page) -> None:
-    violations = axe_violations(page)
+def assert_no_serious_axe_violations(page, *, label: str = "") -> None:
+    if AXE_REPORT:
+        found = axe_violations(page, impacts=None, tags=AXE_REPORT_TAGS)
+        with open(AXE_REPORT, "a", encoding="utf-8") as report:
+            line = {"page": label or page.url, "size": page.viewport_size["width"], "violations": found}
+            report.write(json.dumps(line) + "\n")
+        violations = [v for v in found if v["impact"] in BLOCKING_IMPACTS]
+    else:
+        violations = axe_violations(page)
     assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
 
 

@@ -24,6 +24,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from core import demo
 from core.tests.phone import (
+    AXE_PATH,
     DESKTOP,
     PHONE,
     assert_in_view,
@@ -114,6 +115,20 @@ PAGES = {
     "admissions": PageCase(
         "/admissions/", ("admin", "counselor"), dict.fromkeys(("admin", "counselor"), "summary[role=button]")
     ),
+    # Risk, lessons and marks, subjects, outcomes and feedback (SPEC §5, §8, §9).
+    "risk": PageCase("/risk/", EVERYONE, dict.fromkeys(EVERYONE, "#risk-table .cell-title a")),
+    "risk-form": PageCase(
+        "/risk/?class_group={form}",
+        ("admin", "form_master"),
+        dict.fromkeys(("admin", "form_master"), "#risk-table .cell-title a"),
+    ),
+    "lessons": PageCase("/lessons/", TAKERS, {}, desktop_role="teacher"),
+    "marks": PageCase("/marks/", TAKERS, {}, desktop_role="teacher"),
+    "subjects": PageCase("/subjects/", ("admin",), {"admin": "#subject-table .cell-title a"}),
+    "subject": PageCase("{subject}", ("admin",), {}),
+    "feedback-review": PageCase("/interventions/feedback/", ("admin", "counselor"), {}),
+    "feedback-analytics": PageCase("/interventions/feedback/analytics/", ("admin", "counselor"), {}),
+    "feedback-form": PageCase("{feedback}", (None,), {None: "button[type=submit]"}, desktop_role=None),
 }
 CASES = [
     pytest.param(name, role, id=f"{name}-{role or 'anonymous'}") for name, case in PAGES.items() for role in case.roles
@@ -128,7 +143,9 @@ DESKTOP_CASES = [
 def demo_site(django_db_setup, django_db_blocker):
     """The demo schools on DEMO_DAY, served by a live server for the whole module; emptied afterwards."""
     from attendance.models import AttendanceRecord
+    from interventions.feedback.services import feedback_link_create
     from interventions.programs.models import InterventionSession
+    from students.academics.models import Subject
     from students.models import ClassGroup
 
     at = datetime.datetime.combine(DEMO_DAY, datetime.time(10, 30), tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -157,7 +174,13 @@ def demo_site(django_db_setup, django_db_blocker):
         from interventions.outcomes.models import ExitRecommendation
 
         recommended = ExitRecommendation.objects.filter(status="pending").order_by("id").first()
+        _, token = feedback_link_create(
+            actor=None, school_id=form.school_id, intervention=session.intervention, session=session
+        )
         paths = {
+            "form": form.pk,
+            "subject": f"/subjects/{Subject.objects.filter(school_id=form.school_id).order_by('pk').first().pk}/",
+            "feedback": f"/feedback/{token}/",
             "program": f"/programs/{session.intervention_id}/",
             "session": f"/programs/sessions/{session.pk}/",
             "register": f"/attendance/register/{form.pk}/{DEMO_DAY.isoformat()}/",
@@ -175,46 +198,62 @@ def demo_site(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def signed_in(browser, demo_site):
-    """role → Playwright storage state of that user, logged in once through the login form."""
+def contexts(browser, demo_site):
+    """contexts(role, viewport) → one browser context per role and size for the whole module, signed in
+    once through the login form (None: anonymous); each test opens and closes its own page in it."""
     url, _ = demo_site
+    # The logins happen here, before any test: their sessions are committed with the demo data, not
+    # rolled back with the first test that would use them.
     states = {None: None}
     for role, username in USERS.items():
         context = browser.new_context()
         page = context.new_page()
-        page.goto(f"{url}/accounts/login/")
+        page.goto(f"{url}/accounts/login/", wait_until="domcontentloaded")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
+        page.wait_for_url(f"{url}/", wait_until="domcontentloaded")
         states[role] = context.storage_state()
         context.close()
-    return states
+    opened = {}
+
+    def context_for(role, viewport):
+        key = (role, viewport["width"], viewport["height"])
+        if key not in opened:
+            context = browser.new_context(viewport=viewport, storage_state=states[role])
+            context.set_default_timeout(5_000)
+            # axe-core in every page from its start: parsed once per page, and out of the page's CSP.
+            context.add_init_script(path=str(AXE_PATH))
+            opened[key] = context
+        return opened[key]
+
+    yield context_for
+    for context in opened.values():
+        context.close()
 
 
 @pytest.fixture
-def open_page(browser, demo_site, signed_in):
-    """open_page(role, path, viewport) → a page of a fresh context signed in as `role` (None: anonymous)."""
+def open_page(demo_site, contexts):
+    """open_page(role, path, viewport) → a new page of the module's context of `role` at that size."""
     url, paths = demo_site
-    contexts = []
+    pages = []
 
     def open_(role, path, viewport):
-        context = browser.new_context(viewport=viewport, storage_state=signed_in[role])
-        context.set_default_timeout(5_000)
-        contexts.append(context)
-        page = context.new_page()
+        page = contexts(role, viewport).new_page()
+        pages.append(page)
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         # A script, style or request the Content-Security-Policy refused is reported on the console.
         page.on("console", lambda message: errors.append(message.text) if is_csp_violation(message) else None)
         response = page.goto(url + path.format(**paths))
         assert response.status == 200, f"{path} as {role}: {response.status}"
+        assert role is None or "/accounts/login/" not in page.url, f"{path} as {role}: signed out"
         page.script_errors = errors
         return page
 
     yield open_
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.close()
 
 
 def is_csp_violation(message) -> bool:
@@ -225,10 +264,10 @@ def is_csp_violation(message) -> bool:
 def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, name, role):
     case = PAGES[name]
     page = open_page(role, case.path, PHONE)
+    assert_no_serious_axe_violations(page, label=f"{name} as {role or 'anonymous'}")
     if role in case.main_action:
         assert_main_action_in_viewport(page, case.main_action[role])
     assert_no_sideways_scroll(page)
-    assert_no_serious_axe_violations(page)
     assert page.script_errors == []
 
 
@@ -236,10 +275,10 @@ def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, nam
 def test_desktop_no_serious_axe_violations(open_page, name, role):
     case = PAGES[name]
     page = open_page(role, case.path, DESKTOP)
+    assert_no_serious_axe_violations(page, label=f"{name} as {role or 'anonymous'}")
     if role in case.main_action:
         assert_main_action_in_viewport(page, case.main_action[role], min_size=None)
     assert_no_sideways_scroll(page)
-    assert_no_serious_axe_violations(page)
     assert page.script_errors == []
 
 
@@ -292,6 +331,37 @@ def test_interventions_on_a_phone_table_first_dialog_and_tracker_fit(open_page):
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert_no_serious_axe_violations(page)
+
+
+def test_behaviour_quick_log_in_reach_on_a_phone(open_page):
+    """The quick-log on the profile, and the one a form master opens from the students list, fit the
+    phone: its buttons are 44 px targets inside the viewport, and the opened form passes axe."""
+    page = open_page("form_master", "{profile}", PHONE)
+    page.locator(".quick-log").scroll_into_view_if_needed()
+    assert_main_action_in_viewport(page, ".quick-log .reward-button")
+    assert_main_action_in_viewport(page, ".quick-log .penalty-button")
+
+    page = open_page("form_master", "/students/", PHONE)
+    page.locator("#student-table .log-behaviour").first.click()
+    expect(page.locator("#student-table .quick-log").first).to_be_visible()
+    assert_main_action_in_viewport(page, "#student-table .quick-log .reward-button")
+    assert_no_serious_axe_violations(page, label="students with the quick-log open as form_master")
+
+
+def test_progress_chart_page_prints_its_figures_without_buttons_or_forms(open_page):
+    """Printed for a review: the verdict, the charts and the figures' table (folded on screen) are on
+    paper; navigation, buttons and forms are not."""
+    page = open_page("admin", "{progress}", DESKTOP)
+    expect(page.locator("#chart-table")).not_to_have_attribute("open", "")
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    for shown in ("h1", "#verdict", "#progress-chart", "#chart-table table"):
+        expect(page.locator(shown).first).to_be_visible()
+    expect(page.locator("#chart-table > summary")).to_be_hidden()
+    for hidden in (".site-header", "main button", "main form", "main [role=button]"):
+        expect(page.locator(hidden).locator("visible=true")).to_have_count(0)
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    expect(page.locator("#chart-table")).not_to_have_attribute("open", "")
 
 
 def test_filter_swap_is_announced(open_page):

@@ -31,6 +31,19 @@ function openWideFolds(root) {
   root.querySelectorAll("details[data-open-wide]").forEach(function (fold) { fold.open = true; });
 }
 document.addEventListener("DOMContentLoaded", function () { openWideFolds(document); });
+// <details data-open-print>: figures folded on screen are printed open; they fold again afterwards.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details[data-open-print]:not([open])").forEach(function (fold) {
+    fold.open = true;
+    fold.dataset.printOpened = "";
+  });
+});
+window.addEventListener("afterprint", function () {
+  document.querySelectorAll("details[data-print-opened]").forEach(function (fold) {
+    fold.open = false;
+    delete fold.dataset.printOpened;
+  });
+});
 document.addEventListener("htmx:load", function (event) { openWideFolds(event.target.parentNode || document); });
 WIDE.addEventListener("change", function () { openWideFolds(document); });
 
