@@ -90,10 +90,12 @@ echo "=== Tests on MariaDB ($MYSQL_TEST_URL) ==="
 run_suite mariadb "$MYSQL_TEST_URL" "$@"
 
 # A Saturday in term, the first school day of an academic year (1 September, as the demo and the test
-# factories build them), a weekday of the summer holiday after a year ends (16 July).
+# factories build them), a weekday of the summer holiday after the year ends on 16 July.
 PINNED_DAYS=(2027-02-13 2026-09-01 2027-07-21)
 for day in "${PINNED_DAYS[@]}"; do
   echo "=== Tests on SQLite, today pinned to $day ==="
-  TEST_TODAY="$day" run_suite "sqlite-$day" "" "$@"
+  # The phone and accessibility pages pin their own day (a seeded demo on a fixed school day), so
+  # running them again under another pinned day would repeat the same run; they are left out here.
+  TEST_TODAY="$day" run_suite "sqlite-$day" "" --ignore=core/tests/test_phone_pages.py "$@"
 done
 echo "=== All tests passed on SQLite, MariaDB and SQLite on ${PINNED_DAYS[*]} ==="
