@@ -205,3 +205,11 @@ class TestSections:
         enroll(program, student)
         body = signed_in(client, counselor).get(f"/students/{student.pk}/").content.decode()
         assert 'id="student-programs"' in body and "Reading group" in body
+
+
+@pytest.mark.parametrize("query", ["status=abc", "owner=abc", "student=1,2"])
+def test_a_bad_filter_in_the_address_is_a_400_with_the_whole_list_not_a_500(client, admin_user, query):
+    client.force_login(admin_user)
+    response = client.get(f"/programs/?{query}")
+    assert response.status_code == 400
+    assert "<h1>Programs</h1>" in response.content.decode()
