@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from core.testing.browser import settled
 from interventions.communications.models import CommunicationLog
 from interventions.tests.communication_factories import CommunicationTemplateFactory
 from students.tests.factories import ClassGroupFactory, StudentFactory
@@ -37,6 +38,8 @@ def test_counsellor_emails_the_guardian_from_a_template(live_server, page, schoo
     section.get_by_role("link", name="Contact guardian").click()
 
     email = page.locator("#contact-email")
+    expect(email).to_be_attached()
+    settled(page)
     email.locator("summary").click()
     email.locator("select[name=email-template]").select_option(str(template.pk))
     email.get_by_role("button", name="Send email").click()

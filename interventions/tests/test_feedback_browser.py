@@ -4,6 +4,7 @@ finds it in their review list and resolves it."""
 import pytest
 from playwright.sync_api import expect
 
+from core.testing.browser import settled
 from interventions.feedback import services
 from interventions.feedback.models import Feedback
 from interventions.tests.factories import InterventionFactory
@@ -34,10 +35,12 @@ def test_a_family_answers_negatively_and_the_owner_resolves_it(page, live_server
     page.get_by_label("Password").fill("pass-12345")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Feedback", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/interventions/feedback/")
     feedback = Feedback.objects.get()
     row = page.locator(f"#feedback-{feedback.pk}")
     expect(row).to_contain_text("Negative")
     expect(row).to_contain_text("2/5")
+    settled(page)
     row.get_by_label(f"What was done about feedback {feedback.pk}").fill("Moved the club to the library.")
     row.get_by_role("button", name="Resolve").click()
     expect(page.locator(f"#feedback-{feedback.pk}")).to_contain_text("Saved: Resolved.")

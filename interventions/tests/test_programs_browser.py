@@ -11,6 +11,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.testing.browser import settled
 from interventions.models import Enrollment, InterventionSession, SessionAttendance
 from interventions.tests.factories import AlertFactory, InterventionTemplateFactory
 from students.tests.factories import StudentFactory
@@ -48,8 +49,10 @@ def test_counsellor_runs_a_program_from_template_to_attendance(live_server, page
         form.locator("input[name=start_date]").fill(monday.isoformat())
         form.get_by_role("button", name="Create program").click()
         expect(page.locator("h1")).to_have_text("Mentoring group A")
+        settled(page)
         page.get_by_role("button", name="Start the program").click()
         expect(page.locator("#messages")).to_contain_text("The program is now active.")
+        settled(page)
 
         page.locator("#generate summary").click()
         series = page.locator("#generate form")
@@ -61,6 +64,7 @@ def test_counsellor_runs_a_program_from_template_to_attendance(live_server, page
         series.locator("input[name=location]").fill("Room 5")
         series.get_by_role("button", name="Generate sessions").click()
         expect(page.locator("#messages")).to_contain_text("4 sessions scheduled.")
+        settled(page)
         expect(page.locator("#fidelity-card")).to_contain_text("No session due yet")
 
         risk_row = page.locator(f'tr[data-risk-student="{student.pk}"]')
@@ -78,6 +82,7 @@ def test_counsellor_runs_a_program_from_template_to_attendance(live_server, page
         page.locator(".sessions-table tbody tr").first.get_by_role("link", name="Take attendance").click()
         row = page.locator(f'tr[data-student="{student.pk}"]')
         expect(row.locator("input[value=present]")).to_be_checked()
+        settled(page)
         row.locator("label:has(input[value=absent])").click()
         expect(row.locator("input[value=absent]")).to_be_checked()
         save = page.get_by_role("button", name="Save attendance")

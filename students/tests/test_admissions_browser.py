@@ -1,11 +1,13 @@
 """End to end: a counsellor moves an inquiry across the board and enrols it."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.testing.browser import settled
 from students.admissions.models import Inquiry
 from students.tests.admissions_helpers import new_inquiry
 from students.tests.factories import AcademicYearFactory, ClassGroupFactory
@@ -31,6 +33,7 @@ def test_a_counsellor_moves_an_inquiry_across_the_board_and_enrols_it(page, live
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Admissions", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/admissions/")
+    settled(page)
 
     card = page.locator(f"#inquiry-{inquiry.pk}")
     expect(page.locator('.board-column[data-status="new"]').locator(f"#inquiry-{inquiry.pk}")).to_be_visible()
@@ -39,10 +42,11 @@ def test_a_counsellor_moves_an_inquiry_across_the_board_and_enrols_it(page, live
         expect(page.locator("#board .flash")).to_have_text(f"Rosa Parks moved to {label}.")
         column = page.locator(f'.board-column[data-status="{status}"]')
         expect(column.locator(f"#inquiry-{inquiry.pk}")).to_be_visible()
-        # The swapped board is live only once htmx has settled it; a change made before then is lost.
-        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+        settled(page)  # the swapped board is live only once htmx has settled it
 
     card.get_by_role("link", name="Enrol…").click()
+    expect(page).to_have_url(re.compile(rf"/admissions/{inquiry.pk}/#enrol$"))
+    settled(page)
     page.locator('#enrol-form select[name="class_group"]').select_option(str(form.pk))
     page.locator('#enrol-form input[name="student_id"]').fill("ADM-777")
     page.get_by_role("button", name="Enrol student").click()
