@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.core.paginator import Paginator
+from django.db.models import OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from core.ids import parse_id
 from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
+from students.academics.access import may_log_behaviour
 from students.behaviour.services import can_log_behaviour
 from students.models import Student
 from students.roster import students_csv_rows
@@ -37,6 +39,11 @@ def _filters(request) -> dict:
 def student_list(request):
     filters = _filters(request)
     students = selectors.student_list(actor=request.user, **filters)
+    if can_log_behaviour(request.user):
+        # Which rows offer the quick-log: the students of the forms the user leads or teaches.
+        students = students.annotate(
+            user_can_log=may_log_behaviour(request.user, class_group_id=OuterRef("class_group_id"))
+        )
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

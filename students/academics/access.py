@@ -4,7 +4,11 @@
 every subject of their own forms; a teacher or form master for a (form, subject) in which they teach at
 least one active student of that form (an active `SubjectEnrollment` naming them as its teacher).
 Counsellors read academic records and record none. The rule is a database expression, so a save checks
-it inside the query that reads the form (no query of its own)."""
+it inside the query that reads the form (no query of its own).
+
+Behaviour has no subject, so "their forms" is the form alone: admins log behaviour for every student; a
+form master for the students of their own forms; a teacher or form master for the students of a form in
+which they teach at least one active student, in any subject. Counsellors log none."""
 
 from __future__ import annotations
 
@@ -18,25 +22,40 @@ from students.models import ClassGroup
 SUBJECT_MANAGER = Role.ADMIN
 
 
-def may_record(actor, *, class_group_id: int, subject_id: int) -> Expression:
-    """True when `actor` may record lessons and assessments of `subject_id` for `class_group_id`."""
+def _teaches_in(actor, *, class_group_id, subject_id=None) -> Exists:
+    """An active subject enrollment of the form (in `subject_id`, or any subject) names `actor` as teacher."""
+    enrollments = SubjectEnrollment.objects.filter(
+        school_id=actor.school_id,
+        teacher_id=actor.pk,
+        status=SubjectEnrollment.Status.ACTIVE,
+        student__class_group_id=class_group_id,
+    )
+    if subject_id is not None:
+        enrollments = enrollments.filter(subject_id=subject_id)
+    return Exists(enrollments)
+
+
+def _may_record_in(actor, *, class_group_id, subject_id=None) -> Expression:
     if actor.role == Role.ADMIN:
         return Value(True, output_field=BooleanField())
     if actor.role not in ACADEMIC_RECORDERS:
         return Value(False, output_field=BooleanField())
-    teaches = Exists(
-        SubjectEnrollment.objects.filter(
-            school_id=actor.school_id,
-            subject_id=subject_id,
-            teacher_id=actor.pk,
-            status=SubjectEnrollment.Status.ACTIVE,
-            student__class_group_id=class_group_id,
-        )
-    )
+    teaches = _teaches_in(actor, class_group_id=class_group_id, subject_id=subject_id)
     if actor.role == Role.FORM_MASTER:
         owns_form = Exists(ClassGroup.objects.filter(pk=class_group_id, form_master_id=actor.pk))
         return ExpressionWrapper(owns_form | teaches, output_field=BooleanField())
     return teaches
+
+
+def may_record(actor, *, class_group_id: int, subject_id: int) -> Expression:
+    """True when `actor` may record lessons and assessments of `subject_id` for `class_group_id`."""
+    return _may_record_in(actor, class_group_id=class_group_id, subject_id=subject_id)
+
+
+def may_log_behaviour(actor, *, class_group_id) -> Expression:
+    """True when `actor` may log behaviour for the students of `class_group_id` (a form's id, or an
+    `OuterRef("class_group_id")` to annotate a queryset of students)."""
+    return _may_record_in(actor, class_group_id=class_group_id)
 
 
 def recordable_pairs_q(actor) -> Q | None:

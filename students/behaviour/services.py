@@ -15,16 +15,34 @@ from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import versioned_update
 from core.permissions import REGISTER_TAKERS, Role, has_role
+from students.academics.access import may_log_behaviour
 from students.behaviour.events import BEHAVIOUR_SAVED
 from students.behaviour.models import BehaviourRecord
-from students.models import Student
+from students.models import ClassGroup, Student
 
 MAX_POINTS = 100
 Status = BehaviourRecord.Status
 
 
 def can_log_behaviour(actor) -> bool:
+    """The actor's role logs behaviour for some students (which ones: `can_log_behaviour_for`)."""
     return has_role(actor, *REGISTER_TAKERS)
+
+
+def can_log_behaviour_for(actor, student: Student) -> bool:
+    """The actor may log behaviour for this student: their subjects and forms
+    (`students.academics.access.may_log_behaviour`). One query, none for admins."""
+    if not can_log_behaviour(actor) or student.school_id != actor.school_id:
+        return False
+    if actor.role == Role.ADMIN:
+        return True
+    if student.class_group_id is None:
+        return False
+    return (
+        ClassGroup.objects.filter(pk=student.class_group_id)
+        .filter(may_log_behaviour(actor, class_group_id=student.class_group_id))
+        .exists()
+    )
 
 
 def _is_form_master_of(actor, student: Student) -> bool:
@@ -90,6 +108,8 @@ def behaviour_record_create(
         raise PermissionDeniedError("Your role does not record behaviour.")
     if student.school_id != actor.school_id:
         raise NotFoundError()
+    if not can_log_behaviour_for(actor, student):
+        raise PermissionDeniedError("You log behaviour only for students of the forms you lead or teach.")
     date = date or timezone.localdate()
     reason = (reason or "").strip()
     errors = _validate(type=type, category=category, reason=reason, points=points, date=date)

@@ -28,7 +28,7 @@ def quick_log_context(actor, student, *, form=None, message=None, error=None) ->
         "student": student,
         "form": form or BehaviourForm(),
         "records": records,
-        "can_log": services.can_log_behaviour(actor),
+        "can_log": services.can_log_behaviour_for(actor, student),
         "message": message,
         "error": error,
     }

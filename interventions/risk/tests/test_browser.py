@@ -7,6 +7,7 @@ import pytest
 
 from interventions.risk import services
 from interventions.risk.tests.helpers import attendance
+from students.academics.tests.factories import SubjectEnrollmentFactory
 from students.tests.factories import StudentFactory
 
 PASSWORD = "pass-12345"
@@ -16,6 +17,7 @@ PASSWORD = "pass-12345"
 @pytest.mark.django_db(transaction=True)
 def test_abc_panel_follows_a_behaviour_log_and_a_register_save(page, live_server, teacher, school, form, school_day):
     kofi = StudentFactory(school=school, class_group=form, first_name="Kofi", last_name="Mensah", gender="male")
+    SubjectEnrollmentFactory(school=school, student=kofi, teacher=teacher)  # behaviour for his form is hers to log
     # 40 present days before the register's day (which stays unmarked until the register is saved).
     attendance(kofi, attended=40, marked=40, end=school_day - datetime.timedelta(days=1))
     services.compute_for_school(school=school)

@@ -7,12 +7,15 @@ from django.test.utils import CaptureQueriesContext
 from core.models import AuditLog
 from interventions.models import Alert
 from students.behaviour.models import BehaviourRecord
+from students.behaviour.tests.conftest import taught_by
 from students.tests.factories import StudentFactory
 
 
 @pytest.fixture
-def student(school, form):
-    return StudentFactory(school=school, class_group=form, first_name="Kofi")
+def student(school, form, teacher):
+    kofi = StudentFactory(school=school, class_group=form, first_name="Kofi")
+    taught_by(teacher, kofi)
+    return kofi
 
 
 def _log(client, student, **fields):
@@ -129,6 +132,7 @@ def test_illegal_moves_are_400(client_for, teacher, admin_user, student):
 def test_list_filters_and_constant_queries(client_for, teacher, admin_user, school, form, make_students):
     client = client_for(admin_user)
     students = make_students(form, 2)
+    taught_by(teacher, students[0])  # she teaches in the form: its students' behaviour is hers to log
     _log(client_for(teacher), students[0])
     with CaptureQueriesContext(connection) as few:
         client.get("/api/behaviour/")
@@ -168,3 +172,40 @@ def test_the_profile_offers_the_letter_from_the_contact_log(client, client_for, 
     assert "a behaviour letter to the guardian is due" in html
     assert f'href="/students/{student.pk}/contact/?channel=letter"' in html
     assert "Write the behaviour letter" in html
+
+
+@pytest.mark.django_db
+def test_teachers_log_behaviour_only_in_the_forms_they_lead_or_teach(
+    client_for, school, form, form_b, teacher, form_master, admin_user, make_user, make_students
+):
+    """SPEC §8: teachers record behaviour for their subjects and forms. A teacher who teaches one student
+    of a form logs for its students; not for a form they do not teach. A form master logs for their own
+    form without teaching it; admins for everyone; nobody writes a row or an audit entry when refused."""
+    in_form, classmate = make_students(form, 2)
+    elsewhere = make_students(form_b, 1)[0]
+    taught_by(teacher, in_form)
+    stranger = make_user("teacher", school, username="north-teacher-2")
+    assert form.form_master_id == form_master.pk and form_b.form_master_id != form_master.pk
+
+    assert _log(client_for(teacher), classmate).status_code == 201
+    refused = _log(client_for(teacher), elsewhere)
+    assert refused.status_code == 403
+    assert "forms you lead or teach" in refused.json()["detail"]
+    assert _log(client_for(stranger), in_form).status_code == 403
+    assert _log(client_for(form_master), in_form).status_code == 201
+    assert _log(client_for(form_master), elsewhere).status_code == 403
+    assert _log(client_for(admin_user), elsewhere).status_code == 201
+
+    assert sorted(BehaviourRecord.objects.values_list("student_id", "created_by_id")) == sorted(
+        [(classmate.pk, teacher.pk), (in_form.pk, form_master.pk), (elsewhere.pk, admin_user.pk)]
+    )
+    assert AuditLog.objects.filter(entity_type="students.behaviourrecord", action="create").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_dropped_subject_no_longer_counts_as_teaching_the_form(client_for, teacher, student):
+    enrollment = student.subject_enrollments.get()
+    enrollment.status = "dropped"
+    enrollment.save()
+    assert _log(client_for(teacher), student).status_code == 403
+    assert not BehaviourRecord.objects.exists()

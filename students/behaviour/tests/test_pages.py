@@ -4,6 +4,7 @@ import pytest
 
 from interventions.models import StudentRisk
 from students.behaviour.models import BehaviourRecord
+from students.behaviour.tests.conftest import taught_by
 from students.tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,10 @@ def login(client):
 
 
 @pytest.fixture
-def student(school, form):
-    return StudentFactory(school=school, class_group=form, first_name="Kofi", last_name="Mensah")
+def student(school, form, teacher):
+    kofi = StudentFactory(school=school, class_group=form, first_name="Kofi", last_name="Mensah")
+    taught_by(teacher, kofi)
+    return kofi
 
 
 def test_profile_has_the_quick_log(login, teacher, student):
@@ -31,6 +34,25 @@ def test_profile_has_the_quick_log(login, teacher, student):
 def test_counsellors_see_records_but_no_quick_log(login, counselor, student):
     html = login(counselor).get(f"/students/{student.pk}/").content.decode()
     assert 'id="behaviour-section"' in html and "+ Reward" not in html
+
+
+def test_the_quick_log_is_offered_only_where_the_teacher_leads_or_teaches(login, school, teacher, form_b):
+    """The profile and the form list offer the quick-log for the students of forms the teacher teaches;
+    elsewhere the records show, without the form, and a post is refused inline."""
+    elsewhere = StudentFactory(school=school, class_group=form_b, first_name="Ama", last_name="Owusu")
+    client = login(teacher)
+    html = client.get(f"/students/{elsewhere.pk}/").content.decode()
+    assert 'id="behaviour-section"' in html and "+ Reward" not in html
+    listing = client.get("/students/").content.decode()
+    assert f'hx-get="/students/{elsewhere.pk}/behaviour/"' not in listing
+    response = client.post(
+        f"/students/{elsewhere.pk}/behaviour/",
+        {"type": "penalty", "reason": "Late", "category": "behavior", "points": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    assert "forms you lead or teach" in response.content.decode()
+    assert not BehaviourRecord.objects.exists()
 
 
 def test_the_form_list_offers_a_log_button(login, teacher, counselor, student):
