@@ -6,7 +6,7 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.audit import current_ip
-from core.pages import as_http
+from core.pages import as_http, error_page
 
 
 def client_ip(request) -> str | None:
@@ -56,7 +56,7 @@ class RequestContextMiddleware:
         if mapped is not None:
             # NotFoundError / PermissionDeniedError raised by a selector or service: the 404 / 403 page.
             raise mapped from None
-        return None
+        return error_page(request, exception)
 
 
 def _to_login(location: str) -> bool:

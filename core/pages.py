@@ -2,6 +2,8 @@
 
 - A `NotFoundError` or `PermissionDeniedError` that leaves a view becomes the 404 or 403 page; the
   middleware (`core.middleware.RequestContextMiddleware.process_exception`) does this for every view.
+  An `ApplicationError` or `ConflictError` that leaves a view (one no view turned into form errors)
+  becomes the 400 or 409 page saying what was wrong, or, for htmx, that message as a flash: never a 500.
 - A write that a person retries from a form goes through `attempt(...)`: the service's refusal becomes
   inline form errors (ApplicationError, 400), a conflict message (ConflictError, 409) or a refusal
   message (PermissionDeniedError, 403), with the status code to answer with. htmx is configured to swap
@@ -15,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.html import format_html
 
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
@@ -95,3 +99,18 @@ def as_http(exception: Exception) -> Exception | None:
     if isinstance(exception, PermissionDeniedError):
         return PermissionDenied(exception.message)
     return None
+
+
+def error_page(request, exception: Exception) -> HttpResponse | None:
+    """The 400 / 409 answer for an ApplicationError or ConflictError that left a page view, or None.
+    Nothing was changed: the service's transaction rolled back when it raised."""
+    if isinstance(exception, ConflictError):
+        status, message = 409, exception.message
+    elif isinstance(exception, ApplicationError):
+        status, message = 400, first_error(exception.field_errors) or exception.message
+    else:
+        return None
+    if getattr(request, "htmx", False):
+        # htmx swaps 400 and 409 into the element the request targets: the message, not a whole page.
+        return HttpResponse(format_html('<p class="flash flash-error" role="alert">{}</p>', message), status=status)
+    return render(request, "400.html", {"message": message, "conflict": status == 409}, status=status)

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.utils.module_loading import autodiscover_modules
 
 from core import audit, sections
+from core.errors import ApplicationError, ConflictError
 from core.testing.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,21 @@ def raise_boom(request):
     raise RuntimeError("secret-internal-detail")
 
 
-urlpatterns = [path("flash/", with_flash), path("boom/", raise_boom), path("", include("school_support.urls"))]
+def raise_refusal(request):
+    raise ApplicationError(field_errors={"end_date": ["Must be on or after the start date."]})
+
+
+def raise_conflict(request):
+    raise ConflictError(current_version=3)
+
+
+urlpatterns = [
+    path("flash/", with_flash),
+    path("boom/", raise_boom),
+    path("refused/", raise_refusal),
+    path("conflict/", raise_conflict),
+    path("", include("school_support.urls")),
+]
 
 
 @pytest.fixture
@@ -214,6 +229,30 @@ class TestShell:
         html = response.content.decode()
         assert "Something went wrong" in html
         assert "secret-internal-detail" not in html and "Traceback" not in html
+
+    @pytest.mark.urls("core.tests.test_pages")
+    def test_a_refusal_no_view_caught_is_the_400_page_saying_why_not_a_500(self, client, teacher):
+        client.raise_request_exception = False
+        client.force_login(teacher)
+        response = client.get("/refused/")
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "End date: Must be on or after the start date. Nothing was changed." in html
+        assert 'class="main-nav"' in html
+        fragment = client.get("/refused/", HTTP_HX_REQUEST="true")
+        assert fragment.status_code == 400
+        assert fragment.content.decode() == (
+            '<p class="flash flash-error" role="alert">End date: Must be on or after the start date.</p>'
+        )
+
+    @pytest.mark.urls("core.tests.test_pages")
+    def test_a_conflict_no_view_caught_is_a_409_page(self, client, teacher):
+        client.raise_request_exception = False
+        client.force_login(teacher)
+        response = client.get("/conflict/")
+        assert response.status_code == 409
+        assert "Someone else changed this first" in response.content.decode()
+        assert "Reload it and try again." in response.content.decode()
 
     def test_static_assets_exist(self, client):
         from django.contrib.staticfiles import finders
