@@ -13,6 +13,10 @@ from fractions import Fraction
 MIN_MARKED_DAYS = 5
 # A change in attendance rate of at least this many points between the two windows is a trend.
 TREND_POINTS = 2
+# Marks: a change of the mean graded percentage of at least this many points between the recent window
+# and the year's marks before it, each part with at least MIN_TREND_GRADED graded assessments.
+COURSE_TREND_POINTS = 5
+MIN_TREND_GRADED = 2
 
 
 def _number(value) -> str:
@@ -68,13 +72,15 @@ def course_level(failing: int, near: int, settings) -> int:
     return 1 if near >= settings.near_pass_subjects else 0
 
 
-def trend(now: float | None, before: float | None, *, higher_is_better: bool = True) -> str | None:
+def trend(
+    now: float | None, before: float | None, *, higher_is_better: bool = True, points: float = TREND_POINTS
+) -> str | None:
     if now is None or before is None:
         return None
     change = (now - before) if higher_is_better else (before - now)
-    if change >= TREND_POINTS:
+    if change >= points:
         return "improving"
-    if change <= -TREND_POINTS:
+    if change <= -points:
         return "worsening"
     return "steady"
 
@@ -173,12 +179,23 @@ def course_figures(row: dict, settings) -> dict:
         parts.append(f"All {graded} graded subject{'s' if graded != 1 else ''} at or above {_number(near_limit)} %.")
     elif graded and not failing:
         parts.append(f"No subject below the pass mark ({graded} graded).")
+    recent, earlier = row.get("recent_mean"), row.get("earlier_mean")
+    enough = row.get("recent_graded", 0) >= MIN_TREND_GRADED and row.get("earlier_graded", 0) >= MIN_TREND_GRADED
+    direction = trend(recent, earlier, points=COURSE_TREND_POINTS) if enough else None
+    if direction and direction != "steady":
+        parts.append(
+            f"Marks {'up' if direction == 'improving' else 'down'}: {_number(recent)} % on average in the last"
+            f" {row.get('window_days')} school days, from {_number(earlier)} % before."
+        )
     return {
         "level": level,
         "graded_subjects": graded,
         "failing": failing,
         "near": near,
         "pass_mark": float(pass_mark),
+        "recent_mean": recent if enough else None,
+        "earlier_mean": earlier if enough else None,
+        "trend": direction,
         "words": " ".join(parts),
     }
 
@@ -200,4 +217,8 @@ def strengths(attendance: dict, behaviour: dict, course: dict) -> list[str]:
         found.append(f"Fewer penalties: {behaviour['penalties']}, down from {behaviour['previous_penalties']}.")
     if course.get("graded_subjects") and not course.get("failing") and not course.get("near"):
         found.append("Passing every graded subject comfortably.")
+    if course.get("trend") == "improving":
+        found.append(
+            f"Marks improving: {_number(course['recent_mean'])} %, up from {_number(course['earlier_mean'])} %."
+        )
     return found

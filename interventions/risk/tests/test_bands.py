@@ -235,3 +235,61 @@ def test_course_figures_name_the_failing_subject(school, form, make_students):
     assert risk.course_level == 2
     assert risk.figures["course"]["words"] == "Below the 50 % pass mark in Mathematics (42.5 %)."
     assert risk.figures["course"]["failing"] == [{"subject": "Mathematics", "mean": 42.5, "assessments": 2}]
+
+
+@pytest.mark.parametrize(
+    ("recent", "earlier", "counts", "expected"),
+    [
+        (58.0, 66.0, (2, 2), "worsening"),
+        (66.0, 61.0, (2, 2), "improving"),  # 5 points is a trend
+        (64.9, 61.0, (3, 3), "steady"),
+        (40.0, 80.0, (1, 5), None),  # one recent mark is too few to call a trend
+        (None, 80.0, (0, 4), None),
+    ],
+)
+def test_course_trend_compares_recent_marks_with_the_years_before(defaults, recent, earlier, counts, expected):
+    row = {
+        "graded_subjects": 3,
+        "low": [],
+        "recent_mean": recent,
+        "earlier_mean": earlier,
+        "recent_graded": counts[0],
+        "earlier_graded": counts[1],
+        "window_days": 45,
+    }
+    figures = bands.course_figures(row, defaults)
+    assert figures["trend"] == expected
+    if expected == "worsening":
+        assert "Marks down: 58 % on average in the last 45 school days, from 66 % before." in figures["words"]
+    if expected is None:
+        assert "Marks " not in figures["words"] and figures["recent_mean"] is None
+
+
+@pytest.mark.django_db
+def test_course_trend_is_computed_from_the_marks_of_the_window_and_before(
+    client, admin_user, school, form, make_students
+):
+    """Two 80 % marks a term ago and two 55 % marks this month: the course indicator says marks are down,
+    and the ABC panel shows it as worsening; a student whose marks rise has it among their strengths."""
+    from students.academics.tests.factories import SubjectFactory
+
+    falling, rising = make_students(form, 2)
+    maths = SubjectFactory(school=school, name="Mathematics", code="MATH")
+    for student, (old, new) in ((falling, (80, 55)), (rising, (55, 80))):
+        for n in (60, 61):
+            _assess(student, maths, [old], date=_school_day(n))
+        for n in (0, 1):
+            _assess(student, maths, [new], date=_school_day(n))
+    services.compute_for_school(school=school)
+
+    course = StudentRisk.objects.get(student=falling).figures["course"]
+    assert (course["trend"], course["recent_mean"], course["earlier_mean"]) == ("worsening", 55.0, 80.0)
+    assert course["words"].endswith("Marks down: 55 % on average in the last 45 school days, from 80 % before.")
+    risk = StudentRisk.objects.get(student=rising)
+    assert risk.figures["course"]["trend"] == "improving"
+    assert "Marks improving: 80 %, up from 55 %." in risk.figures["strengths"]
+
+    client.force_login(admin_user)
+    html = client.get(f"/students/{falling.pk}/").content.decode()
+    course_card = html.split("<strong>Course</strong>", 1)[1].split("</article>", 1)[0]
+    assert "▼ worsening" in course_card and "Marks down: 55 %" in course_card
