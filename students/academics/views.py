@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.ids import parse_id
 from core.pages import add_errors, attempt
 from core.permissions import ACADEMIC_RECORDERS, Role, role_required
@@ -60,32 +59,33 @@ def marks_page(request):
                 {"student": pk, "marks_obtained": value, "version": parse_id(request.POST.get(f"version-{pk}")) or 0}
                 for pk, value in posted.items()
             ]
-            try:
-                services.assessment_bulk_save(
-                    actor=request.user,
-                    class_group_id=class_group.pk,
-                    subject_id=subject.pk,
-                    topic_id=data["topic"],
-                    title=data["title"],
-                    assessment_type=data["assessment_type"],
-                    total_marks=data["total"],
-                    assessment_date=data["date"],
-                    marks=marks,
-                )
-            except services.MarksError as exc:
-                student_errors, status = exc.student_errors, 400
+            outcome = attempt(
+                services.assessment_bulk_save,
+                actor=request.user,
+                class_group_id=class_group.pk,
+                subject_id=subject.pk,
+                topic_id=data["topic"],
+                title=data["title"],
+                assessment_type=data["assessment_type"],
+                total_marks=data["total"],
+                assessment_date=data["date"],
+                marks=marks,
+            )
+            status = outcome.status
+            if isinstance(outcome.error, services.MarksError):
+                student_errors = outcome.error.student_errors
                 error = f"Nothing saved: {len(student_errors)} mark(s) to correct."
-            except ConflictError as exc:
-                error, status = exc.message + " Reload to see their marks.", 409
-            except ApplicationError as exc:
-                add_errors(picker, exc)
-                error, status = next(iter(m for ms in exc.field_errors.values() for m in ms), exc.message), 400
-            except PermissionDeniedError as exc:
-                error, status = exc.message, 403
+            elif outcome.conflict:
+                error = outcome.message + " Reload to see their marks."
+            elif outcome.status == 400:
+                add_errors(picker, outcome.error)
+                error = outcome.message
+            elif not outcome.ok:
+                error = outcome.message
+            elif not request.htmx:
+                messages.success(request, f"Marks of {data['title']} for {class_group.name} saved.")
+                return redirect(f"{reverse('academics:marks')}?{request.GET.urlencode()}")
             else:
-                if not request.htmx:
-                    messages.success(request, f"Marks of {data['title']} for {class_group.name} saved.")
-                    return redirect(f"{reverse('academics:marks')}?{request.GET.urlencode()}")
                 saved, posted = True, {}
         lines = selectors.marks_sheet(
             class_group=class_group,
