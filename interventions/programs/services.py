@@ -841,6 +841,9 @@ def _session_attendance_save(*, actor, session_id, cleaned, expected_version, to
     # 3: what is recorded for them at this session.
     recorded = _recorded_for(session)
     eligible = {row["student_id"]: row for row in rows}
+    if not eligible:
+        # Nothing to record: the session stays as it is rather than counting as delivered to nobody.
+        raise _errors(session="Nobody was enrolled when this session started: there is no attendance to take.")
     strangers = sorted(set(cleaned) - set(eligible))
     if strangers:
         raise ApplicationError(

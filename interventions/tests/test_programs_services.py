@@ -138,7 +138,8 @@ class TestSessionMoves:
             with pytest.raises(ApplicationError):
                 services.session_update(actor=counselor, session=session, version=2, **change)
 
-    def test_completed_only_by_taking_attendance(self, program, counselor):
+    def test_completed_only_by_taking_attendance(self, program, counselor, student):
+        enroll(program, student)
         session = create_session(program, at(0, 7, 0), minutes=20)
         with pytest.raises(ApplicationError) as excinfo:
             services.session_update(actor=counselor, session=session, version=1, status="completed")
@@ -414,6 +415,17 @@ class TestSessionAttendance:
             return len(real_queries(ctx))
 
         assert queries(2) == queries(12) == 6
+
+    def test_a_session_nobody_was_enrolled_for_is_not_completed(self, program, counselor, student):
+        session = make_session(program, start=at(-2, 10))
+        enroll(program, student, enrolled_at=at(-1, 9))  # joined after the session
+        with pytest.raises(ApplicationError) as excinfo:
+            services.session_attendance_save(actor=counselor, session_id=session.pk, records=[])
+        assert "Nobody was enrolled" in messages_of(excinfo, "session")
+        session.refresh_from_db()
+        assert (session.status, session.version, session.attendance_taken_by) == ("scheduled", 1, None)
+        assert not SessionAttendance.objects.exists()
+        assert not AuditLog.objects.filter(action="attendance_recorded").exists()
 
     def test_only_students_enrolled_when_it_starts(self, program, counselor, student, other_student):
         enroll(program, student)
