@@ -331,3 +331,27 @@ def recommendation_decide(
                 details={"recommendation": recommendation.pk, "figures": recommendation.figures},
             )
     return recommendation
+
+
+@transaction.atomic
+def recommendations_dismiss_for_left(*, enrollment_id: int, actor=None) -> int:
+    """An enrollment that left its program another way (withdrawn, or exited with a reason): its pending
+    recommendation has nothing left to decide and is dismissed, audited, by whoever ended the enrollment.
+    Idempotent: only pending recommendations of an enrollment that is no longer active are touched."""
+    pending = list(
+        ExitRecommendation.objects.select_for_update()
+        .filter(enrollment_id=enrollment_id, status=RecStatus.PENDING)
+        .exclude(enrollment__status=Enrollment.Status.ACTIVE)
+    )
+    for recommendation in pending:
+        before = audit.snapshot(recommendation)
+        versioned_update(
+            recommendation,
+            version=recommendation.version,
+            extra_filter={"status": RecStatus.PENDING},
+            status=RecStatus.DISMISSED,
+            decided_by_id=getattr(actor, "pk", None),
+            decided_at=timezone.now(),
+        )
+        audit.record_update(actor=actor, instance=recommendation, before=before)
+    return len(pending)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from attendance.models import Holiday
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.listeners import emit_on_commit
 from core.locking import conflict, versioned_update
 from core.models import AuditLog, User
 from core.permissions import PROGRAM_RUNNERS, STAFF, require_role
@@ -33,6 +34,7 @@ from interventions.models import (
     SessionAttendance,
 )
 from interventions.programs import access, scheduling
+from interventions.programs.events import ENROLLMENT_LEFT
 from interventions.programs.selectors import eligible_enrollments
 
 Program = Intervention
@@ -755,6 +757,7 @@ def enrollment_update(*, actor, enrollment: Enrollment, version: int, status: st
         exit_reason=reason,
         withdrawn_at=timezone.now(),
     )
+    emit_on_commit(ENROLLMENT_LEFT, enrollment_id=enrollment.pk, actor_id=actor.pk)
     return enrollment
 
 

@@ -247,6 +247,29 @@ def test_exit_without_a_recommendation_needs_a_reason(client_for, counselor, pro
     assert AuditLog.objects.filter(entity_id=str(enrollment.pk), after__exit_reason="Moved school").exists()
 
 
+def test_leaving_another_way_dismisses_the_pending_recommendation(
+    client_for, counselor, program, enrollment, django_capture_on_commit_callbacks
+):
+    """Exited with a reason (or withdrawn) while a recommendation waited: nothing is left to decide, so it
+    is dismissed by whoever ended the enrollment, audited, and no longer offered."""
+    criterion(program, "progress", 3, 1)
+    notes(enrollment, ratings=(4,))
+    [recommendation] = services.evaluate_program(actor=counselor, program=program)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(counselor).patch(
+            f"/api/interventions/enrollments/{enrollment.pk}/",
+            {"status": "withdrawn", "exit_reason": "Moved school", "version": 1},
+            format="json",
+        )
+    assert response.status_code == 200
+    recommendation.refresh_from_db()
+    assert (recommendation.status, recommendation.decided_by, recommendation.version) == ("dismissed", counselor, 2)
+    entry = AuditLog.objects.get(entity_type="interventions.exitrecommendation", action="update")
+    assert (entry.before["status"], entry.after["status"], entry.actor) == ("pending", "dismissed", counselor)
+    assert services.recommendations_dismiss_for_left(enrollment_id=enrollment.pk) == 0  # idempotent
+    assert services.evaluate_program(actor=counselor, program=program) == []
+
+
 # API
 def test_api_notes_criteria_evaluate_and_decide(client_for, counselor, program, enrollment):
     client = client_for(counselor)
