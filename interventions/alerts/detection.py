@@ -214,7 +214,7 @@ def low_attendance(school, calendar, settings, student_ids=None) -> list[Finding
                     "attended": row["attended"],
                     "marked": row["marked"],
                     "window_start": window[0].isoformat(),
-                    "window_end": calendar.as_of.isoformat(),
+                    "window_end": window[-1].isoformat(),  # the last school day, not a weekend as_of
                     "window_school_days": len(window),
                     "threshold_percent": float(threshold),
                 },
@@ -354,7 +354,7 @@ def missed_lessons(school, calendar, settings, student_ids=None) -> list[Finding
                 "first_date": row["first"].isoformat(),
                 "last_date": row["last"].isoformat(),
                 "window_start": window[0].isoformat(),
-                "window_end": calendar.as_of.isoformat(),
+                "window_end": window[-1].isoformat(),
                 "window_school_days": len(window),
                 "threshold_lessons": threshold,
             },

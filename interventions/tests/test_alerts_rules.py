@@ -220,6 +220,18 @@ def test_attendance_just_below_ninety_percent_raises_an_alert_with_rate_and_wind
     assert alert.severity == Alert.Severity.LOW
 
 
+def test_a_scan_on_a_saturday_ends_the_window_on_the_friday(school, form):
+    """The reason names the window's last school day, never the weekend day the scan ran on."""
+    from interventions.alerts.selectors import alert_reason
+
+    student = make_student(school, form)
+    _thirty_days_with(student, 4)  # the 30 school days ending Fri 20 Nov 2026
+    scan_school(school=school, as_of=day("2026-11-21"))
+    alert = alert_of(student, Kind.LOW_ATTENDANCE)
+    assert alert.details["window_end"] == "2026-11-20"
+    assert alert_reason(alert).endswith("– 20 Nov); below 90 %")
+
+
 def test_late_counts_as_attended(school, form):
     student = make_student(school, form)
     _thirty_days_with(student, 10, status="late")
