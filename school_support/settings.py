@@ -8,6 +8,7 @@ EMAIL_URL-ish: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOS
                EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 SMS_BACKEND    dotted path of the text-message backend (console by default); SMS_FILE_PATH for the file one
 SECURE_SSL     1 turns on the HTTPS settings (default: on when DEBUG is off)
+CACHE_URL      redis://host:port/db for a cache shared by every worker (default: each process its own)
 """
 
 import os
@@ -98,6 +99,19 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "school_support.wsgi.application"
+
+
+def cache_settings(url: str) -> dict:
+    """CACHES for CACHE_URL: Redis (`redis://…`, `rediss://…`) shared by every worker, or, when empty,
+    a local-memory cache per process (the feedback page's rate limit then counts per worker)."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.split("://", 1)[0] in ("redis", "rediss"):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// address, not {url.split(':', 1)[0]!r}.")
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -4,7 +4,8 @@ Each (scope, client address) pair has a counter that lives `window` seconds from
 `limit` hits in that window the page answers 429. The address is the one the audit log records
 (core.middleware.client_ip: REMOTE_ADDR, or X-Forwarded-For as far as TRUSTED_PROXY_COUNT allows).
 With the default local-memory cache each gunicorn worker counts on its own, so the effective limit is
-`limit` × workers; point CACHES at a shared cache (e.g. Redis or the database cache) to count once.
+`limit` × workers; set CACHE_URL to a Redis server (school_support.settings.cache_settings) to count
+once for all of them.
 """
 
 from __future__ import annotations
