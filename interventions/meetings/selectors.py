@@ -162,24 +162,38 @@ def meeting_get_for_update(*, actor, meeting_id) -> Meeting:
 
 
 def meeting_stats(*, actor, today: datetime.date | None = None) -> dict:
-    """Counts for the stats cards, in one aggregate query; every status key is present."""
+    """Counts for the stats cards, in one query; every status key is present.
+
+    The meetings are counted by status, each with how many are high-urgency and how many have a passed
+    follow-up; the cards' figures are sums of those rows. Three aggregates grouped by status cost the
+    ORM a third of what ten filtered aggregates over the whole set did to build, for the same figures.
+    """
     today = today or timezone.localdate()
-    active = ~Q(status=Status.CLOSED)
-    aggregates = {
-        "total": Count("id"),
-        "active": Count("id", filter=active),
-        "high_urgency": Count("id", filter=active & Q(urgency_level=Meeting.Urgency.HIGH)),
-        "overdue_follow_ups": Count("id", filter=_overdue_q(today)),
-    }
-    for value in Status.values:
-        aggregates[f"status_{value}"] = Count("id", filter=Q(status=value))
-    row = meetings_visible_to(actor).order_by().aggregate(**aggregates)
+    rows = (
+        meetings_visible_to(actor)
+        .order_by()
+        .values("status")
+        .annotate(
+            count=Count("id"),
+            high_urgency=Count("id", filter=Q(urgency_level=Meeting.Urgency.HIGH)),
+            overdue=Count("id", filter=Q(follow_up_date__lt=today)),
+        )
+    )
+    by_status = dict.fromkeys(Status.values, 0)
+    total = high_urgency = overdue = 0
+    for row in rows:
+        total += row["count"]
+        if row["status"] in by_status:
+            by_status[row["status"]] = row["count"]
+        if row["status"] != Status.CLOSED:
+            high_urgency += row["high_urgency"]
+            overdue += row["overdue"]
     return {
-        "total": row["total"],
-        "active": row["active"],
-        "high_urgency": row["high_urgency"],
-        "overdue_follow_ups": row["overdue_follow_ups"],
-        "by_status": {value: row[f"status_{value}"] for value in Status.values},
+        "total": total,
+        "active": total - by_status[Status.CLOSED],
+        "high_urgency": high_urgency,
+        "overdue_follow_ups": overdue,
+        "by_status": by_status,
     }
 
 

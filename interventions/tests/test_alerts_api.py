@@ -1,9 +1,14 @@
 """GET/PATCH /api/interventions/alerts/: who sees what, status moves, stale versions, query counts."""
 
 import pytest
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from core.models import AuditLog
 from core.testing.queries import assert_query_count
+from interventions.alerts import selectors
+from interventions.alerts.api import AlertSerializer
 from interventions.models import Alert
 from interventions.tests.alerts_helpers import make_form, make_student
 from interventions.tests.factories import AlertFactory
@@ -75,6 +80,22 @@ class TestList:
             "resolved_at": None,
             "version": 1,
         }
+
+    def test_rows_are_what_the_declared_fields_give(self, admin_user, alerts):
+        """The serializer writes its rows directly; the JSON is byte for byte what DRF's walk over the
+        declared fields gives, for open, acknowledged and resolved alerts, with details and a note."""
+        details = {"rate": 71.5, "marked": 20, "window_school_days": 20, "threshold_percent": 80}
+        Alert.objects.filter(pk=alerts["theirs"].pk).update(details=details)
+        Alert.objects.filter(pk=alerts["teachers"].pk).update(
+            status=Status.RESOLVED, resolved_at=timezone.now(), note="Spoke to the family"
+        )
+        renderer = JSONRenderer()
+        rows = list(selectors.alert_list(actor=admin_user))
+        assert len(rows) == 3
+        for alert in rows:
+            serializer = AlertSerializer(alert)
+            generic = serializers.ModelSerializer.to_representation(serializer, alert)
+            assert renderer.render(serializer.data) == renderer.render(generic)
 
     def test_filters(self, client_for, admin_user, alerts):
         client = client_for(admin_user)

@@ -2,10 +2,14 @@
 
 import pytest
 from django.db import connection
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from core.locking import versioned_save
 from core.models import AuditLog
 from core.testing.queries import assert_query_count
+from interventions.meetings import selectors as meeting_selectors
+from interventions.meetings.api import MeetingSerializer
 from interventions.models import Alert, InterventionMeeting, ProgressUpdate
 from interventions.tests.factories import AlertFactory, ProgressUpdateFactory
 from interventions.tests.meetings_helpers import (  # noqa: F401 - fixtures
@@ -262,6 +266,19 @@ def test_list_shape_and_pagination(client_for, form_master, mixed_meetings):
     row = body["results"][0]
     assert {"id", "student", "student_name", "is_overdue", "version", "status"} <= set(row)
     assert "progress_updates" not in row
+
+
+def test_list_rows_are_what_the_declared_fields_give(admin_user, mixed_meetings):
+    """The list's rows are written directly; the JSON is byte for byte what DRF's walk over the declared
+    fields gives: overdue or not, closed, with and without a follow-up date."""
+    Meeting.objects.filter(pk=mixed_meetings["own"][1].pk).update(follow_up_date=None)
+    renderer = JSONRenderer()
+    meetings = list(meeting_selectors.meeting_list(actor=admin_user))
+    assert len(meetings) == 4
+    for meeting in meetings:
+        serializer = MeetingSerializer(meeting, context={"today": days(0)})
+        generic = serializers.ModelSerializer.to_representation(serializer, meeting)
+        assert renderer.render(serializer.data) == renderer.render(generic)
 
 
 @pytest.mark.parametrize(
