@@ -10,28 +10,15 @@ once (kept between runs), then times each request `--runs` times and prints medi
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import ensure_database  # noqa: E402
-
-
-def configure(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
-    os.environ.setdefault("DEBUG", "1")
-    ensure_database(database_url)
-    import django
-
-    django.setup()
+from benchdb import configure, timed_get  # noqa: E402
 
 
 def seed(meetings_wanted: int) -> None:
@@ -120,26 +107,6 @@ def seed(meetings_wanted: int) -> None:
     del admin
 
 
-def timed(client, path: str, runs: int, **headers) -> tuple[float, float, int, int]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(3):
-        client.get(path, **headers)
-    samples = []
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, **headers)
-    status = response.status_code
-    for _ in range(runs):
-        start = time.perf_counter()
-        client.get(path, **headers)
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    return statistics.median(samples), p95, len(queries), status
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_meetings")
@@ -186,7 +153,7 @@ def main() -> None:
     ]
     for user, label, path, headers in cases:
         client.force_login(user)
-        median, p95, queries, status = timed(client, path, args.runs, **headers)
+        median, p95, queries, status = timed_get(client, path, args.runs, **headers)
         flag = "" if status == 200 else f"  (HTTP {status})"
         print(f"{label:<66} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
 

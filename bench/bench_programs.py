@@ -13,39 +13,17 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import configure, measure  # noqa: E402
 
 PROGRAMS, STUDENTS_EACH, SESSIONS_EACH = 200, 8, 40
-
-
-def configure(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
-    os.environ.setdefault("DEBUG", "1")
-    if database_url.startswith("mysql"):
-        from urllib.parse import urlparse
-
-        import MySQLdb
-
-        url = urlparse(database_url)
-        server = MySQLdb.connect(
-            host=url.hostname or "127.0.0.1",
-            port=url.port or 3306,
-            user=url.username or "root",
-            passwd=url.password or "",
-        )
-        server.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{url.path.lstrip('/')}` CHARACTER SET utf8mb4")
-        server.close()
-    import django
-
-    django.setup()
 
 
 def seed() -> None:
@@ -138,28 +116,6 @@ def seed() -> None:
     )
 
 
-def percentile(samples, fraction):
-    samples = sorted(samples)
-    return samples[min(len(samples) - 1, int(round(fraction * len(samples))) - 1)]
-
-
-def measure(call, runs: int):
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    call()
-    # The test client resets the query log when a request starts: start the capture from an empty log.
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        response = call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), percentile(samples, 0.95), len(queries), response.status_code
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_programs")
@@ -237,7 +193,8 @@ def main() -> None:
     print(f"database: {database_url.split('@')[-1]}  programs: {PROGRAMS}  runs: {args.runs}")
     print(f"{'request':<66} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for label, call in cases:
-        median, p95, queries, status = measure(call, args.runs)
+        median, p95, queries, response = measure(call, args.runs)
+        status = response.status_code
         flag = "" if status in (200, 201) else f"  (HTTP {status})"
         print(f"{label:<66} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ["BENCH_DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/ss_bench_risk")
 
 import bench_scan  # noqa: E402 (sets DATABASE_URL from BENCH_DATABASE_URL)
-from benchdb import ensure_database  # noqa: E402
+from benchdb import ensure_database, statements_seconds  # noqa: E402
 
 SUBJECTS = ["Mathematics", "English", "Science", "History", "Geography", "Art"]
 ASSESSMENTS_PER_SUBJECT = 8
@@ -215,15 +215,7 @@ def main() -> None:
     second = [compute_for_school(school=school, as_of=as_of) for school in schools]
     second_wall = time.perf_counter() - t
 
-    bare = 0.0
-    for school in schools:
-        statements = capture_read_sql(school, as_of)
-        with connection.cursor() as cursor:
-            s = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-            bare += time.perf_counter() - s
+    bare = sum(statements_seconds(capture_read_sql(school, as_of)) for school in schools)
 
     for code, seconds, peak_bytes in per_school:
         log(f"  {code}: {seconds:6.2f} s, peak {peak_bytes / 1e6:6.1f} MB (Python heap)")

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import ensure_database  # noqa: E402
+from benchdb import ensure_database, statements_seconds  # noqa: E402
 
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/ss_bench_scan")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
@@ -244,15 +244,7 @@ def main() -> None:
     second = [scan_school(school=school, as_of=as_of) for school in schools]
     second_wall = time.perf_counter() - t
 
-    bare = 0.0
-    for school in schools:
-        statements = capture_rule_sql(school, as_of)
-        with connection.cursor() as cursor:
-            t = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-            bare += time.perf_counter() - t
+    bare = sum(statements_seconds(capture_rule_sql(school, as_of)) for school in schools)
 
     for code, seconds, peak_bytes, n in per_school:
         log(f"  {code}: {seconds:6.2f} s, peak {peak_bytes / 1e6:6.1f} MB (Python heap), {n} alerts raised")

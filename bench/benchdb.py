@@ -1,7 +1,11 @@
-"""What the benchmark scripts share: the benchmark's own database, created on first use."""
+"""What the benchmark scripts share: the benchmark's own database, created on first use, and how a
+request or a captured set of queries is timed."""
 
 from __future__ import annotations
 
+import os
+import statistics
+import time
 from urllib.parse import urlparse
 
 
@@ -20,3 +24,57 @@ def ensure_database(url: str) -> None:
     )
     connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
     connection.close()
+
+
+def configure(database_url: str) -> None:
+    """Point Django at `database_url` (created if missing) and set it up."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
+    os.environ.setdefault("DEBUG", "1")
+    ensure_database(database_url)
+    import django
+
+    django.setup()
+
+
+def percentile(samples, fraction: float) -> float:
+    samples = sorted(samples)
+    return samples[min(len(samples) - 1, int(round(fraction * len(samples))) - 1)]
+
+
+def measure(call, runs: int, *, warm_up: int = 1) -> tuple[float, float, int, object]:
+    """Median and p95 in ms of `runs` calls of `call`, after `warm_up` calls; the number of queries of
+    one call and what it returned."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warm_up):
+        call()
+    # The test client resets the query log when a request starts: start the capture from an empty log.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), percentile(samples, 0.95), len(queries), result
+
+
+def timed_get(client, path: str, runs: int, **headers) -> tuple[float, float, int, int]:
+    """`measure` of a GET of `path` by the test `client`, after three warm-up requests; with its status."""
+    median, p95, queries, response = measure(lambda: client.get(path, **headers), runs, warm_up=3)
+    return median, p95, queries, response.status_code
+
+
+def statements_seconds(statements) -> float:
+    """Seconds to run captured `(sql, params)` statements directly and fetch their rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+        return time.perf_counter() - started
