@@ -171,13 +171,7 @@ class MeetingListCreateView(APIView):
             actor=request.user,
             student=student,
             alert=alert,
-            meeting_date=data["meeting_date"],
-            absence_reason=data["absence_reason"],
-            root_cause=data["root_cause"],
-            intervention_notes=data["intervention_notes"],
-            action_plan=data["action_plan"],
-            follow_up_date=data.get("follow_up_date"),
-            urgency_level=data.get("urgency_level") or Meeting.Urgency.MEDIUM,
+            **services.meeting_create_fields(data),
         )
         meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting.pk, just_written=True)
         return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
