@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import configure, measure, timed_get  # noqa: E402
+from benchdb import bench_school, database_options, measure, open_database, timed_get  # noqa: E402
 
 
 def seed(wanted: int) -> None:
@@ -27,14 +27,13 @@ def seed(wanted: int) -> None:
 
     from django.utils import timezone
 
-    from core.models import School, User
+    from core.models import User
     from students.admissions import scoring
     from students.admissions.models import Inquiry
 
-    school, _ = School.objects.get_or_create(code="bench", defaults={"name": "Bench School"})
-    if Inquiry.objects.filter(school=school).count() >= wanted:
+    school, to_load = bench_school(Inquiry, wanted, f"{wanted} inquiries")
+    if not to_load:
         return
-    print(f"loading {wanted} inquiries…", flush=True)
     rng = random.Random(2026)
     today = timezone.localdate()
     User.objects.get_or_create(username="bench-admin", defaults={"role": "admin", "school": school})
@@ -96,21 +95,17 @@ def time_funnel(runs: int) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_admissions")
-    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_admissions.sqlite3"))
+    database_options(parser, "admissions")
     parser.add_argument("--inquiries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    database_url = args.mysql or f"sqlite:///{args.sqlite}"
-    configure(database_url)
+    database_url = open_database(args)
 
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     from core.models import User
 
-    call_command("migrate", verbosity=0)
     seed(args.inquiries)
     setup_test_environment()
     admin = User.objects.get(username="bench-admin")

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import configure, timed_get  # noqa: E402
+from benchdb import bench_school, database_options, open_database, timed_get  # noqa: E402
 
 
 def seed(meetings_wanted: int) -> None:
@@ -26,15 +26,14 @@ def seed(meetings_wanted: int) -> None:
 
     from django.utils import timezone
 
-    from core.models import School, User
+    from core.models import User
     from interventions.models import InterventionMeeting as Meeting
     from interventions.models import ProgressUpdate
     from students.models import AcademicYear, ClassGroup, Student
 
-    school, _ = School.objects.get_or_create(code="bench", defaults={"name": "Bench School"})
-    if Meeting.objects.filter(school=school).count() >= meetings_wanted:
+    school, to_load = bench_school(Meeting, meetings_wanted, f"{meetings_wanted} meetings")
+    if not to_load:
         return
-    print(f"loading {meetings_wanted} meetings…", flush=True)
     rng = random.Random(2026)
     today = timezone.localdate()
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin", "school": school})
@@ -109,21 +108,17 @@ def seed(meetings_wanted: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_meetings")
-    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_meetings.sqlite3"))
+    database_options(parser, "meetings")
     parser.add_argument("--meetings", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    database_url = args.mysql or f"sqlite:///{args.sqlite}"
-    configure(database_url)
+    database_url = open_database(args)
 
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     from core.models import User
 
-    call_command("migrate", verbosity=0)
     seed(args.meetings)
     setup_test_environment()
     admin = User.objects.get(username="bench-admin")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import configure, measure  # noqa: E402
+from benchdb import bench_school, database_options, measure, open_database  # noqa: E402
 
 PROGRAMS, STUDENTS_EACH, SESSIONS_EACH = 200, 8, 40
 
@@ -29,14 +29,19 @@ PROGRAMS, STUDENTS_EACH, SESSIONS_EACH = 200, 8, 40
 def seed() -> None:
     from django.utils import timezone
 
-    from core.models import School, User
+    from core.models import User
     from interventions.models import Enrollment, Intervention, InterventionSession, SessionAttendance
     from students.models import Student
 
-    school, _ = School.objects.get_or_create(code="bench-programs", defaults={"name": "Bench Programs School"})
-    if Intervention.objects.filter(school=school).count() >= PROGRAMS:
+    school, to_load = bench_school(
+        Intervention,
+        PROGRAMS,
+        f"{PROGRAMS} programs × {STUDENTS_EACH} students × {SESSIONS_EACH} sessions",
+        code="bench-programs",
+        name="Bench Programs School",
+    )
+    if not to_load:
         return
-    print(f"loading {PROGRAMS} programs × {STUDENTS_EACH} students × {SESSIONS_EACH} sessions…", flush=True)
     counselor, _ = User.objects.get_or_create(
         username="bench-counselor", defaults={"role": "counselor", "school": school}
     )
@@ -118,14 +123,11 @@ def seed() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_programs")
-    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_programs.sqlite3"))
+    database_options(parser, "programs")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    database_url = args.mysql or f"sqlite:///{args.sqlite}"
-    configure(database_url)
+    database_url = open_database(args)
 
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.utils import timezone
@@ -134,7 +136,6 @@ def main() -> None:
     from interventions.models import Intervention, InterventionSession
     from interventions.programs import services
 
-    call_command("migrate", verbosity=0)
     seed()
     setup_test_environment()
     counselor = User.objects.get(username="bench-counselor")

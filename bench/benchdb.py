@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 
@@ -35,6 +36,36 @@ def configure(database_url: str) -> None:
     import django
 
     django.setup()
+
+
+def database_options(parser, name: str) -> None:
+    """`--mysql URL` or `--sqlite FILE` (default bench/bench_<name>.sqlite3): the benchmark's database."""
+    parser.add_argument("--mysql", metavar="URL", help=f"mysql://user:pass@host:port/ss_bench_{name}")
+    parser.add_argument(
+        "--sqlite", metavar="FILE", default=str(Path(__file__).resolve().parent / f"bench_{name}.sqlite3")
+    )
+
+
+def open_database(args) -> str:
+    """Configure Django for the database of `database_options` and migrate it; its URL."""
+    database_url = args.mysql or f"sqlite:///{args.sqlite}"
+    configure(database_url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return database_url
+
+
+def bench_school(model, wanted: int, what: str, *, code: str = "bench", name: str = "Bench School"):
+    """The benchmark's school, and whether its `wanted` rows of `model` are still to load (a load is kept
+    between runs); says what it loads."""
+    from core.models import School
+
+    school, _ = School.objects.get_or_create(code=code, defaults={"name": name})
+    if model.objects.filter(school=school).count() >= wanted:
+        return school, False
+    print(f"loading {what}…", flush=True)
+    return school, True
 
 
 def percentile(samples, fraction: float) -> float:
