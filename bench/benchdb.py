@@ -99,6 +99,22 @@ def timed_get(client, path: str, runs: int, **headers) -> tuple[float, float, in
     return median, p95, queries, response.status_code
 
 
+def captured_selects(run, *, reading: str = "") -> list[tuple[str, list]]:
+    """The SELECTs (with their parameters) that `run()` sends, those naming `reading` only when given."""
+    from django.db import connection
+
+    captured = []
+
+    def wrapper(execute, sql, params, many, context):
+        if reading in sql and sql.lstrip().upper().startswith("SELECT"):
+            captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        run()
+    return captured
+
+
 def statements_seconds(statements) -> float:
     """Seconds to run captured `(sql, params)` statements directly and fetch their rows."""
     from django.db import connection
