@@ -141,7 +141,6 @@ def acknowledge_alert_for_meeting(*, actor, alert: Alert) -> None:
     audit.record_update(actor=actor, instance=alert, before=before)
 
 
-@transaction.atomic
 def meeting_create_fields(data) -> dict:
     """meeting_create's arguments for the meeting's own fields, from a checked form or request body (the
     page and the API alike); an optional field left out takes its default."""
@@ -156,6 +155,7 @@ def meeting_create_fields(data) -> dict:
     }
 
 
+@transaction.atomic
 def meeting_create(
     *,
     actor,
