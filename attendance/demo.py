@@ -9,8 +9,8 @@ import random
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord, Holiday, Register
-from attendance.selectors import weekdays_between
 from core import audit
+from core.dates import weekdays_between
 from core.demo import DemoSchool, demo_step
 from core.models import AuditLog
 from students.models import ClassGroup, Student

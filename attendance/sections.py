@@ -7,8 +7,9 @@ import datetime
 from django.utils import timezone
 
 from attendance import selectors
+from attendance.models import Register
 from core.permissions import Role, has_role
-from core.sections import DASHBOARD, STUDENT_FIGURES, object_figures, page_section
+from core.sections import DASHBOARD, SCHOOL_FIGURES, STUDENT_FIGURES, object_figures, page_section
 from students.selectors import current_academic_year
 
 # How far back "the last school day" is looked for on a day without registers (a weekend, a holiday).
@@ -63,3 +64,16 @@ def student_attendance_figures(*, student):
         end=year.end_date if year else None,
     ).get(student.pk, {})
     return {"attendance_rate": rates.get("rate"), "days_marked": rates.get("marked", 0)}
+
+
+@object_figures(of=SCHOOL_FIGURES)
+def school_attendance_figures(*, actor, today):
+    """The registers taken today, whether today is a school day and the attendance rate of the week."""
+    # A rolling week rather than the calendar week, so that Monday morning still shows a figure.
+    week_start = today - datetime.timedelta(days=6)
+    return {
+        "registers_taken": Register.objects.for_actor(actor).filter(date=today).count(),
+        "is_school_day": today.weekday() < 5
+        and not selectors.holiday_dates(school_id=actor.school_id, start=today, end=today),
+        "week": selectors.school_rate(school_id=actor.school_id, start=week_start, end=today),
+    }

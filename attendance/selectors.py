@@ -9,20 +9,12 @@ from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord, Holiday, Register
+from core.dates import weekdays_between
 from core.models import User
 from students.models import AcademicYear, ClassGroup, Student
 from students.selectors import class_group_list, current_academic_year
 
 ATTENDED = (AttendanceRecord.Status.PRESENT, AttendanceRecord.Status.LATE)
-
-
-def weekdays_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return days
 
 
 def holiday_dates(*, school_id: int, start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:

@@ -11,28 +11,15 @@ inquiries across every status and source over a year once (kept between runs), t
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import ensure_database  # noqa: E402
-
-
-def configure(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
-    os.environ.setdefault("DEBUG", "1")
-    ensure_database(database_url)
-    import django
-
-    django.setup()
+from benchdb import bench_school, database_options, measure, open_database, timed_get  # noqa: E402
 
 
 def seed(wanted: int) -> None:
@@ -40,14 +27,13 @@ def seed(wanted: int) -> None:
 
     from django.utils import timezone
 
-    from core.models import School, User
+    from core.models import User
     from students.admissions import scoring
     from students.admissions.models import Inquiry
 
-    school, _ = School.objects.get_or_create(code="bench", defaults={"name": "Bench School"})
-    if Inquiry.objects.filter(school=school).count() >= wanted:
+    school, to_load = bench_school(Inquiry, wanted, f"{wanted} inquiries")
+    if not to_load:
         return
-    print(f"loading {wanted} inquiries…", flush=True)
     rng = random.Random(2026)
     today = timezone.localdate()
     User.objects.get_or_create(username="bench-admin", defaults={"role": "admin", "school": school})
@@ -97,63 +83,29 @@ def seed(wanted: int) -> None:
     Inquiry.objects.bulk_create(rows, batch_size=1000)
 
 
-def timed(client, path: str, runs: int, **headers) -> tuple[float, float, int, int]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(3):
-        client.get(path, **headers)
-    # A request starts by clearing the query log: start counting from an empty one.
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, **headers)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        client.get(path, **headers)
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    return statistics.median(samples), p95, len(queries), response.status_code
-
-
 def time_funnel(runs: int) -> tuple[float, float, int]:
     """The selector alone: the two aggregate queries and the Python that shapes them."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from core.models import User
     from students.admissions.selectors import funnel
 
     admin = User.objects.get(username="bench-admin")
-    with CaptureQueriesContext(connection) as queries:
-        funnel(actor=admin)
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        funnel(actor=admin)
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)], len(queries)
+    median, p95, queries, _ = measure(lambda: funnel(actor=admin), runs, warm_up=0)
+    return median, p95, queries
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_admissions")
-    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_admissions.sqlite3"))
+    database_options(parser, "admissions")
     parser.add_argument("--inquiries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    database_url = args.mysql or f"sqlite:///{args.sqlite}"
-    configure(database_url)
+    database_url = open_database(args)
 
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     from core.models import User
 
-    call_command("migrate", verbosity=0)
     seed(args.inquiries)
     setup_test_environment()
     admin = User.objects.get(username="bench-admin")
@@ -175,7 +127,7 @@ def main() -> None:
         ("GET /admissions/?q=applicant 12 (htmx board)", "/admissions/?q=applicant+12", {"HTTP_HX_REQUEST": "true"}),
     ]
     for label, path, headers in cases:
-        median, p95, queries, status = timed(client, path, args.runs, **headers)
+        median, p95, queries, status = timed_get(client, path, args.runs, **headers)
         flag = "" if status == 200 else f"  (HTTP {status})"
         print(f"{label:<62} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
 

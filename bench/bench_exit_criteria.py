@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import ensure_database  # noqa: E402
 
 
 def main() -> None:
@@ -32,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.mysql:
         os.environ["DATABASE_URL"] = args.mysql
-        _ensure_mysql(args.mysql)
+        ensure_database(args.mysql)
     else:
         Path(args.sqlite).unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{args.sqlite}"
@@ -47,22 +50,6 @@ def main() -> None:
     school = build(programs=args.programs, students=args.students)
     run(school, label="first run (writes the recommendations)")
     run(school, label="second run (idempotent: writes nothing)")
-
-
-def _ensure_mysql(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import MySQLdb
-
-    parts = urlparse(url)
-    connection = MySQLdb.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        passwd=parts.password or "",
-    )
-    connection.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{parts.path.lstrip('/')}` CHARACTER SET utf8mb4")
-    connection.close()
 
 
 def build(*, programs: int, students: int):

@@ -10,28 +10,15 @@ once (kept between runs), then times each request `--runs` times and prints medi
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import ensure_database  # noqa: E402
-
-
-def configure(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
-    os.environ.setdefault("DEBUG", "1")
-    ensure_database(database_url)
-    import django
-
-    django.setup()
+from benchdb import bench_school, database_options, open_database, timed_get  # noqa: E402
 
 
 def seed(meetings_wanted: int) -> None:
@@ -39,15 +26,14 @@ def seed(meetings_wanted: int) -> None:
 
     from django.utils import timezone
 
-    from core.models import School, User
+    from core.models import User
     from interventions.models import InterventionMeeting as Meeting
     from interventions.models import ProgressUpdate
     from students.models import AcademicYear, ClassGroup, Student
 
-    school, _ = School.objects.get_or_create(code="bench", defaults={"name": "Bench School"})
-    if Meeting.objects.filter(school=school).count() >= meetings_wanted:
+    school, to_load = bench_school(Meeting, meetings_wanted, f"{meetings_wanted} meetings")
+    if not to_load:
         return
-    print(f"loading {meetings_wanted} meetings…", flush=True)
     rng = random.Random(2026)
     today = timezone.localdate()
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": "admin", "school": school})
@@ -120,43 +106,19 @@ def seed(meetings_wanted: int) -> None:
     del admin
 
 
-def timed(client, path: str, runs: int, **headers) -> tuple[float, float, int, int]:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(3):
-        client.get(path, **headers)
-    samples = []
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, **headers)
-    status = response.status_code
-    for _ in range(runs):
-        start = time.perf_counter()
-        client.get(path, **headers)
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    return statistics.median(samples), p95, len(queries), status
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_meetings")
-    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_meetings.sqlite3"))
+    database_options(parser, "meetings")
     parser.add_argument("--meetings", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    database_url = args.mysql or f"sqlite:///{args.sqlite}"
-    configure(database_url)
+    database_url = open_database(args)
 
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     from core.models import User
 
-    call_command("migrate", verbosity=0)
     seed(args.meetings)
     setup_test_environment()
     admin = User.objects.get(username="bench-admin")
@@ -186,7 +148,7 @@ def main() -> None:
     ]
     for user, label, path, headers in cases:
         client.force_login(user)
-        median, p95, queries, status = timed(client, path, args.runs, **headers)
+        median, p95, queries, status = timed_get(client, path, args.runs, **headers)
         flag = "" if status == 200 else f"  (HTTP {status})"
         print(f"{label:<66} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
 

@@ -13,52 +13,35 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import bench_school, database_options, measure, open_database  # noqa: E402
 
 PROGRAMS, STUDENTS_EACH, SESSIONS_EACH = 200, 8, 40
-
-
-def configure(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
-    os.environ.setdefault("DEBUG", "1")
-    if database_url.startswith("mysql"):
-        from urllib.parse import urlparse
-
-        import MySQLdb
-
-        url = urlparse(database_url)
-        server = MySQLdb.connect(
-            host=url.hostname or "127.0.0.1",
-            port=url.port or 3306,
-            user=url.username or "root",
-            passwd=url.password or "",
-        )
-        server.cursor().execute(f"CREATE DATABASE IF NOT EXISTS `{url.path.lstrip('/')}` CHARACTER SET utf8mb4")
-        server.close()
-    import django
-
-    django.setup()
 
 
 def seed() -> None:
     from django.utils import timezone
 
-    from core.models import School, User
+    from core.models import User
     from interventions.models import Enrollment, Intervention, InterventionSession, SessionAttendance
     from students.models import Student
 
-    school, _ = School.objects.get_or_create(code="bench-programs", defaults={"name": "Bench Programs School"})
-    if Intervention.objects.filter(school=school).count() >= PROGRAMS:
+    school, to_load = bench_school(
+        Intervention,
+        PROGRAMS,
+        f"{PROGRAMS} programs × {STUDENTS_EACH} students × {SESSIONS_EACH} sessions",
+        code="bench-programs",
+        name="Bench Programs School",
+    )
+    if not to_load:
         return
-    print(f"loading {PROGRAMS} programs × {STUDENTS_EACH} students × {SESSIONS_EACH} sessions…", flush=True)
     counselor, _ = User.objects.get_or_create(
         username="bench-counselor", defaults={"role": "counselor", "school": school}
     )
@@ -138,38 +121,13 @@ def seed() -> None:
     )
 
 
-def percentile(samples, fraction):
-    samples = sorted(samples)
-    return samples[min(len(samples) - 1, int(round(fraction * len(samples))) - 1)]
-
-
-def measure(call, runs: int):
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    call()
-    # The test client resets the query log when a request starts: start the capture from an empty log.
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        response = call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), percentile(samples, 0.95), len(queries), response.status_code
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mysql", metavar="URL", help="mysql://user:pass@host:port/ss_bench_programs")
-    parser.add_argument("--sqlite", metavar="FILE", default=str(ROOT / "bench" / "bench_programs.sqlite3"))
+    database_options(parser, "programs")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    database_url = args.mysql or f"sqlite:///{args.sqlite}"
-    configure(database_url)
+    database_url = open_database(args)
 
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.utils import timezone
@@ -178,7 +136,6 @@ def main() -> None:
     from interventions.models import Intervention, InterventionSession
     from interventions.programs import services
 
-    call_command("migrate", verbosity=0)
     seed()
     setup_test_environment()
     counselor = User.objects.get(username="bench-counselor")
@@ -237,7 +194,8 @@ def main() -> None:
     print(f"database: {database_url.split('@')[-1]}  programs: {PROGRAMS}  runs: {args.runs}")
     print(f"{'request':<66} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for label, call in cases:
-        median, p95, queries, status = measure(call, args.runs)
+        median, p95, queries, response = measure(call, args.runs)
+        status = response.status_code
         flag = "" if status in (200, 201) else f"  (HTTP {status})"
         print(f"{label:<66} {median:>10.1f} {p95:>8.1f} {queries:>8}{flag}")
 

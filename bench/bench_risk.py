@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ["BENCH_DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/ss_bench_risk")
 
 import bench_scan  # noqa: E402 (sets DATABASE_URL from BENCH_DATABASE_URL)
-from benchdb import ensure_database  # noqa: E402
+from benchdb import captured_selects, ensure_database, statements_seconds  # noqa: E402
 
 SUBJECTS = ["Mathematics", "English", "Science", "History", "Geography", "Art"]
 ASSESSMENTS_PER_SUBJECT = 8
@@ -140,27 +140,14 @@ def generate_academics_and_behaviour(schools, days, log) -> None:
 
 def capture_read_sql(school, as_of):
     """The SELECTs the computation sends for one school (no row changes: only reads), to time on their own."""
-    from django.db import connection
-
     from interventions.risk.services import compute_for_school
 
-    captured = []
-
-    def wrapper(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("SELECT"):
-            captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        compute_for_school(school=school, as_of=as_of)
-    return captured
+    return captured_selects(lambda: compute_for_school(school=school, as_of=as_of))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--schools", type=int, default=20)
-    parser.add_argument("--students", type=int, default=1500)
-    parser.add_argument("--days", type=int, default=180)
+    bench_scan.district_options(parser)
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -215,15 +202,7 @@ def main() -> None:
     second = [compute_for_school(school=school, as_of=as_of) for school in schools]
     second_wall = time.perf_counter() - t
 
-    bare = 0.0
-    for school in schools:
-        statements = capture_read_sql(school, as_of)
-        with connection.cursor() as cursor:
-            s = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-            bare += time.perf_counter() - s
+    bare = sum(statements_seconds(capture_read_sql(school, as_of)) for school in schools)
 
     for code, seconds, peak_bytes in per_school:
         log(f"  {code}: {seconds:6.2f} s, peak {peak_bytes / 1e6:6.1f} MB (Python heap)")

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import ensure_database  # noqa: E402
+from benchdb import captured_selects, ensure_database, statements_seconds  # noqa: E402
 
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/ss_bench_scan")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_support.settings")
@@ -151,27 +151,21 @@ def generate(n_schools: int, students_per_school: int, n_days: int, log) -> None
 
 def capture_rule_sql(school, as_of):
     """The SQL (with parameters) that the rules send for one school, to be timed on its own."""
-    from django.db import connection
-
     from interventions.alerts import detection
 
-    captured = []
+    return captured_selects(lambda: detection.evaluate(school, as_of), reading="attendance_attendancerecord")
 
-    def wrapper(execute, sql, params, many, context):
-        if "attendance_attendancerecord" in sql and sql.lstrip().upper().startswith("SELECT"):
-            captured.append((sql, params))
-        return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(wrapper):
-        detection.evaluate(school, as_of)
-    return captured
+def district_options(parser) -> None:
+    """The size of the generated district (also bench_risk.py's)."""
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--students", type=int, default=1500)
+    parser.add_argument("--days", type=int, default=180)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--schools", type=int, default=20)
-    parser.add_argument("--students", type=int, default=1500)
-    parser.add_argument("--days", type=int, default=180)
+    district_options(parser)
     parser.add_argument("--regenerate", action="store_true", help="drop the benchmark's data first")
     args = parser.parse_args()
 
@@ -244,15 +238,7 @@ def main() -> None:
     second = [scan_school(school=school, as_of=as_of) for school in schools]
     second_wall = time.perf_counter() - t
 
-    bare = 0.0
-    for school in schools:
-        statements = capture_rule_sql(school, as_of)
-        with connection.cursor() as cursor:
-            t = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-            bare += time.perf_counter() - t
+    bare = sum(statements_seconds(capture_rule_sql(school, as_of)) for school in schools)
 
     for code, seconds, peak_bytes, n in per_school:
         log(f"  {code}: {seconds:6.2f} s, peak {peak_bytes / 1e6:6.1f} MB (Python heap), {n} alerts raised")

@@ -455,6 +455,28 @@ def scoped_form(
     return ScopedForm
 
 
+class SchoolSettingsAdmin(SchoolScopedAdmin):
+    """A school's settings, one row per school, created with SPEC's defaults the first time it is needed
+    (`ensure_row`, the app's `<settings>_ensure` service): a school admin opening the list gets the row."""
+
+    list_filter = ("school",)
+    search_fields = ("school__name", "school__code")
+
+    def ensure_row(self, *, school):
+        raise NotImplementedError
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        if is_school_admin(request.user):
+            self.ensure_row(school=request.user.school)
+        return super().changelist_view(request, extra_context)
+
+
 class ReadOnlyAdmin(SchoolScopedAdmin):
     def has_add_permission(self, request):
         return False

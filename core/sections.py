@@ -1,5 +1,6 @@
 """Sections that apps contribute to shared pages (the home page, the student profile), and figures they
-contribute to a shared object (a student's detail in the API: its attendance rate, its open alerts).
+contribute to a shared object (a student's detail in the API: its attendance rate, its open alerts; the
+school's figures on the home page: its registers taken today).
 
 Each app's `sections.py` registers its sections with `@page_section(page=..., order=..., template=...)`.
 A section function takes the acting user (and the page's objects as keyword arguments, e.g. `student`)
@@ -18,6 +19,7 @@ from django.utils.module_loading import autodiscover_modules
 DASHBOARD = "dashboard"
 STUDENT_PROFILE = "student_profile"
 STUDENT_FIGURES = "student_figures"
+SCHOOL_FIGURES = "school_figures"  # the school in figures on the home page (objects: actor, today)
 MEETING_DETAIL = "meeting_detail"  # a meeting's progress tracker page (objects: meeting, student)
 PROGRAM_DETAIL = "program_detail"  # a program's page (objects: program)
 

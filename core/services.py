@@ -7,7 +7,7 @@ from django.db.models.deletion import Collector
 
 from core import audit
 from core.locking import versioned_save
-from core.models import AuditLog, OptimisticLockMixin
+from core.models import AuditLog, OptimisticLockMixin, School
 
 
 @transaction.atomic
@@ -116,3 +116,17 @@ def _consequences(collector: Collector, instance: models.Model, actor) -> list[A
         for row in batch
     ]
     return rows
+
+
+def each_school(run, *, total, school_code: str | None = None, log=None):
+    """A cron job over every school (or the one with `school_code`), school by school so memory stays
+    flat: `run(school)` returns the school's summary, which is logged and added to `total`."""
+    schools = School.objects.order_by("code")
+    if school_code:
+        schools = schools.filter(code=school_code)
+    for school in list(schools):
+        summary = run(school)
+        if log:
+            log(f"{school.code}: {summary}")
+        total.add(summary)
+    return total

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
-from attendance.models import AttendanceRecord
-from attendance.selectors import student_attendance
 from core.api.filters import IdFilter
 from core.ids import MAX_VERSION
 from core.permissions import STAFF, HasRole, Role
@@ -119,59 +115,6 @@ class StudentDetailView(generics.RetrieveUpdateAPIView):
         for name in FIGURES:
             setattr(student, name, getattr(serializer.instance, name))
         serializer.instance = student
-
-
-class StudentAttendanceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    student = serializers.IntegerField(source="student_id")
-    date = serializers.DateField()
-    status = serializers.CharField()
-    reason = serializers.CharField()
-    marked_by = serializers.IntegerField(source="marked_by_id", allow_null=True)
-    marked_by_name = serializers.CharField(source="marked_by.display_name", default=None)
-    marked_at = serializers.DateTimeField()
-
-
-class DateRangeSerializer(serializers.Serializer):
-    """`?from=&to=`: "from" is a Python keyword, so the fields are declared here."""
-
-    def get_fields(self):
-        return {"from": serializers.DateField(required=False), "to": serializers.DateField(required=False)}
-
-    def validate(self, attrs):
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": ["Must not be before from."]})
-        return attrs
-
-
-class StudentAttendanceView(generics.ListAPIView):
-    """A student's attendance records, oldest first; `?from=&to=` (YYYY-MM-DD) limit the dates."""
-
-    serializer_class = StudentAttendanceSerializer
-    permission_classes = [HasRole(*STAFF)]
-    queryset = AttendanceRecord.objects.none()  # for the schema; requests use get_queryset
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="first date (YYYY-MM-DD)"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="last date (YYYY-MM-DD)"),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return AttendanceRecord.objects.none()
-        student = selectors.student_get(actor=self.request.user, id=self.kwargs["pk"])
-        dates = DateRangeSerializer(data=self.request.query_params)
-        dates.is_valid(raise_exception=True)
-        return student_attendance(
-            actor=self.request.user,
-            student=student,
-            start=dates.validated_data.get("from"),
-            end=dates.validated_data.get("to"),
-        )
 
 
 class ClassGroupListView(generics.ListAPIView):

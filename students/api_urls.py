@@ -5,7 +5,6 @@ from students import api
 urlpatterns = [
     path("students/", api.StudentListView.as_view(), name="api-students"),
     path("students/<int:pk>/", api.StudentDetailView.as_view(), name="api-student"),
-    path("students/<int:pk>/attendance/", api.StudentAttendanceView.as_view(), name="api-student-attendance"),
     path("class-groups/", api.ClassGroupListView.as_view(), name="api-class-groups"),
     path("", include("students.academics.api_urls")),
     path("admissions/", include("students.admissions.api_urls")),

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils import timezone
 
-from attendance import selectors as attendance_selectors
-from attendance.models import Register
 from core.permissions import Role, has_role
-from core.sections import DASHBOARD, page_section
+from core.sections import DASHBOARD, SCHOOL_FIGURES, figures_for, page_section
 from students.models import ClassGroup, Student
 from students.selectors import current_academic_year
 
@@ -20,17 +16,13 @@ def school_figures(actor):
         return None
     today = timezone.localdate()
     year = current_academic_year(school_id=actor.school_id, on=today)
-    # A rolling week rather than the calendar week, so that Monday morning still shows a figure.
-    week_start = today - datetime.timedelta(days=6)
     forms = ClassGroup.objects.for_actor(actor).filter(academic_year=year).count() if year else 0
     return {
         "today": today,
         "students": Student.objects.for_actor(actor).filter(status=Student.Status.ACTIVE).count(),
         "forms": forms,
-        "registers_taken": Register.objects.for_actor(actor).filter(date=today).count(),
-        "is_school_day": today.weekday() < 5
-        and not attendance_selectors.holiday_dates(school_id=actor.school_id, start=today, end=today),
-        "week": attendance_selectors.school_rate(school_id=actor.school_id, start=week_start, end=today),
+        # Today's registers, whether today is a school day and the week's rate: the attendance app's.
+        **figures_for(SCHOOL_FIGURES, actor=actor, today=today),
     }
 
 

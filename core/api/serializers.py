@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.errors import ApplicationError
 from core.models import AuditLog, User
 
 # Client events that the pages or an outside client may record; anything else is refused with 400.
@@ -12,6 +13,31 @@ CLIENT_EVENT_ACTIONS = (
     "client_error",
 )
 MAX_DETAILS_BYTES = 4096
+
+
+def choice_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose error names the allowed values."""
+    allowed = ", ".join(str(value) for value in choices.values)
+    return serializers.ChoiceField(
+        choices=choices.choices,
+        error_messages={"invalid_choice": f"“{{input}}” is not a valid choice. Allowed: {allowed}."},
+        **kwargs,
+    )
+
+
+def validated(serializer_class, data, **kwargs) -> dict:
+    """The request body checked by `serializer_class` (400 with its field errors)."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def validated_patch(serializer_class, data) -> tuple[int, dict]:
+    """A PATCH body: the `version` it was read at (required) and the fields it sends, checked."""
+    values = validated(serializer_class, data, partial=True)
+    if "version" not in values:
+        raise ApplicationError(field_errors={"version": ["This field is required."]})
+    return values.pop("version"), values
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -25,6 +25,8 @@ def imported_modules(path: str) -> set[str]:
     [
         ("interventions/alerts/detection.py", ("interventions.alerts.services", "core.audit")),
         ("students/selectors.py", ("interventions", "attendance")),
+        ("students/api.py", ("interventions", "attendance")),
+        ("students/sections.py", ("interventions", "attendance")),
         ("attendance/services.py", ("interventions",)),
     ],
 )

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin, is_school_admin
+from core.admin_base import SchoolScopedAdmin, SchoolSettingsAdmin
 from interventions.alerts import services
 from interventions.models import Alert, AlertSettings
 
@@ -37,7 +37,7 @@ class AlertAdmin(SchoolScopedAdmin):
 
 
 @admin.register(AlertSettings)
-class AlertSettingsAdmin(SchoolScopedAdmin):
+class AlertSettingsAdmin(SchoolSettingsAdmin):
     list_display = (
         "school",
         "consecutive_absence_days",
@@ -47,17 +47,6 @@ class AlertSettingsAdmin(SchoolScopedAdmin):
         "pattern_min_count",
         "pattern_window_weeks",
     )
-    list_filter = ("school",)
-    search_fields = ("school__name", "school__code")
 
-    def has_add_permission(self, request):
-        # One row per school, created with SPEC's defaults the first time it is needed.
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def changelist_view(self, request, extra_context=None):
-        if is_school_admin(request.user):
-            services.alert_settings_ensure(school=request.user.school)
-        return super().changelist_view(request, extra_context)
+    def ensure_row(self, *, school):
+        return services.alert_settings_ensure(school=school)

@@ -95,25 +95,35 @@ def calendar_for(school, as_of: datetime.date) -> SchoolCalendar:
 
 
 def _school_day_records(school, calendar: SchoolCalendar, student_ids=None, since=None):
-    """The school's records of active students on school days between `since` (or year start) and as_of.
+    """The school's records of active students on school days between `since` (or year start) and as_of."""
+    return _on_school_days(AttendanceRecord.objects.all(), school, calendar, student_ids, since).order_by()
 
-    For a few students (the refresh after a register is saved) the school is checked on the student row,
-    not on the record: with `school_id = …` on the records SQLite walks the whole school's (school, date)
-    index instead of the (student, date) one, 40 students costing as much as the school's year.
-    """
-    records = AttendanceRecord.objects.filter(
+
+def _on_school_days(rows, school, calendar: SchoolCalendar, student_ids=None, since=None):
+    """`rows` (dated rows of a student) of the school's active students on school days between `since`
+    (or year start) and as_of."""
+    rows = rows.filter(
         date__gte=since or calendar.year_start,
         date__lte=calendar.as_of,
         date__week_day__in=WEEKDAYS,
         student__status=Student.Status.ACTIVE,
     )
-    if student_ids is None:
-        records = records.filter(school=school)
-    else:
-        records = records.filter(student__school=school, student_id__in=list(student_ids))
+    rows = _of_school(rows, school, student_ids)
     if calendar.holidays:
-        records = records.exclude(date__in=sorted(calendar.holidays))
-    return records.order_by()
+        rows = rows.exclude(date__in=sorted(calendar.holidays))
+    return rows
+
+
+def _of_school(rows, school, student_ids=None):
+    """`rows` of the school, or of the named students of the school.
+
+    For a few students (the refresh after a register is saved) the school is checked on the student row,
+    not on the record: with `school_id = …` on the records SQLite walks the whole school's (school, date)
+    index instead of the (student, date) one, 40 students costing as much as the school's year.
+    """
+    if student_ids is None:
+        return rows.filter(school=school)
+    return rows.filter(student__school=school, student_id__in=list(student_ids))
 
 
 def _hundredths(percent: Decimal) -> int:
@@ -323,19 +333,13 @@ def missed_lessons(school, calendar, settings, student_ids=None) -> list[Finding
     registered = AttendanceRecord.objects.filter(
         student_id=OuterRef("student_id"), date=OuterRef("date"), status__in=[Status.PRESENT, Status.LATE]
     )
-    lessons = LessonAttendance.objects.filter(
-        date__gte=window[0],
-        date__lte=calendar.as_of,
-        date__week_day__in=WEEKDAYS,
-        status=LessonAttendance.Status.ABSENT,
-        student__status=Student.Status.ACTIVE,
+    lessons = _on_school_days(
+        LessonAttendance.objects.filter(status=LessonAttendance.Status.ABSENT),
+        school,
+        calendar,
+        student_ids,
+        since=window[0],
     )
-    if student_ids is None:
-        lessons = lessons.filter(school=school)
-    else:
-        lessons = lessons.filter(student__school=school, student_id__in=list(student_ids))
-    if calendar.holidays:
-        lessons = lessons.exclude(date__in=sorted(calendar.holidays))
     rows = (
         lessons.filter(Exists(registered))
         .values("student_id")
@@ -373,13 +377,16 @@ def behaviour_threshold(school, calendar, settings, student_ids=None) -> list[Fi
     from students.behaviour.models import COUNTED_PENALTY, BehaviourRecord
 
     threshold = risk_settings_for(school_id=school.pk).behaviour_letter_penalties
-    records = BehaviourRecord.objects.filter(
-        COUNTED_PENALTY, date__gte=calendar.year_start, date__lte=calendar.as_of, student__status=Student.Status.ACTIVE
+    records = _of_school(
+        BehaviourRecord.objects.filter(
+            COUNTED_PENALTY,
+            date__gte=calendar.year_start,
+            date__lte=calendar.as_of,
+            student__status=Student.Status.ACTIVE,
+        ),
+        school,
+        student_ids,
     )
-    if student_ids is None:
-        records = records.filter(school=school)
-    else:
-        records = records.filter(student__school=school, student_id__in=list(student_ids))
     rows = (
         records.order_by()
         .values("student_id")

@@ -13,7 +13,7 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.locking import expect_version, versioned_save
 from core.models import School, User
-from core.services import school_row_ensure
+from core.services import each_school, school_row_ensure
 from interventions.alerts import detection
 from interventions.models import Alert, AlertSettings
 from students.models import Student
@@ -172,16 +172,9 @@ def refresh_alerts_for_students(*, school: School, student_ids, as_of: datetime.
 
 def scan_schools(*, as_of: datetime.date, school_code: str | None = None, log=None) -> ScanSummary:
     """The daily scan over every school (or one), school by school so memory stays flat."""
-    schools = School.objects.order_by("code")
-    if school_code:
-        schools = schools.filter(code=school_code)
-    total = ScanSummary()
-    for school in list(schools):
-        summary = scan_school(school=school, as_of=as_of)
-        if log:
-            log(f"{school.code}: {summary}")
-        total.add(summary)
-    return total
+    return each_school(
+        lambda school: scan_school(school=school, as_of=as_of), total=ScanSummary(), school_code=school_code, log=log
+    )
 
 
 def _apply(*, school: School, as_of: datetime.date, student_ids) -> ScanSummary:

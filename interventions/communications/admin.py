@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin
+from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin
 from interventions.communications import services
 from interventions.communications.models import AbsenceNoticeSettings, CommunicationLog, CommunicationTemplate
 
@@ -33,7 +33,7 @@ class CommunicationTemplateAdmin(SchoolScopedAdmin):
 
 
 @admin.register(CommunicationLog)
-class CommunicationLogAdmin(SchoolScopedAdmin):
+class CommunicationLogAdmin(ReadOnlyAdmin):
     """The log is a record of what was said to families: read here, never rewritten."""
 
     list_display = ("created_at", "student", "channel", "recipient", "status", "actor", "school")
@@ -41,15 +41,6 @@ class CommunicationLogAdmin(SchoolScopedAdmin):
     search_fields = ("student__first_name", "student__last_name", "student__student_id", "recipient", "subject")
     list_select_related = ("student", "actor", "school")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NoticeSettingsForm(forms.ModelForm):

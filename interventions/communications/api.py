@@ -9,7 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import paginated
+from core.api.serializers import choice_field, validated, validated_patch
 from core.errors import ApplicationError
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import HasRole
@@ -19,15 +20,6 @@ from interventions.programs.models import Intervention
 from students.models import Student
 
 ContactAccess = HasRole(*access.CONTACT_ROLES)
-
-
-def _choice_field(choices, **kwargs) -> serializers.ChoiceField:
-    allowed = ", ".join(choices.values)
-    return serializers.ChoiceField(
-        choices=choices.choices,
-        error_messages={"invalid_choice": f"“{{input}}” is not a valid choice. Allowed: {allowed}."},
-        **kwargs,
-    )
 
 
 # Output shapes
@@ -77,7 +69,7 @@ class CommunicationTemplateSerializer(serializers.ModelSerializer):
 # Input shapes
 class CommunicationSendSerializer(serializers.Serializer):
     student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    channel = _choice_field(Channel)
+    channel = choice_field(Channel)
     template = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
@@ -86,19 +78,13 @@ class CommunicationSendSerializer(serializers.Serializer):
 
 class CommunicationTemplateCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    channel = _choice_field(Channel)
+    channel = choice_field(Channel)
     subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
     body = serializers.CharField(trim_whitespace=False)
 
 
 class CommunicationTemplateUpdateSerializer(CommunicationTemplateCreateSerializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _program(actor, program_id):
@@ -128,13 +114,11 @@ class CommunicationListCreateView(APIView):
     def get(self, request):
         filters = selectors.parse_communication_filters(request.query_params)
         rows = selectors.communication_list(actor=request.user, filters=filters)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(CommunicationSerializer(page, many=True).data)
+        return paginated(request, self, rows, CommunicationSerializer)
 
     @extend_schema(request=CommunicationSendSerializer, responses={201: CommunicationSerializer})
     def post(self, request):
-        data = _validated(CommunicationSendSerializer, request.data)
+        data = validated(CommunicationSendSerializer, request.data)
         actor = request.user
         student = (
             Student.objects.for_actor(actor).select_related("class_group", "school").filter(pk=data["student"]).first()
@@ -208,13 +192,11 @@ class TemplateListCreateView(APIView):
                 field_errors={"channel": [f"“{channel}” is not a valid channel. Allowed: {', '.join(Channel.values)}."]}
             )
         rows = selectors.template_list(actor=request.user, channel=channel or None)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(CommunicationTemplateSerializer(page, many=True).data)
+        return paginated(request, self, rows, CommunicationTemplateSerializer)
 
     @extend_schema(request=CommunicationTemplateCreateSerializer, responses={201: CommunicationTemplateSerializer})
     def post(self, request):
-        data = _validated(CommunicationTemplateCreateSerializer, request.data)
+        data = validated(CommunicationTemplateCreateSerializer, request.data)
         template = services.template_create(actor=request.user, **data)
         return Response(CommunicationTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
@@ -231,9 +213,6 @@ class TemplateDetailView(APIView):
     @extend_schema(request=CommunicationTemplateUpdateSerializer, responses=CommunicationTemplateSerializer)
     def patch(self, request, pk):
         template = selectors.template_get(actor=request.user, template_id=pk)
-        data = dict(_validated(CommunicationTemplateUpdateSerializer, request.data, partial=True))
-        if "version" not in data:
-            raise ApplicationError(field_errors={"version": ["This field is required."]})
-        version = data.pop("version")
+        version, data = validated_patch(CommunicationTemplateUpdateSerializer, request.data)
         template = services.template_update(actor=request.user, template=template, version=version, **data)
         return Response(CommunicationTemplateSerializer(template).data)

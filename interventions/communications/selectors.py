@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from core.errors import ApplicationError, PermissionDeniedError
+from core.errors import PermissionDeniedError
 from core.ids import parse_id
+from core.params import ROW_ID, parse_filters
 from core.tenancy import get_scoped
 from interventions.communications import access
 from interventions.communications.models import Channel, CommunicationLog, CommunicationTemplate
@@ -25,33 +26,15 @@ def communications_visible_to(actor) -> QuerySet:
 
 
 def parse_communication_filters(params) -> dict:
-    filters: dict = {}
-    errors: dict[str, list[str]] = {}
-    for name in ("student", "intervention"):
-        raw = (params.get(name) or "").strip()
-        if raw:
-            value = parse_id(raw)
-            if value is None:
-                errors[name] = [f"A {name} id is a whole number."]
-            else:
-                filters[name] = value
-    channel = (params.get("channel") or "").strip()
-    if channel:
-        if channel in Channel.values:
-            filters["channel"] = channel
-        else:
-            errors["channel"] = [f"“{channel}” is not a valid channel. Allowed: {', '.join(Channel.values)}."]
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in CommunicationLog.Status.values:
-            filters["status"] = status
-        else:
-            errors["status"] = [
-                f"“{status}” is not a valid status. Allowed: {', '.join(CommunicationLog.Status.values)}."
-            ]
-    if errors:
-        raise ApplicationError(field_errors=errors)
-    return filters
+    return parse_filters(
+        params,
+        {
+            "student": ROW_ID,
+            "intervention": ROW_ID,
+            "channel": Channel.values,
+            "status": CommunicationLog.Status.values,
+        },
+    )
 
 
 def communication_list(*, actor, filters: dict | None = None) -> QuerySet:

@@ -272,13 +272,12 @@ def _send_and_log(
         )
     status = Status.LOGGED if channel in RECORDED_CHANNELS else (Status.FAILED if error else Status.SENT)
     now = timezone.now()
-    log = CommunicationLog(
-        school_id=student.school_id,
+    log = _message_row(
         student=student,
         channel=channel,
         template=template,
         recipient=recipient,
-        subject=subject[:200],
+        subject=subject,
         body=body,
         status=status,
         sent_at=None if status == Status.FAILED else now,
@@ -292,6 +291,20 @@ def _send_and_log(
         if status == Status.SENT:
             logger.error("A %s to %s went out but could not be logged", channel, recipient, exc_info=True)
         raise
+
+
+def _message_row(*, student, channel, template, recipient, subject, body, **fields) -> CommunicationLog:
+    """An unsaved row of the log for a message to the student's family (the subject cut to its column)."""
+    return CommunicationLog(
+        school_id=student.school_id,
+        student=student,
+        channel=channel,
+        template=template,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        **fields,
+    )
 
 
 RETRYABLE = (Channel.EMAIL, Channel.SMS)
@@ -451,13 +464,12 @@ NOT_SENT_YET = "Not sent yet: the sending was interrupted. Retry it."
 
 def _claim_notice(*, student, channel, template, recipient, subject, body, on) -> CommunicationLog | None:
     """The notice's row, committed before sending (None when the day's notice exists already)."""
-    log = CommunicationLog(
-        school_id=student.school_id,
+    log = _message_row(
         student=student,
         channel=channel,
         template=template,
         recipient=recipient,
-        subject=subject[:200],
+        subject=subject,
         body=body,
         status=Status.FAILED,
         error=NOT_SENT_YET,

@@ -8,7 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import paginated
+from core.api.serializers import choice_field, validated
 from core.errors import ApplicationError
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import HasRole
@@ -18,15 +19,6 @@ from students.models import Student
 
 Meeting = InterventionMeeting
 MeetingAccess = HasRole(*access.MEETING_ROLES)
-
-
-def _choice_field(choices, **kwargs) -> serializers.ChoiceField:
-    allowed = ", ".join(choices.values)
-    return serializers.ChoiceField(
-        choices=choices.choices,
-        error_messages={"invalid_choice": f"“{{input}}” is not a valid choice. Allowed: {allowed}."},
-        **kwargs,
-    )
 
 
 # How the API writes dates and times (DRF's ISO 8601, times in the current time zone; None stays None).
@@ -146,11 +138,11 @@ class RecurringStudentSerializer(serializers.Serializer):
 class MeetingFieldsSerializer(serializers.Serializer):
     meeting_date = serializers.DateField()
     absence_reason = serializers.CharField(trim_whitespace=True)
-    root_cause = _choice_field(Meeting.RootCause)
+    root_cause = choice_field(Meeting.RootCause)
     intervention_notes = serializers.CharField(trim_whitespace=True)
     action_plan = serializers.CharField(trim_whitespace=True)
     follow_up_date = serializers.DateField(required=False, allow_null=True)
-    urgency_level = _choice_field(Meeting.Urgency, required=False)
+    urgency_level = choice_field(Meeting.Urgency, required=False)
 
 
 class MeetingCreateSerializer(MeetingFieldsSerializer):
@@ -160,26 +152,19 @@ class MeetingCreateSerializer(MeetingFieldsSerializer):
 
 class MeetingUpdateSerializer(MeetingFieldsSerializer):
     student = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    status = _choice_field(Meeting.Status, required=False)
+    status = choice_field(Meeting.Status, required=False)
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 class ProgressCreateSerializer(serializers.Serializer):
     meeting = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     update_text = serializers.CharField(trim_whitespace=True)
-    status = _choice_field(Meeting.Status, required=False, allow_blank=True)
+    status = choice_field(Meeting.Status, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False, allow_null=True)
 
 
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
-
-
-def _paginated(request, view, rows, serializer_class, **context):
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    data = serializer_class(page, many=True, context={"request": request, **context}).data
-    return paginator.get_paginated_response(data)
 
 
 class MeetingListCreateView(APIView):
@@ -201,11 +186,11 @@ class MeetingListCreateView(APIView):
         filters = selectors.parse_meeting_filters(request.query_params)
         today = timezone.localdate()
         meetings = selectors.meeting_list(actor=request.user, filters=filters, today=today)
-        return _paginated(request, self, meetings, MeetingSerializer, today=today)
+        return paginated(request, self, meetings, MeetingSerializer, today=today, request=request)
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
     def post(self, request):
-        data = _validated(MeetingCreateSerializer, request.data)
+        data = validated(MeetingCreateSerializer, request.data)
         student = (
             Student.objects.for_actor(request.user).select_related("class_group").filter(pk=data["student"]).first()
         )
@@ -220,13 +205,7 @@ class MeetingListCreateView(APIView):
             actor=request.user,
             student=student,
             alert=alert,
-            meeting_date=data["meeting_date"],
-            absence_reason=data["absence_reason"],
-            root_cause=data["root_cause"],
-            intervention_notes=data["intervention_notes"],
-            action_plan=data["action_plan"],
-            follow_up_date=data.get("follow_up_date"),
-            urgency_level=data.get("urgency_level") or Meeting.Urgency.MEDIUM,
+            **services.meeting_create_fields(data),
         )
         meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting.pk, just_written=True)
         return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
@@ -245,12 +224,6 @@ def _refuse_unknown_fields(data, serializer_class) -> None:
     }
     if errors:
         raise ApplicationError(field_errors=errors)
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class MeetingDetailView(APIView):
@@ -298,7 +271,7 @@ class MeetingDetailView(APIView):
         raw = request.query_params.get("version")
         if raw is None and isinstance(request.data, dict):
             raw = request.data.get("version")
-        data = _validated(VersionSerializer, {} if raw is None else {"version": raw})
+        data = validated(VersionSerializer, {} if raw is None else {"version": raw})
         services.meeting_delete(actor=request.user, meeting=meeting, version=data["version"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -308,7 +281,7 @@ class ProgressCreateView(APIView):
 
     @extend_schema(request=ProgressCreateSerializer, responses={201: MeetingDetailSerializer})
     def post(self, request):
-        data = _validated(ProgressCreateSerializer, request.data)
+        data = validated(ProgressCreateSerializer, request.data)
         meeting = selectors.meeting_get_for_update(actor=request.user, meeting_id=data["meeting"])
         services.progress_add(
             actor=request.user,
@@ -337,7 +310,7 @@ class RecurringStudentsView(APIView):
     def get(self, request):
         min_meetings = selectors.parse_min_meetings(request.query_params.get("min"))
         rows = selectors.recurring_students(actor=request.user, min_meetings=min_meetings)
-        return _paginated(request, self, rows, RecurringStudentSerializer)
+        return paginated(request, self, rows, RecurringStudentSerializer, request=request)
 
 
 class StudentMeetingsView(APIView):
@@ -348,4 +321,4 @@ class StudentMeetingsView(APIView):
         student = selectors.student_get(actor=request.user, student_id=student_id)
         today = timezone.localdate()
         meetings = selectors.student_meetings(actor=request.user, student=student)
-        return _paginated(request, self, meetings, MeetingDetailSerializer, today=today)
+        return paginated(request, self, meetings, MeetingDetailSerializer, today=today, request=request)

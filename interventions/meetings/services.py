@@ -141,6 +141,20 @@ def acknowledge_alert_for_meeting(*, actor, alert: Alert) -> None:
     audit.record_update(actor=actor, instance=alert, before=before)
 
 
+def meeting_create_fields(data) -> dict:
+    """meeting_create's arguments for the meeting's own fields, from a checked form or request body (the
+    page and the API alike); an optional field left out takes its default."""
+    return {
+        "meeting_date": data["meeting_date"],
+        "absence_reason": data["absence_reason"],
+        "root_cause": data["root_cause"],
+        "intervention_notes": data["intervention_notes"],
+        "action_plan": data["action_plan"],
+        "follow_up_date": data.get("follow_up_date"),
+        "urgency_level": data.get("urgency_level") or Meeting.Urgency.MEDIUM,
+    }
+
+
 @transaction.atomic
 def meeting_create(
     *,

@@ -128,13 +128,7 @@ def _record_meeting(request):
                 actor=actor,
                 student=data["student"],
                 alert=alert,
-                meeting_date=data["meeting_date"],
-                absence_reason=data["absence_reason"],
-                root_cause=data["root_cause"],
-                intervention_notes=data["intervention_notes"],
-                action_plan=data["action_plan"],
-                follow_up_date=data["follow_up_date"],
-                urgency_level=data["urgency_level"],
+                **services.meeting_create_fields(data),
             )
             if outcome.ok:
                 meeting = outcome.value

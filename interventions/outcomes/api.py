@@ -7,7 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import paginated
+from core.api.serializers import validated
 from core.errors import ApplicationError
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import PROGRAM_RUNNERS, STAFF, HasRole
@@ -109,18 +110,6 @@ class ProgressChartSerializer(serializers.Serializer):
     verdict = serializers.CharField()
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _page(request, view, rows, serializer_class):
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 class ProgramNotesView(APIView):
     permission_classes = [StaffAccess]
 
@@ -128,12 +117,12 @@ class ProgramNotesView(APIView):
     def get(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
         rows = selectors.program_notes(program=program, student_id=request.query_params.get("student") or None)
-        return _page(request, self, rows, ProgressNoteSerializer)
+        return paginated(request, self, rows, ProgressNoteSerializer)
 
     @extend_schema(request=ProgressNoteCreateSerializer, responses={201: ProgressNoteSerializer})
     def post(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
-        data = _validated(ProgressNoteCreateSerializer, request.data)
+        data = validated(ProgressNoteCreateSerializer, request.data)
         student = Student.objects.for_actor(request.user).filter(pk=data["student"]).first()
         if student is None:
             raise ApplicationError(field_errors={"student": [f"No student with id {data['student']}."]})
@@ -154,12 +143,12 @@ class ProgramCriteriaView(APIView):
     @extend_schema(responses=ExitCriteriaSerializer(many=True))
     def get(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
-        return _page(request, self, selectors.program_criteria(program=program), ExitCriteriaSerializer)
+        return paginated(request, self, selectors.program_criteria(program=program), ExitCriteriaSerializer)
 
     @extend_schema(request=ExitCriteriaCreateSerializer, responses={201: ExitCriteriaSerializer})
     def post(self, request, pk):
         program = selectors.program_get(actor=request.user, program_id=pk)
-        data = _validated(ExitCriteriaCreateSerializer, request.data)
+        data = validated(ExitCriteriaCreateSerializer, request.data)
         criterion = services.criteria_create(actor=request.user, program=program, **data)
         return Response(ExitCriteriaSerializer(criterion).data, status=status.HTTP_201_CREATED)
 
@@ -188,7 +177,7 @@ class RecommendationListView(APIView):
     )
     def get(self, request):
         filters = selectors.parse_recommendation_filters(request.query_params)
-        return _page(
+        return paginated(
             request,
             self,
             selectors.recommendation_list(actor=request.user, filters=filters),
@@ -208,7 +197,7 @@ class RecommendationDetailView(APIView):
     @extend_schema(request=ExitDecisionSerializer, responses=ExitRecommendationSerializer)
     def patch(self, request, pk):
         recommendation = selectors.recommendation_get(actor=request.user, recommendation_id=pk)
-        data = _validated(ExitDecisionSerializer, request.data)
+        data = validated(ExitDecisionSerializer, request.data)
         services.recommendation_decide(
             actor=request.user, recommendation=recommendation, status=data["status"], version=data["version"]
         )

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord
-from core.errors import ApplicationError, PermissionDeniedError
-from core.ids import parse_id
+from core.errors import PermissionDeniedError
+from core.params import ROW_ID, parse_filters
 from core.permissions import PROGRAM_RUNNERS
 from core.tenancy import get_scoped
 from interventions.outcomes import access, figures
@@ -46,24 +46,11 @@ def recommendations_visible_to(actor) -> QuerySet:
 
 
 def parse_recommendation_filters(params) -> dict:
-    filters, errors = {}, {}
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in ExitRecommendation.Status.values:
-            filters["status"] = status
-        else:
-            errors["status"] = [f"Allowed: {', '.join(ExitRecommendation.Status.values)}."]
-    for name in ("program", "student"):
-        raw = (params.get(name) or "").strip()
-        if raw:
-            value = parse_id(raw)
-            if value is None:
-                errors[name] = [f"A {name} id is a whole number."]
-            else:
-                filters[name] = value
-    if errors:
-        raise ApplicationError(field_errors=errors)
-    return filters
+    return parse_filters(
+        params,
+        {"status": ExitRecommendation.Status.values, "program": ROW_ID, "student": ROW_ID},
+        invalid_choice="Allowed: {allowed}.",
+    )
 
 
 def recommendation_list(*, actor, filters: dict | None = None) -> QuerySet:

@@ -7,7 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import paginated
+from core.api.serializers import choice_field, validated, validated_patch
 from core.errors import ApplicationError, PermissionDeniedError
 from core.ids import MAX_ID, MAX_VERSION
 from core.models import User
@@ -30,21 +31,6 @@ ENROLLMENT_END_CHOICES = [(Enrollment.Status.WITHDRAWN, "Withdrawn"), (Enrollmen
 RunnerAccess = HasRole(*PROGRAM_RUNNERS)
 
 
-def _choice(choices, **kwargs) -> serializers.ChoiceField:
-    allowed = ", ".join(str(value) for value in choices.values)
-    return serializers.ChoiceField(
-        choices=choices.choices,
-        error_messages={"invalid_choice": f"“{{input}}” is not a valid choice. Allowed: {allowed}."},
-        **kwargs,
-    )
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _refuse_unknown(data, serializer_class) -> None:
     if not hasattr(data, "keys"):
         return
@@ -52,12 +38,6 @@ def _refuse_unknown(data, serializer_class) -> None:
     unknown = sorted(set(data.keys()) - accepted)
     if unknown:
         raise ApplicationError(field_errors={name: ["This field cannot be written here."] for name in unknown})
-
-
-def _paginated(request, view, rows, serializer_class, **context):
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context=context).data)
 
 
 def _staff_member(actor, user_id, field: str = "facilitator") -> User:
@@ -87,12 +67,12 @@ class TemplateListCreateView(APIView):
 
     @extend_schema(responses=ProgramTemplateSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.template_list(actor=request.user), ProgramTemplateSerializer)
+        return paginated(request, self, selectors.template_list(actor=request.user), ProgramTemplateSerializer)
 
     @extend_schema(request=ProgramTemplateSerializer, responses={201: ProgramTemplateSerializer})
     def post(self, request):
         _refuse_unknown(request.data, ProgramTemplateSerializer)
-        data = _validated(ProgramTemplateSerializer, request.data)
+        data = validated(ProgramTemplateSerializer, request.data)
         template = services.template_create(actor=request.user, **data)
         return Response(ProgramTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
@@ -108,10 +88,7 @@ class TemplateDetailView(APIView):
     def patch(self, request, pk):
         template = selectors.template_get(actor=request.user, template_id=pk)
         _refuse_unknown(request.data, ProgramTemplateUpdateSerializer)
-        data = _validated(ProgramTemplateUpdateSerializer, request.data, partial=True)
-        if "version" not in data:
-            raise ApplicationError(field_errors={"version": ["This field is required."]})
-        version = data.pop("version")
+        version, data = validated_patch(ProgramTemplateUpdateSerializer, request.data)
         template = services.template_update(actor=request.user, template=template, version=version, **data)
         return Response(ProgramTemplateSerializer(template).data)
 
@@ -171,7 +148,7 @@ class ProgramCreateSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
-    status = _choice(Program.Status, required=False)
+    status = choice_field(Program.Status, required=False)
     owner = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
@@ -181,7 +158,7 @@ class ProgramUpdateSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False)
-    status = _choice(Program.Status, required=False)
+    status = choice_field(Program.Status, required=False)
     owner = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
@@ -206,14 +183,14 @@ class ProgramListCreateView(APIView):
     )
     def get(self, request):
         filters = selectors.parse_program_filters(request.query_params)
-        return _paginated(request, self, selectors.program_list(actor=request.user, filters=filters), ProgramSerializer)
+        return paginated(request, self, selectors.program_list(actor=request.user, filters=filters), ProgramSerializer)
 
     @extend_schema(request=ProgramCreateSerializer, responses={201: ProgramSerializer})
     def post(self, request):
         if not access.runs_programs(request.user):
             raise PermissionDeniedError("Only counsellors and admins make programs.")
         _refuse_unknown(request.data, ProgramCreateSerializer)
-        data = _validated(ProgramCreateSerializer, request.data)
+        data = validated(ProgramCreateSerializer, request.data)
         template = None
         if data.get("template"):
             template = selectors.template_list(actor=request.user).filter(pk=data["template"]).first()
@@ -245,12 +222,9 @@ class ProgramDetailView(APIView):
     def patch(self, request, pk):
         program = selectors.program_get_for_update(actor=request.user, program_id=pk)
         _refuse_unknown(request.data, ProgramUpdateSerializer)
-        data = _validated(ProgramUpdateSerializer, request.data, partial=True)
-        if "version" not in data:
-            raise ApplicationError(field_errors={"version": ["This field is required."]})
+        version, data = validated_patch(ProgramUpdateSerializer, request.data)
         if "owner" in data:
             data["owner"] = _staff_member(request.user, data["owner"], "owner")
-        version = data.pop("version")
         services.program_update(actor=request.user, program=program, version=version, **data)
         return _program_response(request, pk)
 
@@ -294,7 +268,7 @@ class SessionUpdateSerializer(serializers.Serializer):
     end_time = serializers.DateTimeField(required=False)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, trim_whitespace=False)
     facilitator = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    status = _choice(Session.Status, required=False)
+    status = choice_field(Session.Status, required=False)
     cancel_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
@@ -319,7 +293,7 @@ class ProgramSessionsView(APIView):
     @extend_schema(responses=SessionSerializer(many=True))
     def get(self, request, pk):
         program = selectors.program_get_for_update(actor=request.user, program_id=pk)
-        return _paginated(request, self, selectors.session_list(program=program), SessionSerializer)
+        return paginated(request, self, selectors.session_list(program=program), SessionSerializer)
 
     @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer})
     def post(self, request, pk):
@@ -327,7 +301,7 @@ class ProgramSessionsView(APIView):
         if not access.can_manage_program(request.user, program):
             raise PermissionDeniedError("Only the program's owner or an admin schedules its sessions.")
         _refuse_unknown(request.data, SessionCreateSerializer)
-        data = _validated(SessionCreateSerializer, request.data)
+        data = validated(SessionCreateSerializer, request.data)
         session = services.session_create(
             actor=request.user,
             program=program,
@@ -349,7 +323,7 @@ class GenerateSessionsView(APIView):
         if not access.can_manage_program(request.user, program):
             raise PermissionDeniedError("Only the program's owner or an admin schedules its sessions.")
         _refuse_unknown(request.data, GenerateSerializer)
-        data = _validated(GenerateSerializer, request.data)
+        data = validated(GenerateSerializer, request.data)
         sessions = services.sessions_generate(
             actor=request.user,
             program=program,
@@ -382,12 +356,9 @@ class SessionDetailView(APIView):
         if not access.can_manage_program(request.user, session.intervention):
             raise PermissionDeniedError("Only the program's owner or an admin reschedules or cancels its sessions.")
         _refuse_unknown(request.data, SessionUpdateSerializer)
-        data = _validated(SessionUpdateSerializer, request.data, partial=True)
-        if "version" not in data:
-            raise ApplicationError(field_errors={"version": ["This field is required."]})
+        version, data = validated_patch(SessionUpdateSerializer, request.data)
         if "facilitator" in data:
             data["facilitator"] = _staff_member(request.user, data["facilitator"])
-        version = data.pop("version")
         services.session_update(actor=request.user, session=session, version=version, **data)
         return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=pk)).data)
 
@@ -428,7 +399,7 @@ class SessionAttendanceView(APIView):
 
     @extend_schema(request=AttendanceSaveSerializer, responses=SessionAttendanceRecordSerializer(many=True))
     def post(self, request, pk):
-        data = _validated(AttendanceSaveSerializer, request.data)
+        data = validated(AttendanceSaveSerializer, request.data)
         result = services.session_attendance_save(
             actor=request.user, session_id=pk, records=data["records"], expected_version=data.get("version")
         )
@@ -472,7 +443,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
 class EnrollmentCreateSerializer(serializers.Serializer):
     student = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    source = _choice(Enrollment.Source, required=False)
+    source = choice_field(Enrollment.Source, required=False)
     referred_by_meeting = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     baseline = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
     goal = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
@@ -491,7 +462,7 @@ class ProgramEnrollmentsView(APIView):
     @extend_schema(responses=EnrollmentSerializer(many=True))
     def get(self, request, pk):
         program = selectors.program_get_for_update(actor=request.user, program_id=pk)
-        return _paginated(
+        return paginated(
             request, self, selectors.enrollment_list(actor=request.user, program=program), EnrollmentSerializer
         )
 
@@ -499,7 +470,7 @@ class ProgramEnrollmentsView(APIView):
     def post(self, request, pk):
         program = selectors.program_get_for_update(actor=request.user, program_id=pk)
         _refuse_unknown(request.data, EnrollmentCreateSerializer)
-        data = _validated(EnrollmentCreateSerializer, request.data)
+        data = validated(EnrollmentCreateSerializer, request.data)
         student = (
             Student.objects.for_actor(request.user).select_related("class_group").filter(pk=data["student"]).first()
         )
@@ -536,7 +507,7 @@ class EnrollmentDetailView(APIView):
     def patch(self, request, pk):
         enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=pk)
         _refuse_unknown(request.data, EnrollmentUpdateSerializer)
-        data = _validated(EnrollmentUpdateSerializer, request.data)
+        data = validated(EnrollmentUpdateSerializer, request.data)
         services.enrollment_update(
             actor=request.user,
             enrollment=enrollment,
@@ -568,4 +539,4 @@ class RiskListView(APIView):
 
     @extend_schema(responses=RiskEntrySerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.risk_list(actor=request.user), RiskEntrySerializer)
+        return paginated(request, self, selectors.risk_list(actor=request.user), RiskEntrySerializer)

@@ -15,9 +15,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.errors import ApplicationError, PermissionDeniedError
-from core.ids import parse_id
+from core.errors import PermissionDeniedError
 from core.models import User
+from core.params import ROW_ID, parse_filters
 from core.permissions import PROGRAM_RUNNERS, STAFF
 from core.tenancy import get_scoped
 from interventions.models import (
@@ -97,25 +97,7 @@ def programs_visible_to(actor) -> QuerySet:
 
 
 def parse_program_filters(params) -> dict:
-    filters: dict = {}
-    errors: dict[str, list[str]] = {}
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in Program.Status.values:
-            filters["status"] = status
-        else:
-            errors["status"] = [f"“{status}” is not a valid status. Allowed: {', '.join(Program.Status.values)}."]
-    for name in ("owner", "student"):
-        raw = (params.get(name) or "").strip()
-        if raw:
-            value = parse_id(raw)
-            if value is None:
-                errors[name] = [f"A {name} id is a whole number."]
-            else:
-                filters[name] = value
-    if errors:
-        raise ApplicationError(field_errors=errors)
-    return filters
+    return parse_filters(params, {"status": Program.Status.values, "owner": ROW_ID, "student": ROW_ID})
 
 
 def program_list(*, actor, filters: dict | None = None) -> QuerySet:

@@ -371,6 +371,20 @@ def _prepare_booking(*, program: Program, location: str, facilitator) -> None:
     scheduling.prepare(school_id=program.school_id, keys=keys)
 
 
+def _check_session_times(program: Program, start: datetime.datetime, end: datetime.datetime) -> None:
+    """One session of an open program: it ends after it starts, on the same day, a school day of the program."""
+    _open_program(program)
+    if end <= start:
+        raise _errors(end_time="The session must end after it starts.")
+    if timezone.localtime(end).date() != timezone.localtime(start).date():
+        raise _errors(end_time="A session starts and ends on the same day.")
+    day = timezone.localtime(start).date()
+    holidays = dict(Holiday.objects.filter(school_id=program.school_id, date=day).values_list("date", "name"))
+    problems = _school_day_errors(program=program, starts=[start], holidays=holidays)
+    if problems:
+        raise ApplicationError(field_errors={"start_time": problems})
+
+
 def _open_program(program: Program) -> None:
     if program.status not in Program.OPEN_STATUSES:
         raise _errors(intervention=f"A {program.status} program takes no new sessions.")
@@ -395,16 +409,7 @@ def session_create(
 def _session_create(*, actor, program_id, start_time, end_time, location, facilitator) -> Session:
     program = scheduling.lock_program(program_id)
     _require_manager(actor, program)
-    _open_program(program)
-    if end_time <= start_time:
-        raise _errors(end_time="The session must end after it starts.")
-    if timezone.localtime(end_time).date() != timezone.localtime(start_time).date():
-        raise _errors(end_time="A session starts and ends on the same day.")
-    day = timezone.localtime(start_time).date()
-    holidays = dict(Holiday.objects.filter(school_id=program.school_id, date=day).values_list("date", "name"))
-    problems = _school_day_errors(program=program, starts=[start_time], holidays=holidays)
-    if problems:
-        raise ApplicationError(field_errors={"start_time": problems})
+    _check_session_times(program, start_time, end_time)
     _book(actor=actor, program=program, intervals=[(start_time, end_time)], location=location, facilitator=facilitator)
     session = Session.objects.create(
         school_id=program.school_id,
@@ -574,16 +579,7 @@ def _session_update(*, actor, session_id: int, version: int, changes: dict) -> S
     facilitator = changed.get("facilitator", session.facilitator)
     location = changed.get("location", session.location)
     if moves:
-        _open_program(program)
-        if end <= start:
-            raise _errors(end_time="The session must end after it starts.")
-        if timezone.localtime(end).date() != timezone.localtime(start).date():
-            raise _errors(end_time="A session starts and ends on the same day.")
-        day = timezone.localtime(start).date()
-        holidays = dict(Holiday.objects.filter(school_id=program.school_id, date=day).values_list("date", "name"))
-        problems = _school_day_errors(program=program, starts=[start], holidays=holidays)
-        if problems:
-            raise ApplicationError(field_errors={"start_time": problems})
+        _check_session_times(program, start, end)
         _book(
             actor=actor,
             program=program,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import audit
 from core.models import AuditLog, School
+from core.services import each_school
 from interventions.alerts.detection import calendar_for
 from interventions.risk import aggregates, bands
 from interventions.risk.models import RiskSettings, StudentRisk
@@ -166,16 +167,12 @@ def _update(school: School, changes: dict, now, summary: RiskSummary) -> None:
 
 def compute_risk_levels(*, as_of: datetime.date | None = None, school_code: str | None = None, log=None) -> RiskSummary:
     """The cron run over every school (or one), school by school so memory stays flat."""
-    schools = School.objects.order_by("code")
-    if school_code:
-        schools = schools.filter(code=school_code)
-    total = RiskSummary()
-    for school in list(schools):
-        summary = compute_for_school(school=school, as_of=as_of)
-        if log:
-            log(f"{school.code}: {summary}")
-        total.add(summary)
-    return total
+    return each_school(
+        lambda school: compute_for_school(school=school, as_of=as_of),
+        total=RiskSummary(),
+        school_code=school_code,
+        log=log,
+    )
 
 
 def refresh_risk_for_students(*, school_id: int, student_ids, as_of: datetime.date | None = None) -> RiskSummary:

@@ -167,12 +167,13 @@ class TestScan:
         form = make_form(school)
         for _ in range(students):
             absent_run(make_student(school, form))
-        # settings (created: 4), calendar (2), 6 rules (+ the behaviour letters' risk settings), active
-        # alerts, students, closed alerts, one INSERT of alerts, one of audit rows, savepoints (6)
+        # settings (created: 3, with its audit row), calendar (2), 6 rules (+ the behaviour letters' risk
+        # settings), active alerts, students, closed alerts, one INSERT of alerts, one of audit rows, savepoints (6)
         with assert_query_count(23):
             summary = scan_school(school=school, as_of=AS_OF)
         assert summary.raised == students
-        with assert_query_count(14):  # settings (2), calendar, rules, active alerts, students, savepoints
+        # settings, calendar (2), 6 rules (+ risk settings), active alerts, students, savepoints (2)
+        with assert_query_count(14):
             assert scan_school(school=school, as_of=AS_OF).raised == 0
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin, is_school_admin
+from core.admin_base import SchoolScopedAdmin, SchoolSettingsAdmin
 from core.services import audited_create, audited_update
 from students.academics.grading import derive_result, grade_bands_ensure
 from students.academics.models import Assessment, GradeBands, Subject, SubjectEnrollment, Topic, TopicProgress
@@ -84,19 +84,8 @@ class AssessmentAdmin(SchoolScopedAdmin):
 
 
 @admin.register(GradeBands)
-class GradeBandsAdmin(SchoolScopedAdmin):
+class GradeBandsAdmin(SchoolSettingsAdmin):
     list_display = ("school", "a_min", "b_min", "c_min", "d_min")
-    list_filter = ("school",)
-    search_fields = ("school__name", "school__code")
 
-    def has_add_permission(self, request):
-        # One row per school, created with SPEC's defaults the first time it is needed.
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def changelist_view(self, request, extra_context=None):
-        if is_school_admin(request.user):
-            grade_bands_ensure(school=request.user.school)
-        return super().changelist_view(request, extra_context)
+    def ensure_row(self, *, school):
+        return grade_bands_ensure(school=school)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core import audit
+from core.dates import weekdays_between
 from core.demo import DemoSchool, demo_step
 from students.academics.grading import derive_result, grade_bands_ensure
 from students.academics.models import Assessment, Subject, SubjectEnrollment, Topic
@@ -81,15 +82,6 @@ ASSESSMENTS = [
 ]
 
 
-def _school_days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return days
-
-
 @demo_step(order=15, name="subjects, topics, enrollments and assessments")
 def seed_academics(demo: DemoSchool) -> None:
     school, year = demo.school, demo.extra.get("academic_year")
@@ -142,7 +134,7 @@ def seed_academics(demo: DemoSchool) -> None:
     audit.record_created_rows(SubjectEnrollment.objects.filter(school=school).order_by("pk").iterator(chunk_size=2000))
 
     # Assessments over the term so far (whatever today is: dates between the year's start and today).
-    days = _school_days(year.start_date, max(year.start_date, demo.today - datetime.timedelta(days=1)))
+    days = weekdays_between(year.start_date, max(year.start_date, demo.today - datetime.timedelta(days=1)))
     days = [d for d in days if d <= demo.today] or [min(demo.today, year.start_date)]
     rng = random.Random(f"academics-{school.code}")
     bands = grade_bands_ensure(school=school)

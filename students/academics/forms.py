@@ -7,7 +7,24 @@ from django import forms
 from students.academics.models import Assessment, Subject, Topic
 
 
-class MarksPickForm(forms.Form):
+class TaughtPairMixin:
+    """A picker of a form and a subject (fields `class_group` and `subject`) that the person teaches
+    together: `pairs` are the (form id, subject id) they record."""
+
+    def offer_pairs(self, *, forms_, subjects, pairs) -> None:
+        self.pairs = pairs
+        self.fields["class_group"].choices = [("", "Choose a form"), *((f.pk, f.name) for f in forms_)]
+        self.fields["subject"].choices = [("", "Choose a subject"), *((s.pk, s.name) for s in subjects)]
+
+    def clean(self):
+        data = super().clean()
+        pair = (data.get("class_group"), data.get("subject"))
+        if None not in pair and pair not in self.pairs:
+            self.add_error("subject", "You do not teach this subject to this form.")
+        return data
+
+
+class MarksPickForm(TaughtPairMixin, forms.Form):
     """Which assessment: the form and subject, its type, title, day and total (and an optional topic)."""
 
     class_group = forms.TypedChoiceField(label="Form", coerce=int)
@@ -20,17 +37,8 @@ class MarksPickForm(forms.Form):
 
     def __init__(self, *args, forms_, subjects, pairs, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.pairs = pairs
-        self.fields["class_group"].choices = [("", "Choose a form"), *((f.pk, f.name) for f in forms_)]
-        self.fields["subject"].choices = [("", "Choose a subject"), *((s.pk, s.name) for s in subjects)]
+        self.offer_pairs(forms_=forms_, subjects=subjects, pairs=pairs)
         self.fields["topic"].choices = [("", "No topic"), *((t.pk, f"{t.order_index}. {t.name}") for t in topics)]
-
-    def clean(self):
-        data = super().clean()
-        pair = (data.get("class_group"), data.get("subject"))
-        if None not in pair and pair not in self.pairs:
-            self.add_error("subject", "You do not teach this subject to this form.")
-        return data
 
 
 class SubjectForm(forms.ModelForm):

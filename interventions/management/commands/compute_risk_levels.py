@@ -1,11 +1,9 @@
 """ABC risk levels (cron): compute every active student's level set-based; only changed rows are written."""
 
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from core.models import School
+from core.commands import date_option, school_option
 from interventions.risk.services import compute_risk_levels
 
 
@@ -17,12 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="The day to evaluate, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, school=None, date=None, **options):
-        try:
-            as_of = datetime.date.fromisoformat(date) if date else timezone.localdate()
-        except ValueError:
-            raise CommandError(f'--date must be YYYY-MM-DD, not "{date}".') from None
-        if school and not School.objects.filter(code=school).exists():
-            raise CommandError(f'No school with code "{school}".')
+        as_of = date_option(date) or timezone.localdate()
+        school_option(school)
         summary = compute_risk_levels(as_of=as_of, school_code=school, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(

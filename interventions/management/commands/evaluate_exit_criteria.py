@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from core.commands import school_option
 from core.models import School
 from interventions.outcomes.services import evaluate_school
 
@@ -14,11 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="Only this school (its code).")
 
     def handle(self, *args, **options):
-        schools = School.objects.order_by("code")
-        if options["school"]:
-            schools = schools.filter(code=options["school"])
-            if not schools.exists():
-                raise CommandError(f"No school with code {options['school']!r}.")
+        school = school_option(options["school"])
+        schools = [school] if school else School.objects.order_by("code")
         for school in schools:
             created = evaluate_school(school=school)
             self.stdout.write(f"{school.code}: {len(created)} new exit recommendation(s)")

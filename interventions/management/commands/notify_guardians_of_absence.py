@@ -1,9 +1,7 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.models import School
+from core.commands import date_option, school_option
 from interventions.communications.services import notify_guardians_of_absence
 
 
@@ -19,17 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="Only this school (its code).")
 
     def handle(self, *args, **options):
-        on = timezone.localdate()
-        if options["date"]:
-            try:
-                on = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from None
-        schools = None
-        if options["school"]:
-            schools = list(School.objects.filter(code=options["school"]))
-            if not schools:
-                raise CommandError(f"No school with code {options['school']!r}.")
+        on = date_option(options["date"]) or timezone.localdate()
+        school = school_option(options["school"])
+        schools = [school] if school else None
         summary = notify_guardians_of_absence(on=on, schools=schools)
         self.stdout.write(
             f"Absence notices for {on}: {len(summary.sent)} sent, {len(summary.failed)} failed, "

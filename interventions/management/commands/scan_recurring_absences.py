@@ -1,11 +1,9 @@
 """Daily early-warning scan (cron): raise the alerts attendance calls for, resolve those that cleared."""
 
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from core.models import School
+from core.commands import date_option, school_option
 from interventions.alerts.services import scan_schools
 
 
@@ -17,12 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="Only this school's code (default: every school).")
 
     def handle(self, *args, date=None, school=None, **options):
-        try:
-            as_of = datetime.date.fromisoformat(date) if date else timezone.localdate()
-        except ValueError:
-            raise CommandError(f'--date must be YYYY-MM-DD, not "{date}".') from None
-        if school and not School.objects.filter(code=school).exists():
-            raise CommandError(f'No school with code "{school}".')
+        as_of = date_option(date) or timezone.localdate()
+        school_option(school)
         summary = scan_schools(as_of=as_of, school_code=school, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,7 +1,6 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
+from core.commands import date_option
 from interventions.meetings.services import send_follow_up_reminders
 
 
@@ -16,12 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="Run as if today were this day (YYYY-MM-DD); default: today.")
 
     def handle(self, *args, **options):
-        today = None
-        if options["date"]:
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from None
+        today = date_option(options["date"])
         summary = send_follow_up_reminders(today=today)
         self.stdout.write(
             f"Sent {summary.emails_sent} reminder email(s) about {summary.meetings_reminded} overdue meeting(s); "

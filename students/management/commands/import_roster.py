@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from core.models import School
+from core.commands import file_bytes, nothing_imported, school_option
 from students import roster
 
 
@@ -12,21 +12,12 @@ class Command(BaseCommand):
         parser.add_argument("--school", required=True, help="The school's code.")
 
     def handle(self, *args, file, school, **options):
-        try:
-            target = School.objects.get(code=school)
-        except School.DoesNotExist:
-            raise CommandError(f"No school with code {school!r}.") from None
-        try:
-            with open(file, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        target = school_option(school)
+        data = file_bytes(file)
         try:
             result = roster.roster_import(actor=None, school=target, text=roster.decode_roster(data))
         except roster.RosterError as exc:
-            for number, reason in exc.lines:
-                self.stderr.write(f"line {number}: {reason}")
-            raise CommandError(f"Nothing imported: {len(exc.lines)} bad line(s).") from None
+            raise nothing_imported(self, exc.lines) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"{target.code}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"

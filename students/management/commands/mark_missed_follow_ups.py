@@ -1,7 +1,6 @@
-import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from core.commands import date_option
 from students.admissions.services import mark_missed_follow_ups, rescore_inquiries
 
 
@@ -15,12 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="Run as if today were this day (YYYY-MM-DD); default: today.")
 
     def handle(self, *args, **options):
-        today = None
-        if options["date"]:
-            try:
-                today = datetime.date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}.") from None
+        today = date_option(options["date"])
         marked = mark_missed_follow_ups(today=today)
         rescored = rescore_inquiries(today=today)
         self.stdout.write(
