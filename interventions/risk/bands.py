@@ -185,7 +185,7 @@ def course_figures(row: dict, settings) -> dict:
     if direction and direction != "steady":
         parts.append(
             f"Marks {'up' if direction == 'improving' else 'down'}: {_number(recent)} % on average in the last"
-            f" {row.get('window_days')} school days, from {_number(earlier)} % before."
+            f" {settings.behaviour_window_days} school days, from {_number(earlier)} % before."
         )
     return {
         "level": level,

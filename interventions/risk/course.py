@@ -65,7 +65,6 @@ def course_rows(scope, year_start: datetime.date, settings) -> dict[int, dict]:
             "recent_mean": _mean(row["recent_mean"]),
             "earlier_graded": row["earlier_graded"],
             "earlier_mean": _mean(row["earlier_mean"]),
-            "window_days": settings.behaviour_window_days,
         }
         for row in subjects
     }

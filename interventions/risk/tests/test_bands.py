@@ -255,7 +255,6 @@ def test_course_trend_compares_recent_marks_with_the_years_before(defaults, rece
         "earlier_mean": earlier,
         "recent_graded": counts[0],
         "earlier_graded": counts[1],
-        "window_days": 45,
     }
     figures = bands.course_figures(row, defaults)
     assert figures["trend"] == expected
