@@ -29,7 +29,7 @@ def programs_dashboard(actor, **objects):
         programs = programs.filter(owner=actor)
     low = [(p, selectors.fidelity_of(p)) for p in programs[:100] if selectors.is_low_fidelity(p)][:LISTED]
     since = timezone.now() - datetime.timedelta(days=RISK_NEW_DAYS)
-    risk = [e for e in selectors.risk_list(actor=actor) if e.newest_at and e.newest_at >= since][:LISTED]
+    risk = selectors.risk_list(actor=actor, since=since, limit=LISTED)
     return {"sessions": sessions, "low": low, "risk": risk}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from core.models import User
 from core.params import ROW_ID, parse_filters
 from core.permissions import PROGRAM_RUNNERS, STAFF
 from core.tenancy import get_scoped
+from interventions.alerts.selectors import SEVERITY_RANK
 from interventions.models import (
     Alert,
     Enrollment,
@@ -275,41 +276,43 @@ class RiskEntry:
     alerts: list[Alert] = field(default_factory=list)
     escalated_meetings: list[InterventionMeeting] = field(default_factory=list)
 
-    @property
-    def newest_at(self):
-        stamps = [alert.created_at for alert in self.alerts] + [m.updated_at for m in self.escalated_meetings]
-        return max(stamps) if stamps else None
 
-
-SEVERITY_RANK = {Alert.Severity.HIGH: 0, Alert.Severity.MEDIUM: 1, Alert.Severity.LOW: 2}
-
-
-def risk_list(*, actor, exclude_program=None) -> list[RiskEntry]:
-    """Students with an open alert or an escalated meeting and no active enrollment, with the reasons,
-    most severe first. Three queries."""
+def risk_list(*, actor, since: datetime.datetime | None = None, limit: int | None = None) -> list[RiskEntry]:
+    """Students with an open alert or an escalated meeting and no active enrollment, with the reasons:
+    those with an escalated meeting first, then by their most severe alert, then by name. `since`: only
+    those with such an alert raised, or a meeting escalated, since then; `limit`: the first so many
+    (ranked and cut in SQL, so a short list loads only its own rows). Three queries."""
     if actor.role not in PROGRAM_RUNNERS:
         raise PermissionDeniedError("Only counsellors and admins see the risk list.")
-    active_alerts = Alert.objects.filter(status__in=Alert.ACTIVE_STATUSES).order_by("-created_at", "-id")
-    escalated = InterventionMeeting.objects.filter(status=InterventionMeeting.Status.ESCALATED).order_by("-updated_at")
+    active_alerts = Alert.objects.filter(status__in=Alert.ACTIVE_STATUSES)
+    escalated = InterventionMeeting.objects.filter(status=InterventionMeeting.Status.ESCALATED)
+    alerts_of = active_alerts.filter(student_id=OuterRef("pk"))
+    escalated_of = escalated.filter(student_id=OuterRef("pk"))
     students = (
         Student.objects.for_actor(actor)
         .filter(status=Student.Status.ACTIVE)
-        .filter(
-            Exists(Alert.objects.filter(student_id=OuterRef("pk"), status__in=Alert.ACTIVE_STATUSES))
-            | Exists(
-                InterventionMeeting.objects.filter(
-                    student_id=OuterRef("pk"), status=InterventionMeeting.Status.ESCALATED
-                )
-            )
-        )
+        .filter(Exists(alerts_of) | Exists(escalated_of))
         .exclude(Exists(Enrollment.objects.filter(student_id=OuterRef("pk"), status=Enrollment.Status.ACTIVE)))
+    )
+    if since is not None:
+        students = students.filter(
+            Exists(alerts_of.filter(created_at__gte=since)) | Exists(escalated_of.filter(updated_at__gte=since))
+        )
+    most_severe = alerts_of.annotate(rank=SEVERITY_RANK).order_by("rank").values("rank")[:1]
+    students = (
+        students.annotate(
+            escalated_rank=Case(When(Exists(escalated_of), then=Value(0)), default=Value(1)),
+            severity_rank=Coalesce(Subquery(most_severe, output_field=IntegerField()), Value(3)),
+        )
         .select_related("class_group")
         .prefetch_related(
-            Prefetch("alerts", queryset=active_alerts, to_attr="risk_alerts"),
-            Prefetch("intervention_meetings", queryset=escalated, to_attr="risk_meetings"),
+            Prefetch("alerts", queryset=active_alerts.order_by("-created_at", "-id"), to_attr="risk_alerts"),
+            Prefetch("intervention_meetings", queryset=escalated.order_by("-updated_at"), to_attr="risk_meetings"),
         )
-        .order_by("last_name", "first_name", "pk")
+        .order_by("escalated_rank", "severity_rank", "last_name", "first_name", "pk")
     )
+    if limit is not None:
+        students = students[:limit]
     entries = []
     for student in students:
         reasons = [
@@ -321,12 +324,7 @@ def risk_list(*, actor, exclude_program=None) -> list[RiskEntry]:
                 student=student, reasons=reasons, alerts=student.risk_alerts, escalated_meetings=student.risk_meetings
             )
         )
-
-    def rank(entry: RiskEntry):
-        severities = [SEVERITY_RANK.get(alert.severity, 3) for alert in entry.alerts]
-        return (0 if entry.escalated_meetings else 1, min(severities, default=3))
-
-    return sorted(entries, key=rank)
+    return entries
 
 
 # Shared pages

@@ -88,7 +88,7 @@ def _detail_context(request, program, **extra) -> dict:
     enrollments = list(selectors.enrollment_list(actor=actor, program=program))
     pct = selectors.session_attendance_pct(program=program)
     enrolled_rows = [(e, pct.get(e.student_id)) for e in enrollments]
-    risk = selectors.risk_list(actor=actor)[:25] if can_manage and program.status in program.OPEN_STATUSES else []
+    risk = selectors.risk_list(actor=actor, limit=25) if can_manage and program.status in program.OPEN_STATUSES else []
     fidelity = selectors.fidelity_of(program)
     today = timezone.localdate()
     context = {

@@ -1,11 +1,21 @@
 """Program pages: the list and creating from a template, a program's page and its actions, a session's
 attendance, the calendar file, the referral from a meeting, the dashboard and profile sections."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from icalendar import Calendar
 
 from core.models import AuditLog
-from interventions.models import Enrollment, Intervention, InterventionSession, SessionAttendance
+from interventions.models import (
+    Alert,
+    Enrollment,
+    Intervention,
+    InterventionMeeting,
+    InterventionSession,
+    SessionAttendance,
+)
 from interventions.tests.factories import AlertFactory, InterventionMeetingFactory, InterventionTemplateFactory
 from interventions.tests.programs_helpers import (  # noqa: F401 - fixtures
     at,
@@ -200,6 +210,43 @@ class TestSections:
         assert 'id="programs-dashboard"' in body
         assert "Today's sessions" in body and "10:00 Reading group" in body
         assert "Under 80 % delivered" in body and "Ana Diaz" in body
+
+    def test_dashboard_lists_only_students_new_on_the_risk_list_this_week_most_urgent_first(
+        self, client, program, counselor, school, form_master
+    ):
+        long_ago = timezone.now() - datetime.timedelta(days=10)
+        old = StudentFactory(school=school, first_name="Olga", last_name="Old")
+        Alert.objects.filter(pk=AlertFactory(school=school, student=old, severity="high").pk).update(
+            created_at=long_ago
+        )
+
+        def risk_section():
+            body = signed_in(client, counselor).get("/").content.decode()
+            section = body[body.index('id="programs-dashboard"') :]
+            return section[section.index("New on the risk list") : section.index("</article>")]
+
+        assert "Nobody new this week." in risk_section() and "Olga Old" not in risk_section()
+
+        # An old alert, but a meeting escalated today: new on the list.
+        meeting = InterventionMeetingFactory(school=school, student=old, created_by=form_master)
+        InterventionMeeting.objects.filter(pk=meeting.pk).update(status="escalated")
+        names = [("Ada", "Ames", "low"), ("Ben", "Bell", "medium"), ("Cal", "Cox", "high"), ("Dee", "Dunn", "low")]
+        names += [("Eve", "Earl", "medium"), ("Fay", "Ford", "low")]
+        for first, last, severity in names:
+            AlertFactory(
+                school=school,
+                student=StudentFactory(school=school, first_name=first, last_name=last),
+                severity=severity,
+            )
+        section = risk_section()
+        listed = [
+            name
+            for name in ("Olga Old", "Cal Cox", "Ben Bell", "Eve Earl", "Ada Ames", "Dee Dunn", "Fay Ford")
+            if name in section
+        ]
+        assert listed == ["Olga Old", "Cal Cox", "Ben Bell", "Eve Earl", "Ada Ames"]
+        assert section.index("Olga Old") < section.index("Cal Cox") < section.index("Ben Bell")
+        assert section.index("Ben Bell") < section.index("Eve Earl") < section.index("Ada Ames")
 
     def test_student_profile_programs(self, client, program, counselor, student):
         enroll(program, student)
