@@ -90,7 +90,8 @@ class AlertListView(generics.ListAPIView):
     permission_classes = [HasRole(*STAFF)]
 
     def get_queryset(self):
-        return selectors.alert_list(actor=self.request.user)
+        # The rows name the student and give the assignee as an id: the form and the user are not joined.
+        return selectors.alert_list(actor=self.request.user).select_related(None).select_related("student")
 
 
 class AlertDetailView(generics.GenericAPIView):
