@@ -535,3 +535,16 @@ def test_quick_access_widget_query_count_is_flat(admin_user, school, count, djan
         context = intervention_quick_access(admin_user)
         names = [meeting.student.full_name for meeting in context["overdue"]]
     assert context["counts"]["overdue"] == count and len(names) == min(count, 5)
+
+
+def test_the_student_select_escapes_names_and_forms_and_selects_the_one_asked_for(
+    page_client, form_master, fm_form, student
+):
+    fm_form.name = 'Form <7> & "B"'
+    fm_form.save()
+    odd = StudentFactory(school=student.school, class_group=fm_form, first_name="<b>Bo", last_name="O'Hara & Co")
+    html = page_client(form_master).get(PAGE, {"record_for": odd.pk}).content.decode()
+    assert '<optgroup label="Form &lt;7&gt; &amp; &quot;B&quot;">' in html
+    assert f'<option value="{odd.pk}" selected>O&#x27;Hara &amp; Co, &lt;b&gt;Bo ({odd.student_id})</option>' in html
+    assert "<b>Bo" not in html
+    assert f'<option value="{student.pk}">' in html
