@@ -87,15 +87,18 @@ echo "=== Production smoke: the README's production steps, gunicorn with DEBUG=0
 echo "=== Tests on SQLite ==="
 run_suite sqlite "" "$@"
 echo "=== Tests on MariaDB ($MYSQL_TEST_URL) ==="
-run_suite mariadb "$MYSQL_TEST_URL" "$@"
+# The phone and desktop layout and accessibility checks measure pages the browser has drawn; the database
+# beneath does not change what they measure, and they ran on SQLite above. Every other test runs here.
+run_suite mariadb "$MYSQL_TEST_URL" --ignore=core/tests/test_phone_pages.py "$@"
 
 # A Saturday in term, the first school day of an academic year (1 September, as the demo and the test
 # factories build them), a weekday of the summer holiday after the year ends on 16 July.
 PINNED_DAYS=(2027-02-13 2026-09-01 2027-07-21)
 for day in "${PINNED_DAYS[@]}"; do
   echo "=== Tests on SQLite, today pinned to $day ==="
-  # The phone and accessibility pages pin their own day (a seeded demo on a fixed school day), so
-  # running them again under another pinned day would repeat the same run; they are left out here.
-  TEST_TODAY="$day" run_suite "sqlite-$day" "" --ignore=core/tests/test_phone_pages.py "$@"
+  # Tests marked own_day pin their own day (the phone and accessibility pages on a seeded demo of a
+  # fixed school day, the demo seeded on each of these days): under another pinned day they would
+  # repeat the same run, so they are left out here.
+  TEST_TODAY="$day" run_suite "sqlite-$day" "" -m "not own_day" "$@"
 done
 echo "=== All tests passed on SQLite, MariaDB and SQLite on ${PINNED_DAYS[*]} ==="

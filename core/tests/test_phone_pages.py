@@ -35,7 +35,7 @@ from core.tests.phone import (
 
 # The demo data is committed once by the module's fixture; each test runs in a transaction that is rolled
 # back (the sessions and audit rows its requests write go with it).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.own_day]
 
 PASSWORD = "phone-pass-2026"
 # A Tuesday in the autumn term: registers were taken on the days before, today's are still to take.

@@ -180,33 +180,3 @@ def test_admin_roster_upload(login, admin_user, teacher, form):
     assert "Roster imported: 1 created, 0 updated, 0 unchanged." in response.content.decode()
     assert Student.objects.get(student_id="N-1").school == admin_user.school
     assert login(teacher).get("/admin/students/student/import/").status_code == 302  # not an admin: login page
-
-
-# Demo ----------------------------------------------------------------------------------------------
-
-
-def test_seed_demo_creates_forms_students_and_a_term_of_attendance():
-    from core.demo import seed
-    from students.models import ClassGroup
-
-    today = timezone.localdate()
-    seed(log=lambda line: None)
-    for code in ("north", "south"):
-        forms = ClassGroup.objects.filter(school__code=code)
-        assert forms.count() == 8
-        assert forms.filter(form_master__username=f"{code}-fm1").count() == 4
-        assert not forms.filter(form_master=None).exists()
-        assert 8 * 28 <= Student.objects.filter(school__code=code).count() <= 8 * 32
-    year = forms.first().academic_year
-    assert year.start_date <= today <= year.end_date and year.is_current
-    records = AttendanceRecord.objects.count()
-    registers = Register.objects.count()
-    students = Student.objects.count()
-    assert records > 1000 and not Register.objects.filter(date__gte=today).exists()
-    assert AttendanceRecord.objects.filter(status="absent").exists()
-    seed(log=lambda line: None)  # idempotent
-    assert (AttendanceRecord.objects.count(), Register.objects.count(), Student.objects.count()) == (
-        records,
-        registers,
-        students,
-    )
