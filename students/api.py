@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework import generics, serializers
 
 from core.api.filters import IdFilter
+from core.api.serializers import DATE
 from core.ids import MAX_VERSION
 from core.permissions import STAFF, HasRole, Role
 from core.sections import STUDENT_FIGURES, figures_for
@@ -45,13 +46,12 @@ class StudentSerializer(serializers.ModelSerializer):
     def to_representation(self, student) -> dict:
         """The values the fields above give (a client is written against them; test_api compares the
         two), read straight off the row: DRF's generic walk over the fields was most of a list's time."""
-        born = student.date_of_birth
         return {
             "id": student.pk,
             "student_id": student.student_id,
             "first_name": student.first_name,
             "last_name": student.last_name,
-            "date_of_birth": born.isoformat() if born is not None else None,
+            "date_of_birth": DATE.to_representation(student.date_of_birth),
             "gender": student.gender,
             "class_group": student.class_group_id,
             "status": student.status,

@@ -14,6 +14,11 @@ CLIENT_EVENT_ACTIONS = (
 )
 MAX_DETAILS_BYTES = 4096
 
+# How the API writes dates and times in the rows a serializer builds itself (DRF's ISO 8601, times in the
+# current time zone; None stays None).
+DATE = serializers.DateField(read_only=True)
+TIMESTAMP = serializers.DateTimeField(read_only=True)
+
 
 def choice_field(choices, **kwargs) -> serializers.ChoiceField:
     """A choice field whose error names the allowed values."""

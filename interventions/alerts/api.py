@@ -8,15 +8,13 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from core.api.filters import IdFilter
+from core.api.serializers import TIMESTAMP
 from core.ids import MAX_VERSION
 from core.permissions import REGISTER_TAKERS, STAFF, HasRole
 from interventions.alerts import selectors, services
 from interventions.models import Alert
 
 # Counsellors read their school's alerts but do not change them.
-
-# How the API writes a date and time (DRF's ISO 8601, in the current time zone; None stays None).
-TIMESTAMP = serializers.DateTimeField(read_only=True)
 
 
 class AlertSerializer(serializers.ModelSerializer):

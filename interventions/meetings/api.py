@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import paginated
-from core.api.serializers import choice_field, validated
+from core.api.serializers import DATE, TIMESTAMP, choice_field, validated
 from core.errors import ApplicationError
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import HasRole
@@ -19,11 +19,6 @@ from students.models import Student
 
 Meeting = InterventionMeeting
 MeetingAccess = HasRole(*access.MEETING_ROLES)
-
-
-# How the API writes dates and times (DRF's ISO 8601, times in the current time zone; None stays None).
-DATE = serializers.DateField(read_only=True)
-TIMESTAMP = serializers.DateTimeField(read_only=True)
 
 
 # Output shapes
