@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -301,7 +301,7 @@ def risk_list(*, actor, since: datetime.datetime | None = None, limit: int | Non
     most_severe = alerts_of.annotate(rank=SEVERITY_RANK).order_by("rank").values("rank")[:1]
     students = (
         students.annotate(
-            escalated_rank=Case(When(Exists(escalated_of), then=Value(0)), default=Value(1)),
+            escalated=Exists(escalated_of),
             severity_rank=Coalesce(Subquery(most_severe, output_field=IntegerField()), Value(3)),
         )
         .select_related("class_group")
@@ -309,7 +309,7 @@ def risk_list(*, actor, since: datetime.datetime | None = None, limit: int | Non
             Prefetch("alerts", queryset=active_alerts.order_by("-created_at", "-id"), to_attr="risk_alerts"),
             Prefetch("intervention_meetings", queryset=escalated.order_by("-updated_at"), to_attr="risk_meetings"),
         )
-        .order_by("escalated_rank", "severity_rank", "last_name", "first_name", "pk")
+        .order_by("-escalated", "severity_rank", "last_name", "first_name", "pk")
     )
     if limit is not None:
         students = students[:limit]
