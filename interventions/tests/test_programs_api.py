@@ -329,7 +329,6 @@ class TestWrites:
     def test_risk_list_order_escalated_then_most_severe_alert_then_name(
         self, world, client_for, counselor, school, form_master
     ):
-        fm = form_master
         low = StudentFactory(school=school, first_name="Ann", last_name="Adams")
         AlertFactory(school=school, student=low, severity="low")
         cole = StudentFactory(school=school, first_name="Cy", last_name="Cole")
@@ -339,9 +338,9 @@ class TestWrites:
         AlertFactory(school=school, student=brown, severity="high", kind="low_attendance")
         zane = StudentFactory(school=school, first_name="Zed", last_name="Zane")
         AlertFactory(school=school, student=zane, severity="low")
-        InterventionMeetingFactory(school=school, student=zane, created_by=fm, status="escalated")
+        InterventionMeetingFactory(school=school, student=zane, created_by=form_master, status="escalated")
         young = StudentFactory(school=school, first_name="Yu", last_name="Young")
-        InterventionMeetingFactory(school=school, student=young, created_by=fm, status="escalated")
+        InterventionMeetingFactory(school=school, student=young, created_by=form_master, status="escalated")
         rows = client_for(counselor).get(f"{API}/risk-list/").json()["results"]
         assert [row["student"] for row in rows] == [zane.pk, young.pk, brown.pk, cole.pk, low.pk]
 
