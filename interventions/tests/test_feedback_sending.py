@@ -30,7 +30,10 @@ def finished_session(school, counselor):
         start_time=timezone.now() - datetime.timedelta(days=1),
         status="completed",
     )
-    attended = StudentFactory(school=school, guardian_email="mum@example.org")
+    # names no page text contains, so the public page showing them can only be a leak
+    attended = StudentFactory(
+        school=school, first_name="Qwertyuiop", last_name="Zyxwvutsrq", guardian_email="mum@example.org"
+    )
     no_email = StudentFactory(school=school, guardian_email="")
     absent = StudentFactory(school=school, guardian_email="dad@example.org")
     SessionAttendanceFactory(session=session, student=attended, status="present")
