@@ -1,12 +1,13 @@
 """Load benchmark over HTTP: gunicorn as in production, on MariaDB, with the 1,500-student bench school.
 
-    .venv/bin/python bench/bench_load.py [--requests 30] [--clients 20] [--workers 2 --threads 4]
+    .venv/bin/python bench/bench_load.py [--requests 30] [--clients 20] [--workers 3] [--threads 1]
 
 1. Builds (once) the school of bench_attendance.py (1,500 students, 180 days of attendance) in its own
    database (`ss_bench_load` on the server of DATABASE_URL; override with BENCH_DATABASE_URL), raises its
    alerts with the scan and records meetings for some of them.
-2. Runs `collectstatic` and starts gunicorn the README's production way (DEBUG=0, SECRET_KEY, whitenoise's
-   manifest), on a free loopback port, talking to it as the TLS proxy would (`X-Forwarded-Proto: https`).
+2. Runs `collectstatic` and starts gunicorn with the README's production command line (its workers; DEBUG=0,
+   SECRET_KEY, whitenoise's manifest), on a free loopback port instead of the README's, talking to it as the
+   TLS proxy would (`X-Forwarded-Proto: https`). `--workers` / `--threads` try another shape.
 3. `--clients` concurrent clients (threads, one keep-alive connection each) send `--requests` requests
    each to every list and page below, one endpoint at a time; then the 8:45 register rush: every form of
    the school saves its register at once, five times.
@@ -26,6 +27,7 @@ import http.client
 import json
 import os
 import random
+import shlex
 import shutil
 import signal
 import socket
@@ -257,21 +259,24 @@ def http_work(port: int, method: str, path_for, headers: dict, body_for=None, ok
     return work
 
 
+def server_command(port: int, args) -> list[str]:
+    """The README's production gunicorn line, on `port`; `--workers` / `--threads` given here override it."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from prod_smoke import readme_production_commands
+
+    line = next(command for command in readme_production_commands(ROOT / "README.md") if "gunicorn" in command)
+    words = shlex.split(line)
+    words[0] = str(ROOT / words[0])
+    words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
+    for option in ("workers", "threads"):
+        if getattr(args, option) is not None:
+            words += [f"--{option}", str(getattr(args, option))]
+    return [*words, "--log-level", "warning"]
+
+
 def start_server(port: int, args) -> subprocess.Popen:
     env = {**os.environ, **SERVER_ENV}  # DATABASE_URL: this run's database
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "school_support.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(server_command(port, args), cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -298,8 +303,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=30, help="requests per client and endpoint")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None, help="default: the README's production line")
+    parser.add_argument("--threads", type=int, default=None, help="default: the README's production line")
     parser.add_argument("--only", default="", help="comma-separated labels to run (default: all)")
     args = parser.parse_args()
 
@@ -343,7 +348,7 @@ def main() -> None:
     rows = []
     try:
         print(
-            f"gunicorn on 127.0.0.1:{port}: {args.workers} workers x {args.threads} threads; "
+            f"{' '.join(server_command(port, args)[1:])}; "
             f"{args.clients} clients x {args.requests} requests per endpoint; database {DATABASE_URL}"
         )
         for label, path_for, headers in endpoints:
@@ -355,6 +360,8 @@ def main() -> None:
                     statements[path] = capture_statements("GET", path, headers)
                 return statements[path]
 
+            # One client alone first: what a request costs when it waits for nobody.
+            alone, _ = run_clients(1, args.requests, http_work(port, "GET", path_for, headers))
             http_samples, http_errors = run_clients(
                 args.clients, args.requests, http_work(port, "GET", path_for, headers)
             )
@@ -364,7 +371,7 @@ def main() -> None:
                     statements_for(index, round_)
             sql_samples, sql_errors = replay(statements_for, args.clients, args.requests, rollback=False)
             count = len(next(iter(statements.values())))
-            rows.append((label, http_samples, http_errors, sql_samples, sql_errors, count))
+            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count))
             print_row(rows[-1])
 
         if not wanted or any("rush" in w for w in wanted):
@@ -374,6 +381,17 @@ def main() -> None:
                 rush_statements[form_id] = capture_statements(
                     "POST", "/api/attendance/bulk/", api_teacher, rush_body(data, form_id, 99)
                 )
+            alone, _ = run_clients(
+                1,
+                RUSH_ROUNDS,
+                http_work(
+                    port,
+                    "POST",
+                    lambda i, r: "/api/attendance/bulk/",
+                    api_teacher,
+                    body_for=lambda i, r: rush_body(data, forms[0], r),
+                ),
+            )
             http_samples, http_errors = run_clients(
                 len(forms),
                 RUSH_ROUNDS,
@@ -390,7 +408,7 @@ def main() -> None:
             )
             label = f"register rush ({len(forms)} forms at once) x{RUSH_ROUNDS}"
             count = len(rush_statements[forms[0]])
-            rows.append((label, http_samples, http_errors, sql_samples, sql_errors, count))
+            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count))
             print_row(rows[-1])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -401,19 +419,24 @@ def main() -> None:
 
     print()
     print(
-        f"{'request':<44} {'HTTP p50':>9} {'HTTP p95':>9} {'SQL p50':>8} {'SQL p95':>8} {'ratio':>6} {'errors':>7} {'queries':>8}"
+        f"{'request':<44} {'alone p50':>9} {'HTTP p50':>9} {'HTTP p95':>9} {'SQL p50':>8} {'SQL p95':>8} "
+        f"{'ratio':>6} {'errors':>7} {'queries':>8}"
     )
     for row in rows:
         print_row(row, header=False)
+    print(
+        "alone: one client, nobody else; HTTP: --clients at once; SQL: the same statements over as many "
+        "connections; ratio: HTTP p95 / SQL p95"
+    )
 
 
 def print_row(row, header=True) -> None:
-    label, http_samples, http_errors, sql_samples, sql_errors, count = row
+    label, alone, http_samples, http_errors, sql_samples, sql_errors, count = row
     http95, sql95 = percentile(http_samples, 0.95), percentile(sql_samples, 0.95)
     print(
-        f"{label:<44} {percentile(http_samples, 0.5):>8.1f}m {http95:>8.1f}m {percentile(sql_samples, 0.5):>7.1f}m "
-        f"{sql95:>7.1f}m {http95 / sql95 if sql95 else float('nan'):>5.1f}x {http_errors:>7} {count:>8}"
-        + (f"  (floor replay errors: {sql_errors})" if sql_errors else ""),
+        f"{label:<44} {percentile(alone, 0.5):>8.1f}m {percentile(http_samples, 0.5):>8.1f}m {http95:>8.1f}m "
+        f"{percentile(sql_samples, 0.5):>7.1f}m {sql95:>7.1f}m {http95 / sql95 if sql95 else float('nan'):>5.1f}x "
+        f"{http_errors:>7} {count:>8}" + (f"  (floor replay errors: {sql_errors})" if sql_errors else ""),
         flush=True,
     )
 
