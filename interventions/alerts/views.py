@@ -5,20 +5,34 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.pages import attempt, first_error
 from core.permissions import REGISTER_TAKERS, STAFF, role_required
 from interventions.alerts import selectors, services
 from interventions.alerts.forms import AlertFilterForm, AlertStatusForm
+from interventions.models import Alert
 
 PAGE_SIZE = 50
 CONFLICT_MESSAGE = "This alert was changed by someone else; it now shows the current state."
 
 
+KIND_LABELS = dict(Alert.Kind.choices)
+SEVERITY_LABELS = dict(Alert.Severity.choices)
+STATUS_LABELS = dict(Alert.Status.choices)
+
+
 def decorate(alerts, actor):
-    """Attach what the row template needs: the reason in words and what the user may do."""
+    """Attach what the row template needs: its labels and day in words (written here once a row, where the
+    template's `get_…_display` and `|date` cost it a lookup chain and a locale-aware formatter each), the
+    reason in words and what the user may do."""
     for alert in alerts:
+        alert.kind_label = KIND_LABELS[alert.kind]
+        alert.severity_label = SEVERITY_LABELS[alert.severity]
+        alert.status_label = STATUS_LABELS[alert.status]
+        raised = timezone.localtime(alert.created_at)
+        alert.raised = f"{raised.day} {raised:%b %Y}"
         alert.reason = selectors.alert_reason(alert)
         alert.user_can_act = alert.is_active and services.can_act_on_alert(actor, alert)
         alert.user_can_record_meeting = alert.is_active and services.can_record_meeting_for(actor, alert)
