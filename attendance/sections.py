@@ -1,4 +1,5 @@
-"""Home-page section: today's registers for the people who take them."""
+"""Attendance's sections: today's registers on the home page (for the people who take them), the year's
+calendar on a student's profile, and its figures of a student and of the school."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ import datetime
 from django.utils import timezone
 
 from attendance import selectors
+from attendance.calendar import LEGEND, year_calendar
 from attendance.models import Register
 from core.permissions import Role, has_role
-from core.sections import DASHBOARD, SCHOOL_FIGURES, STUDENT_FIGURES, object_figures, page_section
+from core.sections import (
+    DASHBOARD,
+    SCHOOL_FIGURES,
+    STUDENT_FIGURES,
+    STUDENT_PROFILE,
+    object_figures,
+    page_section,
+)
 from students.selectors import current_academic_year
 
 # How far back "the last school day" is looked for on a day without registers (a weekend, a holiday).
@@ -51,6 +60,36 @@ def todays_registers(actor):
         "to_take": [f for f in forms if not f.taken],
         "taken": [f for f in forms if f.taken],
         "mine": [f for f in forms if f.is_mine],
+    }
+
+
+@page_section(page=STUDENT_PROFILE, order=1, template="attendance/_profile_attendance.html")
+def student_attendance_year(actor, *, student):
+    """The student's year: a calendar of every marked day, the counts and rate, and the days not present."""
+    today = timezone.localdate()
+    year = student.class_group.academic_year if student.class_group_id else None
+    if year is None:
+        year = current_academic_year(school_id=student.school_id, on=today)
+    records, months, summary = [], [], None
+    if year is not None:
+        records = list(
+            selectors.student_attendance(actor=actor, student=student, start=year.start_date, end=year.end_date)
+        )
+        holidays = selectors.holiday_dates(school_id=student.school_id, start=year.start_date, end=year.end_date)
+        months = year_calendar(
+            start=year.start_date, end=year.end_date, today=today, records=records, holidays=holidays
+        )
+        counts = dict.fromkeys(("present", "absent", "late", "excused"), 0)
+        for record in records:
+            counts[record.status] += 1
+        attended = counts["present"] + counts["late"]
+        summary = {**counts, "marked": len(records), "rate": selectors.rate_of(attended, len(records))}
+    return {
+        "year": year,
+        "months": months,
+        "legend": LEGEND,
+        "summary": summary,
+        "not_present": [r for r in reversed(records) if r.status != "present"],
     }
 
 

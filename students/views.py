@@ -10,8 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from attendance import selectors as attendance_selectors
-from attendance.calendar import LEGEND, year_calendar
 from core import audit
 from core.errors import NotFoundError
 from core.ids import parse_id
@@ -82,35 +80,5 @@ def student_profile(request, student_id: int):
         student = selectors.student_get(actor=request.user, id=student_id)
     except NotFoundError:
         raise Http404() from None
-    today = timezone.localdate()
-    year = student.class_group.academic_year if student.class_group_id else None
-    if year is None:
-        year = selectors.current_academic_year(school_id=student.school_id, on=today)
-    records, months, summary = [], [], None
-    if year is not None:
-        records = list(
-            attendance_selectors.student_attendance(
-                actor=request.user, student=student, start=year.start_date, end=year.end_date
-            )
-        )
-        holidays = attendance_selectors.holiday_dates(
-            school_id=student.school_id, start=year.start_date, end=year.end_date
-        )
-        months = year_calendar(
-            start=year.start_date, end=year.end_date, today=today, records=records, holidays=holidays
-        )
-        counts = dict.fromkeys(("present", "absent", "late", "excused"), 0)
-        for record in records:
-            counts[record.status] += 1
-        attended = counts["present"] + counts["late"]
-        summary = {**counts, "marked": len(records), "rate": attendance_selectors.rate_of(attended, len(records))}
-    context = {
-        "student": student,
-        "year": year,
-        "months": months,
-        "legend": LEGEND,
-        "summary": summary,
-        "not_present": [r for r in reversed(records) if r.status != "present"],
-        "sections": sections_for(STUDENT_PROFILE, request.user, student=student),
-    }
+    context = {"student": student, "sections": sections_for(STUDENT_PROFILE, request.user, student=student)}
     return render(request, "students/profile.html", context)

@@ -6,13 +6,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# docs/architecture.md: the apps stack in this order; an app imports the ones below it, never one above.
+STACK = ("core", "students", "attendance", "interventions")
 
 
 def imported_modules(path: str) -> set[str]:
     tree = ast.parse((ROOT / path).read_text())
     names = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
@@ -34,3 +36,23 @@ def test_module_does_not_import(path, forbidden):
     """Detection only reads; students' reads know nothing of the apps built on students."""
     clashes = sorted(name for name in imported_modules(path) if name.startswith(forbidden))
     assert clashes == [], f"{path} imports {clashes}"
+
+
+def app_modules(app: str) -> list[str]:
+    """The app's own code: everything but its tests and migrations."""
+    return sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / app).rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+    )
+
+
+@pytest.mark.parametrize("app", STACK[:-1])
+def test_no_app_imports_one_above_it(app):
+    above = STACK[STACK.index(app) + 1 :]
+    clashes = {
+        path: sorted(name for name in imported_modules(path) if name.split(".")[0] in above)
+        for path in app_modules(app)
+    }
+    assert {path: names for path, names in clashes.items() if names} == {}
+    assert len(app_modules(app)) > 5  # the walk found the app's code

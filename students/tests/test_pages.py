@@ -1,6 +1,7 @@
 """Student pages, the CSV export, the admin (roster upload, audited saves) and the demo data."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -83,6 +84,9 @@ def test_profile_shows_calendar_rate_records_and_sections(login, form_master, te
     assert "Flu" in html and teacher.display_name in html
     assert 'class="cal-absent"' in html and 'class="cal-holiday" title="' in html and "Founders" in html
     assert "register not taken" in html or yesterday - datetime.timedelta(days=3) < form.academic_year.start_date
+    # Attendance's section opens the profile, before the sections the other apps add.
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    assert headings[0].startswith("Attendance") and "Early warning (ABC)" in headings[1:], headings
 
 
 def test_profile_query_count_does_not_grow_with_records(login, teacher, school, form, school_day):
