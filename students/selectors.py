@@ -42,8 +42,13 @@ def student_list(
     class_group: int | str | None = None,
     status: str | None = None,
     search: str | None = None,
+    joined: tuple[str, ...] = ("class_group",),
 ) -> QuerySet[Student]:
-    queryset = Student.objects.for_actor(actor).select_related("class_group")
+    """The actor's students by name; `joined`: the related rows read with them (the pages show the form's
+    name; the API gives the form as an id and passes `()`)."""
+    queryset = Student.objects.for_actor(actor)
+    if joined:
+        queryset = queryset.select_related(*joined)
     if class_group not in (None, ""):
         queryset = queryset.filter(class_group_id=class_group)
     if status:

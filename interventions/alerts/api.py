@@ -89,7 +89,7 @@ class AlertListView(generics.ListAPIView):
 
     def get_queryset(self):
         # The rows name the student and give the assignee as an id: the form and the user are not joined.
-        return selectors.alert_list(actor=self.request.user).select_related(None).select_related("student")
+        return selectors.alert_list(actor=self.request.user, joined=("student",))
 
 
 class AlertDetailView(generics.GenericAPIView):

@@ -46,9 +46,23 @@ def alerts_visible_to(actor) -> QuerySet:
     return alerts.none()
 
 
-def alert_list(*, actor, status: str | None = None, kind: str | None = None, student=None) -> QuerySet:
-    """The alerts the actor sees: open first, then by severity, newest first."""
+# What an alert's row on the pages shows besides the alert: the student, their form and the assignee.
+ROW_JOINS = ("student", "student__class_group", "assigned_to")
+
+
+def alert_list(
+    *,
+    actor,
+    status: str | None = None,
+    kind: str | None = None,
+    student=None,
+    joined: tuple[str, ...] = ROW_JOINS,
+) -> QuerySet:
+    """The alerts the actor sees: open first, then by severity, newest first. `joined`: the related rows
+    read with them (the pages' rows by default; the API names only the student)."""
     alerts = alerts_visible_to(actor)
+    if joined:
+        alerts = alerts.select_related(*joined)
     if status == ACTIVE:
         alerts = alerts.filter(status__in=Alert.ACTIVE_STATUSES)
     elif status:
@@ -57,18 +71,14 @@ def alert_list(*, actor, status: str | None = None, kind: str | None = None, stu
         alerts = alerts.filter(kind=kind)
     if student is not None:
         alerts = alerts.filter(student=student)
-    return (
-        alerts.select_related("student", "student__class_group", "assigned_to")
-        .annotate(status_rank=STATUS_RANK, severity_rank=SEVERITY_RANK)
-        .order_by("status_rank", "severity_rank", "-created_at", "-id")
+    return alerts.annotate(status_rank=STATUS_RANK, severity_rank=SEVERITY_RANK).order_by(
+        "status_rank", "severity_rank", "-created_at", "-id"
     )
 
 
 def alert_get(*, actor, alert_id) -> Alert:
     """One alert the actor sees; missing, of another school or not theirs → NotFoundError (404)."""
-    return get_scoped(
-        alerts_visible_to(actor).select_related("student", "student__class_group", "assigned_to"), actor, pk=alert_id
-    )
+    return get_scoped(alerts_visible_to(actor).select_related(*ROW_JOINS), actor, pk=alert_id)
 
 
 def open_alert_count(*, student) -> int:
