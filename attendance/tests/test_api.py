@@ -183,9 +183,7 @@ def test_list_filters_and_stays_in_school(
 
 
 @pytest.mark.parametrize("count", [10, 300])
-def test_list_query_count_is_constant(
-    client_for, teacher, school, form, make_students, school_day, django_assert_num_queries, count
-):
+def test_list_query_count_is_constant(client_for, teacher, school, form, make_students, school_day, count):
     students = make_students(form, count)
     AttendanceRecord.objects.bulk_create(
         [
@@ -194,7 +192,7 @@ def test_list_query_count_is_constant(
         ]
     )
     client = client_for(teacher)
-    with django_assert_num_queries(2):  # count + page
+    with assert_query_count(2):  # count + page
         response = client.get("/api/attendance/", {"page_size": 200})
     assert response.json()["count"] == count
 

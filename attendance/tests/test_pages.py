@@ -8,6 +8,7 @@ from django.utils import timezone
 from attendance.models import AttendanceRecord, Register
 from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory, RegisterFactory
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.tests.factories import ClassGroupFactory, StudentFactory
 from students.tests.fixtures import previous_weekday
 
@@ -56,12 +57,12 @@ def test_day_page_holiday_and_weekend(login, teacher, form, school_day):
 
 
 @pytest.mark.parametrize("forms", [2, 12])
-def test_day_page_query_count_is_constant(login, teacher, school, year, school_day, django_assert_num_queries, forms):
+def test_day_page_query_count_is_constant(login, teacher, school, year, school_day, forms):
     for index in range(forms):
         form = ClassGroupFactory(school=school, academic_year=year, name=f"Form {index}")
         RegisterFactory(school=school, class_group=form, date=school_day, taken_by=teacher)
     client = login(teacher)
-    with django_assert_num_queries(11):
+    with assert_query_count(11):
         response = client.get("/attendance/", {"date": school_day.isoformat()})
     assert f"{forms} of {forms}</strong>" in response.content.decode()
 
@@ -193,15 +194,13 @@ def test_unknown_status_posted_is_an_inline_error(login, teacher, form, make_stu
 
 
 @pytest.mark.parametrize("size", [5, 40])
-def test_register_page_and_save_query_counts_are_constant(
-    login, teacher, form, make_students, school_day, django_assert_num_queries, size
-):
+def test_register_page_and_save_query_counts_are_constant(login, teacher, form, make_students, school_day, size):
     students = make_students(form, size)
     client = login(teacher)
-    with django_assert_num_queries(8):  # the 7 of the register form + the holidays near the day
+    with assert_query_count(8):  # the 7 of the register form + the holidays near the day
         client.get(register_url(form, school_day))
     data = {"version": "0", **{f"status-{s.pk}": "absent" for s in students}}
-    with django_assert_num_queries(17):
+    with assert_query_count(17):
         response = client.post(register_url(form, school_day), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert AttendanceRecord.objects.filter(status="absent").count() == size
@@ -366,11 +365,11 @@ def test_export_of_an_unknown_or_another_schools_form_is_the_same_inline_error(
     assert not AuditLog.objects.filter(action="export.attendance").exists()
 
 
-def test_export_error_page_query_count(login, teacher, school, year, form, school_day, django_assert_num_queries):
+def test_export_error_page_query_count(login, teacher, school, year, form, school_day):
     client = login(teacher)
     for index in range(5):
         ClassGroupFactory(school=school, academic_year=year, name=f"Form {index}")
-    with django_assert_num_queries(12):  # the day page's 11 + the form looked up
+    with assert_query_count(12):  # the day page's 11 + the form looked up
         response = _export(client, start="2026-01-10", end="2026-01-01", class_group=form.pk)
     assert response.status_code == 400
 

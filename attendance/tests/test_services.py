@@ -12,6 +12,7 @@ from attendance.models import AttendanceRecord, Register
 from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory, RegisterFactory
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.models import Student
 from students.tests.fixtures import previous_weekday
 
@@ -270,9 +271,7 @@ def test_school_days_skip_weekends_holidays_and_days_outside_the_year(school, ye
     )
 
 
-def test_attendance_rates_for_many_students_in_one_query(
-    school, form, make_students, school_day, django_assert_num_queries
-):
+def test_attendance_rates_for_many_students_in_one_query(school, form, make_students, school_day):
     """Rate = (present + late) / days marked."""
     students = make_students(form, 30)
     day = school_day
@@ -281,7 +280,7 @@ def test_attendance_rates_for_many_students_in_one_query(
             status = ["present", "late", "absent", "excused"][(index + offset) % 4] if index < 4 else "present"
             AttendanceRecordFactory(school=school, student=student, date=day, status=status)
         day = previous_weekday(day)
-    with django_assert_num_queries(1):
+    with assert_query_count(1):
         rates = selectors.attendance_rates(student_ids=[s.pk for s in students])
     assert rates[students[0].pk] == {"marked": 4, "attended": 2, "absent": 1, "late": 1, "excused": 1, "rate": 50.0}
     assert rates[students[10].pk]["rate"] == 100.0

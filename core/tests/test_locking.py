@@ -11,6 +11,7 @@ from core.errors import ConflictError
 from core.locking import UnversionedSaveError, conflict, expect_version, versioned_save, versioned_update
 from core.models import AuditLog
 from core.services import audited_update
+from core.testing.queries import assert_query_count
 from students.models import Student
 from students.tests.factories import StudentFactory
 
@@ -26,10 +27,10 @@ class TestOnEveryDatabase:
         assert student.version == 3
         assert Student.objects.values_list("version", "first_name").get(pk=student.pk) == (3, "Kofi")
 
-    def test_a_save_is_one_conditional_update(self, school, django_assert_num_queries):
+    def test_a_save_is_one_conditional_update(self, school):
         student = StudentFactory(school=school)
         student.first_name = "Kofi"
-        with django_assert_num_queries(1) as captured:
+        with assert_query_count(1) as captured:
             versioned_save(student)
         sql = captured.captured_queries[0]["sql"]
         assert sql.startswith("UPDATE") and '"version" = 1' in sql.replace("`", '"')
@@ -66,11 +67,11 @@ class TestOnEveryDatabase:
             2,
         )
 
-    def test_a_plain_save_of_a_stored_row_is_refused_and_writes_nothing(self, school, django_assert_num_queries):
+    def test_a_plain_save_of_a_stored_row_is_refused_and_writes_nothing(self, school):
         """Only core.locking writes a stored versioned row: save() would skip the version check."""
         student = StudentFactory(school=school, first_name="Ama")
         student.first_name = "Akua"
-        with django_assert_num_queries(0), pytest.raises(UnversionedSaveError, match="versioned_save"):
+        with assert_query_count(0), pytest.raises(UnversionedSaveError, match="versioned_save"):
             student.save()
         assert Student.objects.values_list("first_name", "version").get(pk=student.pk) == ("Ama", 1)
 

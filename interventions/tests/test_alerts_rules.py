@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.testing.queries import assert_query_count
 from interventions.alerts.services import alert_settings_ensure, scan_school
 from interventions.models import Alert, AlertSettings
 from interventions.tests.alerts_helpers import (
@@ -401,7 +402,7 @@ def test_the_reason_in_words(kind, details, words):
     assert alert_reason(Alert(kind=kind, details=details)) == words
 
 
-def test_detection_only_reads_and_the_scan_creates_the_settings(school, form, django_assert_num_queries):
+def test_detection_only_reads_and_the_scan_creates_the_settings(school, form):
     """Evaluating a school without settings uses SPEC's defaults and writes nothing; the scan (the
     service) is what creates the settings row and its audit row."""
     from django.db import connection

@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import override_settings
 
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.communications.models import CommunicationLog, CommunicationTemplate
 from interventions.tests.communication_factories import CommunicationLogFactory, CommunicationTemplateFactory
 from interventions.tests.communications_helpers import FAILING_EMAIL
@@ -73,14 +74,14 @@ def test_letter_endpoint_returns_the_pdf(client_for, counselor, student):
     assert pdf.content.startswith(b"%PDF")
 
 
-def test_list_filters_and_constant_queries(client_for, counselor, school, student, django_assert_num_queries):
+def test_list_filters_and_constant_queries(client_for, counselor, school, student):
     other = StudentFactory(school=school)
     CommunicationLogFactory(school=school, student=student, channel="phone")
     CommunicationLogFactory(school=school, student=student, channel="email", recipient="g@example.org")
     for _ in range(5):
         CommunicationLogFactory(school=school, student=other, channel="phone")
     client = client_for(counselor)
-    with django_assert_num_queries(2):  # count + page, with student, actor and template joined
+    with assert_query_count(2):  # count + page, with student, actor and template joined
         response = client.get(URL)
     assert response.json()["count"] == 7
     assert client.get(URL, {"student": student.pk}).json()["count"] == 2

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 
+from core.testing.queries import assert_query_count
 from interventions.communications.models import CommunicationLog
 from interventions.tests.communication_factories import CommunicationLogFactory, CommunicationTemplateFactory
 from interventions.tests.communications_helpers import FAILING_EMAIL
@@ -57,7 +58,7 @@ def test_teacher_sees_no_contact_log_on_the_profile_and_403_on_the_page(page_cli
     assert client.get(contact_url(student)).status_code == 403
 
 
-def test_profile_contact_log_takes_constant_queries(page_client, counselor, school, student, django_assert_num_queries):
+def test_profile_contact_log_takes_constant_queries(page_client, counselor, school, student):
     client = page_client(counselor)
     CommunicationLogFactory(school=school, student=student)
     client.get(f"/students/{student.pk}/")
@@ -69,7 +70,7 @@ def test_profile_contact_log_takes_constant_queries(page_client, counselor, scho
     template = CommunicationTemplateFactory(school=school)
     for _ in range(8):
         CommunicationLogFactory(school=school, student=student, template=template, actor=counselor)
-    with django_assert_num_queries(len(one.captured_queries)):
+    with assert_query_count(len(one.captured_queries)):
         response = client.get(f"/students/{student.pk}/")
     assert response.content.decode().count('id="contact-') >= 9
 

@@ -354,11 +354,11 @@ def _make_many(count, *, student_factory, created_by):
 
 
 @pytest.mark.parametrize("count", [5, 60])
-def test_list_query_count_does_not_grow(client_for, admin_user, school, count, django_assert_num_queries):
+def test_list_query_count_does_not_grow(client_for, admin_user, school, count):
     """Count + one page of rows with their students, whatever the number of meetings."""
     _make_many(count, student_factory=lambda: StudentFactory(school=school), created_by=admin_user)
     client = client_for(admin_user)
-    with django_assert_num_queries(2):
+    with assert_query_count(2):
         response = client.get(URL, {"page_size": 200})
     assert response.json()["count"] == count
 
@@ -765,9 +765,9 @@ def test_stats(client_for, form_master, admin_user, counselor, teacher, other_ad
     assert foreign["total"] == 1 and foreign["by_status"]["escalated"] == 1  # only the other school's own row
 
 
-def test_stats_is_one_query_whatever_the_size(client_for, admin_user, school, django_assert_num_queries):
+def test_stats_is_one_query_whatever_the_size(client_for, admin_user, school):
     _make_many(30, student_factory=lambda: StudentFactory(school=school), created_by=admin_user)
-    with django_assert_num_queries(1):
+    with assert_query_count(1):
         body = client_for(admin_user).get(f"{URL}stats/").json()
     assert body["total"] == 30 and body["overdue_follow_ups"] == 15
 
@@ -782,14 +782,13 @@ def test_recurring(
     student,
     other_student,
     other_form_master,
-    django_assert_num_queries,
 ):
     make_meeting(student=student, created_by=form_master, root_cause="family", status="closed")
     make_meeting(student=student, created_by=form_master, root_cause="family")
     make_meeting(student=student, created_by=form_master, root_cause="health")
     make_meeting(student=other_student, created_by=other_form_master, root_cause="family")
     client = client_for(admin_user)
-    with django_assert_num_queries(2):
+    with assert_query_count(2):
         body = client.get(f"{URL}recurring/").json()
     assert body["count"] == 1
     row = body["results"][0]
@@ -825,16 +824,14 @@ def test_student_history_chronological(
     assert client_for(admin_user).get(f"{URL}student/999999/").status_code == 404
 
 
-def test_student_history_query_count_is_flat(
-    client_for, admin_user, form_master, student, school, fm_form, django_assert_num_queries
-):
+def test_student_history_query_count_is_flat(client_for, admin_user, form_master, student, school, fm_form):
     for cause in ("family", "health", "academic", "financial"):
         meeting = make_meeting(student=student, created_by=form_master, root_cause=cause)
         ProgressUpdateFactory(meeting=meeting)
         ProgressUpdateFactory(meeting=meeting)
     client = client_for(admin_user)
     # student, count, meetings, their updates
-    with django_assert_num_queries(4):
+    with assert_query_count(4):
         assert client.get(f"{URL}student/{student.pk}/").json()["count"] == 4
 
 

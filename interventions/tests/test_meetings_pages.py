@@ -8,6 +8,7 @@ from django.test import Client
 from core.locking import versioned_save
 from core.models import AuditLog
 from core.sections import DASHBOARD, STUDENT_PROFILE, sections_for
+from core.testing.queries import assert_query_count
 from interventions.meetings import selectors
 from interventions.models import Alert, InterventionMeeting, ProgressUpdate
 from interventions.tests.factories import AlertFactory, ProgressUpdateFactory
@@ -113,7 +114,7 @@ def test_bad_filter_shows_an_inline_error_not_a_500(page_client, form_master):
 
 
 @pytest.mark.parametrize("count", [5, 40])
-def test_page_and_fragment_query_counts_are_flat(page_client, admin_user, school, count, django_assert_num_queries):
+def test_page_and_fragment_query_counts_are_flat(page_client, admin_user, school, count):
     for i in range(count):
         meeting = make_meeting(
             student=StudentFactory(school=school), created_by=admin_user, follow_up_date=days(-1 if i % 2 else 3)
@@ -122,14 +123,14 @@ def test_page_and_fragment_query_counts_are_flat(page_client, admin_user, school
     client = page_client(admin_user)
     client.get(PAGE)  # warm the session
     # session, user, stats, recurring, count, page of meetings, school name, students for the dialog
-    with django_assert_num_queries(8):
+    with assert_query_count(8):
         response = client.get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('<tr id="meeting-') == min(count, 25)
     assert (f"Page 1 of 2 · {count} meetings" in html) == (count > 25)
     # session, user, stats, recurring, count, page of meetings
-    with django_assert_num_queries(6):
+    with assert_query_count(6):
         assert client.get(PAGE, {"urgency": "medium"}, **HTMX).status_code == 200
 
 
@@ -524,14 +525,14 @@ def test_timeline_on_the_student_profile_page(page_client, admin_user, teacher, 
 
 
 @pytest.mark.parametrize("count", [2, 30])
-def test_quick_access_widget_query_count_is_flat(admin_user, school, count, django_assert_num_queries):
+def test_quick_access_widget_query_count_is_flat(admin_user, school, count):
     from interventions.meetings.sections import intervention_quick_access
 
     for _ in range(count):
         make_meeting(
             student=StudentFactory(school=school), created_by=admin_user, meeting_date=days(-5), follow_up_date=days(-1)
         )
-    with django_assert_num_queries(2):  # the counts, the first overdue cases with their students
+    with assert_query_count(2):  # the counts, the first overdue cases with their students
         context = intervention_quick_access(admin_user)
         names = [meeting.student.full_name for meeting in context["overdue"]]
     assert context["counts"]["overdue"] == count and len(names) == min(count, 5)

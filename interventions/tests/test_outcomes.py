@@ -14,6 +14,7 @@ from django.utils import timezone
 from attendance.tests.factories import AttendanceRecordFactory
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.outcomes import services
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
 from interventions.tests.factories import (
@@ -305,7 +306,7 @@ def test_api_roles_and_two_schools(client_for, teacher, form_master, other_admin
     assert client_for(other_admin).get("/api/interventions/recommendations/").json()["count"] == 0
 
 
-def test_progress_chart_data_in_four_queries(client_for, counselor, school, program, django_assert_num_queries):
+def test_progress_chart_data_in_four_queries(client_for, counselor, school, program):
     enrollment = EnrollmentFactory(
         intervention=program,
         school=school,
@@ -333,7 +334,7 @@ def test_progress_chart_data_in_four_queries(client_for, counselor, school, prog
     AttendanceRecordFactory(school=school, student=enrollment.student, date=program.start_date, status="present")
     client = client_for(counselor)
     client.get(f"/api/interventions/enrollments/{enrollment.pk}/progress/")
-    with django_assert_num_queries(4):
+    with assert_query_count(4):
         response = client.get(f"/api/interventions/enrollments/{enrollment.pk}/progress/")
     body = response.json()
     assert body["baseline"] == 2.0 and body["goal"] == 4.0 and len(body["points"]) == 4

@@ -8,6 +8,7 @@ from rest_framework.renderers import JSONRenderer
 
 from attendance.tests.factories import AttendanceRecordFactory
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.models import Alert
 from students import selectors
 from students.api import StudentSerializer
@@ -50,9 +51,9 @@ def test_unauthenticated_is_401(api_client, form):
 
 
 @pytest.mark.parametrize("count", [10, 120])
-def test_list_query_count_is_constant(client_for, teacher, form, make_students, django_assert_num_queries, count):
+def test_list_query_count_is_constant(client_for, teacher, form, make_students, count):
     make_students(form, count)
-    with django_assert_num_queries(2):
+    with assert_query_count(2):
         response = client_for(teacher).get("/api/students/", {"page_size": 200})
     assert response.json()["count"] == count
 
@@ -168,9 +169,9 @@ def test_class_groups_form_master_sees_theirs_first(
 
 
 @pytest.mark.parametrize("count", [3, 40])
-def test_class_groups_query_count_is_constant(client_for, teacher, school, year, django_assert_num_queries, count):
+def test_class_groups_query_count_is_constant(client_for, teacher, school, year, count):
     ClassGroupFactory.create_batch(count, school=school, academic_year=year)
-    with django_assert_num_queries(2):
+    with assert_query_count(2):
         assert client_for(teacher).get("/api/class-groups/").json()["count"] == count
 
 

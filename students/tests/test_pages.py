@@ -11,6 +11,7 @@ from attendance.models import AttendanceRecord, Register
 from attendance.tests.factories import AttendanceRecordFactory, HolidayFactory
 from core.admin_base import domain_models_without_audited_admin
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.models import Student
 from students.tests.factories import StudentFactory
 from students.tests.fixtures import previous_weekday
@@ -46,12 +47,10 @@ def test_list_requires_login(client):
 
 
 @pytest.mark.parametrize("count", [10, 120])
-def test_list_query_count_is_constant_and_paginated(
-    login, teacher, form, make_students, django_assert_num_queries, count
-):
+def test_list_query_count_is_constant_and_paginated(login, teacher, form, make_students, count):
     make_students(form, count)
     client = login(teacher)
-    with django_assert_num_queries(6):
+    with assert_query_count(6):
         html = client.get("/students/").content.decode()
     assert f"{count} students" in html
     assert ("Page 1 of 3" in html) == (count == 120)

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from attendance.lessons import services
 from attendance.lessons.models import Lesson, LessonAttendance
+from core.testing.queries import assert_query_count
 from students.tests.fixtures import previous_weekday
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +75,7 @@ def test_roles_and_schools(
     assert APIClient().get(URL).status_code == 401
 
 
-def test_the_list_takes_constant_queries(
-    client_for, admin_user, form, maths, maths_topics, make_students, school_day, django_assert_num_queries
-):
+def test_the_list_takes_constant_queries(client_for, admin_user, form, maths, maths_topics, make_students, school_day):
     make_students(form, 8)
     day = school_day
     for _ in range(4):
@@ -90,6 +89,6 @@ def test_the_list_takes_constant_queries(
         )
         day = previous_weekday(day)
     client = client_for(admin_user)
-    with django_assert_num_queries(4):  # count, page, topics, attendance
+    with assert_query_count(4):  # count, page, topics, attendance
         response = client.get(URL, {"class_group": form.pk})
     assert response.json()["count"] == 4

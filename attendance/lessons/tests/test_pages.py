@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from attendance.lessons.models import Lesson, LessonAttendance
+from core.testing.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
 URL = "/lessons/"
@@ -75,7 +76,7 @@ def test_roles_and_schools(counselor, other_admin, make_user, school, form, math
 
 @pytest.mark.parametrize("size", [4, 30])
 def test_the_save_request_takes_constant_queries(
-    teacher, form, maths, maths_topics, make_students, enroll, school_day, django_assert_num_queries, size
+    teacher, form, maths, maths_topics, make_students, enroll, school_day, size
 ):
     students = make_students(form, size)
     enroll(students, maths, teacher)
@@ -83,6 +84,6 @@ def test_the_save_request_takes_constant_queries(
     client.post(query(form, maths, school_day), post_data(students, topics=[maths_topics[0].pk]))
     data = post_data(students, absent=students[:2], topics=[maths_topics[1].pk], version=1)
     # session, user, year, the forms/subjects/pairs (3), the save (6 + a savepoint pair), the sheet (4)
-    with django_assert_num_queries(18):
+    with assert_query_count(18):
         response = client.post(query(form, maths, school_day), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Lesson saved." in response.content.decode()

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from core.testing.queries import assert_query_count
 from students.academics.models import Assessment, Subject
 
 pytestmark = pytest.mark.django_db
@@ -102,9 +103,7 @@ def test_bulk_roles_and_schools(client_for, counselor, other_admin, make_user, s
     assert client_for(other_admin).post("/api/assessments/bulk/", body, format="json").status_code == 404
 
 
-def test_the_assessment_list_takes_constant_queries(
-    client_for, admin_user, form, maths, taught, school_day, django_assert_num_queries
-):
+def test_the_assessment_list_takes_constant_queries(client_for, admin_user, form, maths, taught, school_day):
     from students.academics import services
 
     for title in ("A", "B", "C"):
@@ -118,7 +117,7 @@ def test_the_assessment_list_takes_constant_queries(
             assessment_date=school_day,
             marks=[{"student": s.pk, "marks_obtained": 5} for s in taught],
         )
-    with django_assert_num_queries(2):  # count, page
+    with assert_query_count(2):  # count, page
         response = client_for(admin_user).get("/api/assessments/", {"page_size": 50})
     assert response.json()["count"] == 3 * len(taught)
     assert Subject.objects.count() == 1

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from core.testing.queries import assert_query_count
 from students.academics.models import Assessment, Subject, Topic
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +64,13 @@ def test_roles_and_schools(counselor, other_admin, make_user, school, form, math
 
 
 @pytest.mark.parametrize("size", [4, 30])
-def test_the_save_request_takes_constant_queries(
-    teacher, form, maths, make_students, enroll, school_day, django_assert_num_queries, size
-):
+def test_the_save_request_takes_constant_queries(teacher, form, maths, make_students, enroll, school_day, size):
     students = make_students(form, size)
     enroll(students, maths, teacher)
     client = signed_in(teacher)
     url = marks_url(form, maths, school_day)
     # session, user, year, forms/subjects/pairs (3), topics, recent, the save (3 + a savepoint pair), the sheet
-    with django_assert_num_queries(14):
+    with assert_query_count(14):
         response = client.post(url, marks_data({s.pk: "7" for s in students}), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Marks saved." in response.content.decode()
     assert Assessment.objects.filter(marks_obtained=Decimal("7")).count() == size
