@@ -1,5 +1,5 @@
 """Demo forms and students: per school an academic year around today (with weeks of it behind today, whatever
-the day), 8 forms, ~30 students each."""
+the day), 8 forms, ~30 students each. Seeded again in a later school year, the students move up a form."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.demo import DemoSchool, demo_step
 from students.models import AcademicYear, ClassGroup, Student
+from students.services import student_update
 
 FIRST_NAMES = [
     "Amara",
@@ -112,6 +113,10 @@ def demo_year_bounds(today: datetime.date) -> tuple[str, datetime.date, datetime
 def seed_forms_and_students(demo: DemoSchool) -> None:
     school, now = demo.school, timezone.now()
     name, start, end = demo_year_bounds(demo.today)
+    earlier = AcademicYear.objects.filter(school=school, end_date__lt=end).exclude(name=name).order_by("-end_date")
+    if earlier and (last_end := earlier[0].end_date) >= start:
+        # The history reaches back no further than the day after an earlier demo year ended.
+        start = last_end + datetime.timedelta(days=1)
     year, created = AcademicYear.objects.get_or_create(
         school=school, name=name, defaults={"start_date": start, "end_date": end, "is_current": True}
     )
@@ -143,8 +148,12 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
             ClassGroup.objects.filter(academic_year=year, name__in=[f.name for f in new_forms]).order_by("pk")
         )
     forms = list(ClassGroup.objects.filter(academic_year=year).order_by("grade_level", "name"))
+    moved = move_up_from_last_year(demo, year, forms)
     filled = set(Student.objects.filter(school=school).values_list("class_group_id", flat=True).distinct())
-    rng = random.Random(f"students-{school.code}")
+    # The first demo year fills every form; a later one takes a new intake into the first forms, whose
+    # admission numbers carry the year they came in (so they never meet an earlier year's).
+    intake = f"{start.year % 100:02d}" if moved else ""
+    rng = random.Random(f"students-{school.code}{intake}")
     students = []
     for index, form in enumerate(forms):
         if form.pk in filled:
@@ -155,7 +164,7 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
             students.append(
                 Student(
                     school=school,
-                    student_id=f"{school.code[:1].upper()}{form.grade_level}{form.name[-1]}{number + 1:03d}",
+                    student_id=f"{school.code[:1].upper()}{intake or form.grade_level}{form.name[-1]}{number + 1:03d}",
                     first_name=rng.choice(FIRST_NAMES),
                     last_name=rng.choice(LAST_NAMES),
                     date_of_birth=datetime.date(birth_year, rng.randint(1, 12), rng.randint(1, 28)),
@@ -175,7 +184,35 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
         )
     demo.extra["academic_year"] = year
     demo.extra["forms"] = forms
-    demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {len(students)} new students")
+    demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {moved} moved up, {len(students)} new students")
+
+
+def move_up_from_last_year(demo: DemoSchool, year: AcademicYear, forms: list[ClassGroup]) -> int:
+    """A demo seeded in an earlier school year: its active students move up a form into this year's (Form 1A
+    → Form 2A), through the students service; the last forms' leavers graduate. Returns how many moved
+    (0 when there is no earlier demo year, or this year's forms already have students)."""
+    school = demo.school
+    if Student.objects.filter(school=school, class_group__academic_year=year).exists():
+        return 0
+    last_year = (
+        AcademicYear.objects.filter(school=school, start_date__lt=year.start_date).order_by("-start_date").first()
+    )
+    if last_year is None:
+        return 0
+    into = {(form.grade_level, form.name[-1]): form for form in forms}
+    moved = 0
+    leavers = Student.objects.filter(
+        school=school, status=Student.Status.ACTIVE, class_group__academic_year=last_year
+    ).select_related("class_group")
+    for student in leavers.order_by("pk"):
+        old = student.class_group
+        form = into.get((old.grade_level + 1, old.name[-1]))
+        if form is None:
+            student_update(actor=None, student=student, status=Student.Status.GRADUATED)
+        else:
+            student_update(actor=None, student=student, class_group=form)
+            moved += 1
+    return moved
 
 
 # The academic records' demo step registers itself when imported.

@@ -194,3 +194,47 @@ def test_seed_demo_gives_a_living_home_page_whatever_the_day(today, time_machine
     active = int(re.search(r'<span class="value">(\d+)</span><span class="label">Active', html).group(1))
     assert active > 0 and "follow-up was due" in html
     assert "missing" in client.get("/attendance/").content.decode()
+
+
+@pytest.mark.own_day
+def test_seed_demo_again_in_the_next_school_year_moves_the_students_up(time_machine, monkeypatch):
+    """A demo database kept into the next year (scripts/start.sh run again in September): the students
+    move up a form, the last forms graduate, a new intake fills the first forms, and the year is current."""
+    monkeypatch.setattr("core.demo.DEMO_SCHOOLS", DEMO_SCHOOLS[:1])
+    time_machine.move_to(datetime.datetime.fromisoformat("2026-12-02T10:00:00+00:00"))
+    call_command("seed_demo", stdout=StringIO())
+    first_year = {s.pk: (s.class_group.grade_level, s.class_group.name[-1]) for s in Student.objects.all()}
+
+    time_machine.move_to(datetime.datetime.fromisoformat("2027-09-06T10:00:00+00:00"))  # a Monday
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "moved up" in out.getvalue()
+    students = {s.pk: s for s in Student.objects.select_related("class_group__academic_year")}
+    for pk, (grade, letter) in first_year.items():
+        student = students[pk]
+        if grade == 4:
+            assert student.status == Student.Status.GRADUATED and student.class_group.academic_year.name == "2026/27"
+        else:
+            assert student.status == Student.Status.ACTIVE
+            assert (student.class_group.academic_year.name, student.class_group.name) == (
+                "2027/28",
+                f"Form {grade + 1}{letter}",
+            )
+            assert AuditLog.objects.filter(action="update", entity_id=str(pk)).exists()
+    intake = [s for pk, s in students.items() if pk not in first_year]
+    assert intake and {s.class_group.grade_level for s in intake} == {1}
+    assert all(s.student_id.startswith("N27") for s in intake)
+    year = ClassGroup.objects.get(name="Form 1A", academic_year__is_current=True).academic_year
+    # Its history starts after the last year ended, not inside it.
+    assert (year.name, year.start_date) == ("2027/28", datetime.date(2027, 7, 17))
+
+    client = Client()
+    assert client.login(username="north-fm1", password="demo-pass-2026")
+    html = client.get("/").content.decode()
+    # The new year's forms on the form master's home page, with registers behind them and open alerts.
+    assert re.search(r"8 of 8 registers taken|Your forms:", html)
+    assert int(re.search(r'<span class="value">(\d+)</span><span class="label">open', html).group(1)) > 0
+    # And again that day: nothing new.
+    counts = demo_row_counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert demo_row_counts() == counts
