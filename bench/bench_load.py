@@ -381,28 +381,16 @@ def main() -> None:
                 rush_statements[form_id] = capture_statements(
                     "POST", "/api/attendance/bulk/", api_teacher, rush_body(data, form_id, 99)
                 )
-            alone, _ = run_clients(
-                1,
-                RUSH_ROUNDS,
-                http_work(
-                    port,
-                    "POST",
-                    lambda i, r: "/api/attendance/bulk/",
-                    api_teacher,
-                    body_for=lambda i, r: rush_body(data, forms[0], r),
-                ),
+            # Client i saves the register of form i; alone, client 0 saves the first form's.
+            rush = http_work(
+                port,
+                "POST",
+                lambda i, r: "/api/attendance/bulk/",
+                api_teacher,
+                body_for=lambda i, r: rush_body(data, forms[i], r),
             )
-            http_samples, http_errors = run_clients(
-                len(forms),
-                RUSH_ROUNDS,
-                http_work(
-                    port,
-                    "POST",
-                    lambda i, r: "/api/attendance/bulk/",
-                    api_teacher,
-                    body_for=lambda i, r: rush_body(data, forms[i], r),
-                ),
-            )
+            alone, _ = run_clients(1, RUSH_ROUNDS, rush)
+            http_samples, http_errors = run_clients(len(forms), RUSH_ROUNDS, rush)
             sql_samples, sql_errors = replay(
                 lambda i, r: rush_statements[forms[i]], len(forms), RUSH_ROUNDS, rollback=True
             )
