@@ -274,9 +274,9 @@ def server_command(port: int, args) -> list[str]:
     return [*words, "--log-level", "warning"]
 
 
-def start_server(port: int, args) -> subprocess.Popen:
+def start_server(port: int, command: list[str]) -> subprocess.Popen:
     env = {**os.environ, **SERVER_ENV}  # DATABASE_URL: this run's database
-    server = subprocess.Popen(server_command(port, args), cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -344,11 +344,12 @@ def main() -> None:
     # A stopped run still stops its server (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     port = free_port()
-    server = start_server(port, args)
+    command = server_command(port, args)
+    server = start_server(port, command)
     rows = []
     try:
         print(
-            f"{' '.join(server_command(port, args)[1:])}; "
+            f"{' '.join(command[1:])}; "
             f"{args.clients} clients x {args.requests} requests per endpoint; database {DATABASE_URL}"
         )
         for label, path_for, headers in endpoints:

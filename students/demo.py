@@ -113,10 +113,12 @@ def demo_year_bounds(today: datetime.date) -> tuple[str, datetime.date, datetime
 def seed_forms_and_students(demo: DemoSchool) -> None:
     school, now = demo.school, timezone.now()
     name, start, end = demo_year_bounds(demo.today)
-    earlier = AcademicYear.objects.filter(school=school, end_date__lt=end).exclude(name=name).order_by("-end_date")
-    if earlier and (last_end := earlier[0].end_date) >= start:
+    last_year = (
+        AcademicYear.objects.filter(school=school, end_date__lt=end).exclude(name=name).order_by("-end_date").first()
+    )
+    if last_year is not None and last_year.end_date >= start:
         # The history reaches back no further than the day after an earlier demo year ended.
-        start = last_end + datetime.timedelta(days=1)
+        start = last_year.end_date + datetime.timedelta(days=1)
     year, created = AcademicYear.objects.get_or_create(
         school=school, name=name, defaults={"start_date": start, "end_date": end, "is_current": True}
     )
@@ -148,7 +150,7 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
             ClassGroup.objects.filter(academic_year=year, name__in=[f.name for f in new_forms]).order_by("pk")
         )
     forms = list(ClassGroup.objects.filter(academic_year=year).order_by("grade_level", "name"))
-    moved = move_up_from_last_year(demo, year, forms)
+    moved = move_up_from_last_year(demo, last_year, year, forms)
     filled = set(Student.objects.filter(school=school).values_list("class_group_id", flat=True).distinct())
     # The first demo year fills every form; a later one takes a new intake into the first forms, whose
     # admission numbers carry the year they came in (so they never meet an earlier year's).
@@ -187,17 +189,14 @@ def seed_forms_and_students(demo: DemoSchool) -> None:
     demo.log(f"{school.code}: {year.name}, {len(forms)} forms, {moved} moved up, {len(students)} new students")
 
 
-def move_up_from_last_year(demo: DemoSchool, year: AcademicYear, forms: list[ClassGroup]) -> int:
+def move_up_from_last_year(
+    demo: DemoSchool, last_year: AcademicYear | None, year: AcademicYear, forms: list[ClassGroup]
+) -> int:
     """A demo seeded in an earlier school year: its active students move up a form into this year's (Form 1A
     → Form 2A), through the students service; the last forms' leavers graduate. Returns how many moved
     (0 when there is no earlier demo year, or this year's forms already have students)."""
     school = demo.school
-    if Student.objects.filter(school=school, class_group__academic_year=year).exists():
-        return 0
-    last_year = (
-        AcademicYear.objects.filter(school=school, start_date__lt=year.start_date).order_by("-start_date").first()
-    )
-    if last_year is None:
+    if last_year is None or Student.objects.filter(school=school, class_group__academic_year=year).exists():
         return 0
     into = {(form.grade_level, form.name[-1]): form for form in forms}
     moved = 0
