@@ -56,3 +56,24 @@ def test_no_app_imports_one_above_it(app):
     }
     assert {path: names for path, names in clashes.items() if names} == {}
     assert len(app_modules(app)) > 5  # the walk found the app's code
+
+
+# docs/architecture.md: query counts are pinned one way, exact and with the SQL printed on failure.
+OTHER_QUERY_COUNTERS = {"django_assert_num_queries", "django_assert_max_num_queries", "assertNumQueries"}
+
+
+def counters_used(path: Path) -> set[str]:
+    """Names of other query counters the file uses: as a fixture argument, a name or an attribute."""
+    used = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        name = getattr(node, "arg", None) or getattr(node, "id", None) or getattr(node, "attr", None)
+        if isinstance(node, ast.arg | ast.Name | ast.Attribute) and name in OTHER_QUERY_COUNTERS:
+            used.add(name)
+    return used
+
+
+def test_query_counts_are_pinned_with_the_one_helper():
+    test_files = [path for app in STACK for path in (ROOT / app).rglob("test_*.py")]
+    clashes = {str(path.relative_to(ROOT)): sorted(names) for path in test_files if (names := counters_used(path))}
+    assert clashes == {}, "use core.testing.queries.assert_query_count"
+    assert len(test_files) > 50  # the walk found the tests

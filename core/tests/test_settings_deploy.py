@@ -53,3 +53,21 @@ def test_production_turns_on_https_and_off_debug():
     result = run_manage("shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "True", "31536000"]
+
+
+def test_a_worker_loads_the_urls_and_freezes_them_before_its_first_request():
+    """The WSGI module (what each gunicorn worker imports) loads every view module and freezes the
+    objects loaded so far, so a worker's first request does not import and full collections skip them."""
+    dropped = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(PRODUCTION_ENV)
+    loaded = ("interventions.alerts.views", "interventions.programs.sections")
+    code = (
+        "import gc, sys; import school_support.wsgi; "
+        f"print(gc.get_freeze_count() > 10000, *(name in sys.modules for name in {loaded!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
