@@ -15,7 +15,10 @@
    replayed over `--clients` concurrent database connections, `--requests` times each, in the same run;
    the rush's writes are replayed inside transactions that are rolled back.
 
-Prints p50 / p95 of the HTTP time and of its SQL floor, the ratio of the p95s and the errors (non-2xx).
+Prints p50 / p95 of the HTTP time and of its SQL floor, the ratio of the p95s and the errors (non-2xx),
+and the CPU time each request cost gunicorn's workers and the database server (read from /proc while the
+clients ran; the database's only when it runs on this machine). Once the clients outnumber the cores,
+a request's HTTP time is mostly its wait for a core: about clients × CPU per request ÷ cores.
 Everything stays on 127.0.0.1; every loop is bounded.
 """
 
@@ -78,6 +81,54 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def processes(match) -> list[int]:
+    """The pids whose /proc/<pid>/stat fields (after the name) and name satisfy `match(name, fields)`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            if match(head.split("(", 1)[1], tail.split()):
+                found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU time used, per request, by gunicorn's workers and by the database server (when it runs on
+    this machine) while the clients run: where a request's time goes once every core is busy."""
+
+    def __init__(self, server: subprocess.Popen):
+        self.server = server
+        local = urlparse(DATABASE_URL).hostname in ("127.0.0.1", "localhost")
+        self.database = processes(lambda name, _: name in ("mariadbd", "mysqld")) if local else []
+
+    def workers(self) -> list[int]:
+        return processes(lambda _, fields: fields[1] == str(self.server.pid))
+
+    def measure(self, run):
+        """(run's result, (worker ms, database ms) per sample, or None for the database elsewhere)."""
+        workers = self.workers()
+        before = [cpu_seconds(pid) for pid in workers + self.database]
+        samples, errors = run()
+        after = [cpu_seconds(pid) for pid in workers + self.database]
+        used = [b - a for a, b in zip(before, after, strict=True)]
+        count = max(1, len(samples))
+        app = 1000 * sum(used[: len(workers)]) / count
+        database = 1000 * sum(used[len(workers) :]) / count if self.database else None
+        return (samples, errors), (app, database)
 
 
 def run_clients(count: int, rounds: int, work) -> tuple[list[float], int]:
@@ -346,6 +397,7 @@ def main() -> None:
     port = free_port()
     command = server_command(port, args)
     server = start_server(port, command)
+    meter = CpuMeter(server)
     rows = []
     try:
         print(
@@ -363,8 +415,10 @@ def main() -> None:
 
             # One client alone first: what a request costs when it waits for nobody.
             alone, _ = run_clients(1, args.requests, http_work(port, "GET", path_for, headers))
-            http_samples, http_errors = run_clients(
-                args.clients, args.requests, http_work(port, "GET", path_for, headers)
+            (http_samples, http_errors), cpu = meter.measure(
+                lambda path_for=path_for, headers=headers: run_clients(
+                    args.clients, args.requests, http_work(port, "GET", path_for, headers)
+                )
             )
             # Capture every path first (in this thread), so the replay times only the statements.
             for index in range(args.clients):
@@ -372,7 +426,7 @@ def main() -> None:
                     statements_for(index, round_)
             sql_samples, sql_errors = replay(statements_for, args.clients, args.requests, rollback=False)
             count = len(next(iter(statements.values())))
-            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count))
+            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count, cpu))
             print_row(rows[-1])
 
         if not wanted or any("rush" in w for w in wanted):
@@ -391,13 +445,13 @@ def main() -> None:
                 body_for=lambda i, r: rush_body(data, forms[i], r),
             )
             alone, _ = run_clients(1, RUSH_ROUNDS, rush)
-            http_samples, http_errors = run_clients(len(forms), RUSH_ROUNDS, rush)
+            (http_samples, http_errors), cpu = meter.measure(lambda: run_clients(len(forms), RUSH_ROUNDS, rush))
             sql_samples, sql_errors = replay(
                 lambda i, r: rush_statements[forms[i]], len(forms), RUSH_ROUNDS, rollback=True
             )
             label = f"register rush ({len(forms)} forms at once) x{RUSH_ROUNDS}"
             count = len(rush_statements[forms[0]])
-            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count))
+            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count, cpu))
             print_row(rows[-1])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -409,23 +463,26 @@ def main() -> None:
     print()
     print(
         f"{'request':<44} {'alone p50':>9} {'HTTP p50':>9} {'HTTP p95':>9} {'SQL p50':>8} {'SQL p95':>8} "
-        f"{'ratio':>6} {'errors':>7} {'queries':>8}"
+        f"{'ratio':>6} {'errors':>7} {'queries':>8} {'app CPU':>8} {'DB CPU':>7}"
     )
     for row in rows:
         print_row(row, header=False)
     print(
         "alone: one client, nobody else; HTTP: --clients at once; SQL: the same statements over as many "
-        "connections; ratio: HTTP p95 / SQL p95"
+        "connections; ratio: HTTP p95 / SQL p95;\napp CPU / DB CPU: CPU time used per request by gunicorn's "
+        f"workers / the database server during the HTTP run ({os.cpu_count()} cores here)"
     )
 
 
 def print_row(row, header=True) -> None:
-    label, alone, http_samples, http_errors, sql_samples, sql_errors, count = row
+    label, alone, http_samples, http_errors, sql_samples, sql_errors, count, (app_cpu, db_cpu) = row
     http95, sql95 = percentile(http_samples, 0.95), percentile(sql_samples, 0.95)
+    db_cpu = f"{db_cpu:>6.2f}m" if db_cpu is not None else f"{'-':>7}"
     print(
         f"{label:<44} {percentile(alone, 0.5):>8.1f}m {percentile(http_samples, 0.5):>8.1f}m {http95:>8.1f}m "
         f"{percentile(sql_samples, 0.5):>7.1f}m {sql95:>7.1f}m {http95 / sql95 if sql95 else float('nan'):>5.1f}x "
-        f"{http_errors:>7} {count:>8}" + (f"  (floor replay errors: {sql_errors})" if sql_errors else ""),
+        f"{http_errors:>7} {count:>8} {app_cpu:>7.2f}m {db_cpu}"
+        + (f"  (floor replay errors: {sql_errors})" if sql_errors else ""),
         flush=True,
     )
 
