@@ -124,7 +124,8 @@ class CpuMeter:
         before = [cpu_seconds(pid) for pid in workers + self.database]
         samples, errors = run()
         after = [cpu_seconds(pid) for pid in workers + self.database]
-        used = [b - a for a, b in zip(before, after, strict=True)]
+        # A worker that exited during the run reads 0 afterwards: it counts nothing, not less than nothing.
+        used = [max(0.0, b - a) for a, b in zip(before, after, strict=True)]
         count = max(1, len(samples))
         app = 1000 * sum(used[: len(workers)]) / count
         database = 1000 * sum(used[len(workers) :]) / count if self.database else None
