@@ -352,12 +352,12 @@ def _lesson_save(
                 "notes": row["mark__notes"],
             }
         audit_rows.append(
-            AuditLog(
+            audit.entry(
                 school_id=school_id,
                 actor=actor,
                 action="create" if previous is None else "update",
                 entity_type=audit.entity_type_of(LessonAttendance),
-                entity_id=str(record_id) if record_id else f"student {row['id']} at lesson {lesson.pk}",
+                entity_id=record_id or f"student {row['id']} at lesson {lesson.pk}",
                 before=previous,
                 after={
                     "id": record_id,
@@ -375,12 +375,11 @@ def _lesson_save(
     records_created = sum(1 for row in befores if row["mark__id"] is None)
     records_updated = len(befores) - records_created
     audit_rows.append(
-        AuditLog(
+        audit.entry(
             school_id=school_id,
             actor=actor,
             action="create" if before is None else "update",
-            entity_type=audit.entity_type_of(Lesson),
-            entity_id=str(lesson.pk),
+            instance=lesson,
             before=before,
             after={
                 **audit.snapshot(lesson),

@@ -77,3 +77,32 @@ def test_query_counts_are_pinned_with_the_one_helper():
     clashes = {str(path.relative_to(ROOT)): sorted(names) for path in test_files if (names := counters_used(path))}
     assert clashes == {}, "use core.testing.queries.assert_query_count"
     assert len(test_files) > 50  # the walk found the tests
+
+
+def audit_rows_built(path: str) -> list[int]:
+    """Lines where the module builds or saves an AuditLog row itself: `AuditLog(…)`, `AuditLog.objects.create`."""
+    lines = []
+    for node in ast.walk(ast.parse((ROOT / path).read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        named = isinstance(func, ast.Name) and func.id == "AuditLog"
+        created = (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("create", "get_or_create", "update_or_create")
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "objects"
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id == "AuditLog"
+        )
+        if named or created:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_audit_rows_are_built_only_by_core_audit():
+    """docs/architecture.md: every audit row goes through core.audit (entry / record), bulk writes too."""
+    modules = [path for app in STACK for path in app_modules(app) if path != "core/audit.py"]
+    clashes = {path: lines for path in modules if (lines := audit_rows_built(path))}
+    assert clashes == {}, "build audit rows with core.audit.entry (or record)"
+    assert audit_rows_built("core/audit.py")  # the walk recognises the one place that does it
