@@ -1,9 +1,14 @@
-"""Filters shared by the list endpoints."""
+"""List filters from query parameters, for the API and the pages alike: django-filter `FilterSet`s built
+from these pieces. A bad value is a 400 naming the parameter, never a database error and never a list
+quietly unfiltered."""
 
 import django_filters
 from django import forms
 
+from core.errors import ApplicationError
 from core.ids import MAX_ID
+
+INVALID_CHOICE = "\u201c%(value)s\u201d is not a valid {noun}. Allowed: {allowed}."
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -16,3 +21,35 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+def row_id_filter(noun: str, **kwargs) -> IdFilter:
+    """An `IdFilter` whose every refusal reads "A <noun> id is a whole number." ("An owner id …")."""
+    message = f"{'An' if noun[0] in 'aeiou' else 'A'} {noun} id is a whole number."
+    return IdFilter(error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), message), **kwargs)
+
+
+class TrimmedChoiceField(django_filters.fields.ChoiceField):
+    def to_python(self, value):
+        return super().to_python(value.strip() if isinstance(value, str) else value)
+
+
+class TrimmedChoiceFilter(django_filters.ChoiceFilter):
+    field_class = TrimmedChoiceField
+
+
+def choice_filter(noun: str, choices, *, message: str = INVALID_CHOICE, **kwargs) -> TrimmedChoiceFilter:
+    """One of `choices` (spaces around it ignored); a bad value reads, by default,
+    "“x” is not a valid <noun>. Allowed: a, b."."""
+    allowed = ", ".join(value for value, _ in choices)
+    invalid = message.format(noun=noun, allowed=allowed)
+    return TrimmedChoiceFilter(choices=choices, error_messages={"invalid_choice": invalid}, **kwargs)
+
+
+def filters_from(filterset_class, params, **kwargs) -> dict:
+    """{name: value} of the filters given in `params`, validated by `filterset_class` (an empty
+    parameter is absent); a bad value is an ApplicationError listing every bad parameter (400)."""
+    form = filterset_class(params, **kwargs).form
+    if not form.is_valid():
+        raise ApplicationError(field_errors={name: list(errors) for name, errors in form.errors.items()})
+    return {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import QuerySet
 
+from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.errors import PermissionDeniedError
 from core.ids import parse_id
-from core.params import ROW_ID, parse_filters
 from core.tenancy import get_scoped
 from interventions.communications import access
 from interventions.communications.models import Channel, CommunicationLog, CommunicationTemplate
@@ -25,30 +26,29 @@ def communications_visible_to(actor) -> QuerySet:
     return queryset.none()
 
 
+class CommunicationFilter(django_filters.FilterSet):
+    """The contact log's query parameters, for the API and the page alike."""
+
+    student = row_id_filter("student", field_name="student_id")
+    intervention = row_id_filter("intervention", field_name="intervention_id")
+    channel = choice_filter("channel", Channel.choices)
+    status = choice_filter("status", CommunicationLog.Status.choices)
+
+    class Meta:
+        model = CommunicationLog
+        fields: list[str] = []
+
+
 def parse_communication_filters(params) -> dict:
-    return parse_filters(
-        params,
-        {
-            "student": ROW_ID,
-            "intervention": ROW_ID,
-            "channel": Channel.values,
-            "status": CommunicationLog.Status.values,
-        },
-    )
+    return filters_from(CommunicationFilter, params)
 
 
 def communication_list(*, actor, filters: dict | None = None) -> QuerySet:
-    """The actor's contact log, newest first, with who sent it and the student (one query a page)."""
-    filters = filters or {}
+    """The actor's contact log, newest first, with who sent it and the student (one query a page);
+    `filters`: what `parse_communication_filters` returned."""
     queryset = communications_visible_to(actor).select_related("student", "actor", "template")
-    if "student" in filters:
-        queryset = queryset.filter(student_id=filters["student"])
-    if "channel" in filters:
-        queryset = queryset.filter(channel=filters["channel"])
-    if "status" in filters:
-        queryset = queryset.filter(status=filters["status"])
-    if "intervention" in filters:
-        queryset = queryset.filter(intervention_id=filters["intervention"])
+    if filters:
+        queryset = CommunicationFilter(filters, queryset=queryset).qs
     return queryset.order_by("-created_at", "-id")
 
 

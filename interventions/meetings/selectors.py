@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.api.filters import IdFilter
+from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.errors import ApplicationError, PermissionDeniedError
 from core.ids import parse_id
 from core.tenancy import get_scoped
@@ -55,21 +55,6 @@ class FlagField(forms.Field):
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class TrimmedChoiceField(django_filters.fields.ChoiceField):
-    def to_python(self, value):
-        return super().to_python(value.strip() if isinstance(value, str) else value)
-
-
-class TrimmedChoiceFilter(django_filters.ChoiceFilter):
-    field_class = TrimmedChoiceField
-
-
-def _choice_filter(noun: str, choices, **kwargs) -> TrimmedChoiceFilter:
-    allowed = ", ".join(value for value, _ in choices)
-    message = f"\u201c%(value)s\u201d is not a valid {noun}. Allowed: {allowed}."
-    return TrimmedChoiceFilter(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
-
-
 class FlagFilter(django_filters.Filter):
     field_class = FlagField
 
@@ -81,12 +66,9 @@ def _flag_filter(name: str, method: str) -> FlagFilter:
 class MeetingFilter(django_filters.FilterSet):
     """The meeting list's query parameters, for the API and the page alike."""
 
-    status = _choice_filter("status", Status.choices)
-    urgency = _choice_filter("urgency", Meeting.Urgency.choices, field_name="urgency_level")
-    student = IdFilter(
-        field_name="student_id",
-        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), "A student id is a whole number."),
-    )
+    status = choice_filter("status", Status.choices)
+    urgency = choice_filter("urgency", Meeting.Urgency.choices, field_name="urgency_level")
+    student = row_id_filter("student", field_name="student_id")
     # overdue: follow-up passed and not closed; active: not closed (what the stats count as active).
     overdue = _flag_filter("overdue", "filter_overdue")
     active = _flag_filter("active", "filter_active")
@@ -109,10 +91,7 @@ class MeetingFilter(django_filters.FilterSet):
 def parse_meeting_filters(params) -> dict:
     """Validated list filters from query parameters (MeetingFilter), those given only; a bad value is
     an ApplicationError (400) naming the parameter and the allowed values."""
-    form = MeetingFilter(params).form
-    if not form.is_valid():
-        raise ApplicationError(field_errors={name: list(errors) for name, errors in form.errors.items()})
-    return {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+    return filters_from(MeetingFilter, params)
 
 
 def meeting_list(*, actor, filters: dict | None = None, today: datetime.date | None = None) -> QuerySet:

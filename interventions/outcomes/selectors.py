@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import django_filters
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord
+from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.errors import PermissionDeniedError
-from core.params import ROW_ID, parse_filters
 from core.permissions import PROGRAM_RUNNERS
 from core.tenancy import get_scoped
 from interventions.outcomes import access, figures
@@ -45,25 +46,29 @@ def recommendations_visible_to(actor) -> QuerySet:
     return ExitRecommendation.objects.for_actor(actor)
 
 
+class RecommendationFilter(django_filters.FilterSet):
+    """The exit recommendations' query parameters."""
+
+    status = choice_filter("status", ExitRecommendation.Status.choices, message="Allowed: {allowed}.")
+    program = row_id_filter("program", field_name="enrollment__intervention_id")
+    student = row_id_filter("student", field_name="enrollment__student_id")
+
+    class Meta:
+        model = ExitRecommendation
+        fields: list[str] = []
+
+
 def parse_recommendation_filters(params) -> dict:
-    return parse_filters(
-        params,
-        {"status": ExitRecommendation.Status.values, "program": ROW_ID, "student": ROW_ID},
-        invalid_choice="Allowed: {allowed}.",
-    )
+    return filters_from(RecommendationFilter, params)
 
 
 def recommendation_list(*, actor, filters: dict | None = None) -> QuerySet:
-    filters = filters or {}
+    """`filters`: what `parse_recommendation_filters` returned."""
     rows = recommendations_visible_to(actor).select_related(
         "enrollment", "enrollment__student", "enrollment__intervention", "decided_by"
     )
-    if "status" in filters:
-        rows = rows.filter(status=filters["status"])
-    if "program" in filters:
-        rows = rows.filter(enrollment__intervention_id=filters["program"])
-    if "student" in filters:
-        rows = rows.filter(enrollment__student_id=filters["student"])
+    if filters:
+        rows = RecommendationFilter(filters, queryset=rows).qs
     return rows.order_by("-created_at", "-id")
 
 

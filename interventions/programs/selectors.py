@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+import django_filters
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.errors import PermissionDeniedError
 from core.models import User
-from core.params import ROW_ID, parse_filters
 from core.permissions import PROGRAM_RUNNERS, STAFF
 from core.tenancy import get_scoped
 from interventions.alerts.selectors import SEVERITY_RANK
@@ -97,25 +98,35 @@ def programs_visible_to(actor) -> QuerySet:
     return queryset.filter(Exists(Session.objects.filter(intervention_id=OuterRef("pk"), facilitator_id=actor.pk)))
 
 
+class ProgramFilter(django_filters.FilterSet):
+    """The program list's query parameters, for the API and the page alike."""
+
+    status = choice_filter("status", Program.Status.choices)
+    owner = row_id_filter("owner", field_name="owner_id")
+    # The programs the student is enrolled in now.
+    student = row_id_filter("student", method="filter_student")
+
+    class Meta:
+        model = Program
+        fields: list[str] = []
+
+    def filter_student(self, queryset, name, value):
+        enrolled = Enrollment.objects.filter(
+            intervention_id=OuterRef("pk"), student_id=value, status=Enrollment.Status.ACTIVE
+        )
+        return queryset.filter(Exists(enrolled))
+
+
 def parse_program_filters(params) -> dict:
-    return parse_filters(params, {"status": Program.Status.values, "owner": ROW_ID, "student": ROW_ID})
+    return filters_from(ProgramFilter, params)
 
 
 def program_list(*, actor, filters: dict | None = None) -> QuerySet:
-    filters = filters or {}
+    """The programs the actor sees, newest first, with their figures; `filters`: what
+    `parse_program_filters` returned."""
     queryset = programs_visible_to(actor)
-    if "status" in filters:
-        queryset = queryset.filter(status=filters["status"])
-    if "owner" in filters:
-        queryset = queryset.filter(owner_id=filters["owner"])
-    if "student" in filters:
-        queryset = queryset.filter(
-            Exists(
-                Enrollment.objects.filter(
-                    intervention_id=OuterRef("pk"), student_id=filters["student"], status=Enrollment.Status.ACTIVE
-                )
-            )
-        )
+    if filters:
+        queryset = ProgramFilter(filters, queryset=queryset).qs
     return with_figures(queryset.select_related("owner", "template")).order_by("-start_date", "-id")
 
 
