@@ -14,9 +14,9 @@ from attendance import events
 from attendance.models import AttendanceRecord, Holiday, Register
 from attendance.selectors import register_students
 from core import audit
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
-from core.locking import conflict, versioned_update
+from core.locking import conflict, expect_version, versioned_update
 from core.models import AuditLog
 from core.permissions import REGISTER_TAKERS, require_role
 from core.services import bulk_upsert
@@ -187,11 +187,11 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     for pk in strangers:
         problems.add(f"Student {pk} is not in {class_group.name}.", about=f"not in {class_group.name}.", student=pk)
     problems.raise_any()
-    if expected_version is not None and expected_version != (class_group.register_version or 0):
-        raise ConflictError(
-            current_version=class_group.register_version,
-            message="This register was changed by someone else since you opened it.",
-        )
+    expect_version(
+        class_group.register_version,
+        expected_version,
+        message="This register was changed by someone else since you opened it.",
+    )
 
     now = timezone.now()
     # 3: the register row: who took it and when (a conditional UPDATE keeps concurrent saves apart).

@@ -29,11 +29,14 @@ def conflict(model: type[models.Model], pk=None, *, message: str | None = None, 
     return ConflictError(current_version=stored_version(model, pk, using=using, **lookup), message=message)
 
 
-def expect_version(instance: models.Model, version: int | None, *, message: str | None = None) -> None:
-    """Refuse a request made against another version than the row just read (None: no version given),
-    before its rules are judged against a state the client never saw."""
-    if version is not None and version != instance.version:
-        raise ConflictError(current_version=instance.version, message=message)
+def expect_version(read: models.Model | int | None, version: int | None, *, message: str | None = None) -> None:
+    """Refuse a request made against another version than the one just read, before its rules are judged
+    against a state the client never saw. `read` is the row (its `version`) or the version stored for a
+    set of rows (a form's register, a lesson; None when never saved, which is version 0). `version`
+    None: the client sent none, nothing to check."""
+    current = read.version if isinstance(read, models.Model) else read
+    if version is not None and version != (current or 0):
+        raise ConflictError(current_version=current, message=message)
 
 
 def versioned_update(

@@ -18,7 +18,7 @@ from attendance.services import check_register_date
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
-from core.locking import versioned_update
+from core.locking import expect_version, versioned_update
 from core.models import AuditLog
 from core.permissions import ACADEMIC_RECORDERS, require_role
 from core.services import bulk_upsert
@@ -260,11 +260,9 @@ def _lesson_save(
         raise ApplicationError(
             field_errors={"records": [f"Student {pk} is not in {form['name']}." for pk in strangers]}
         )
-    stored_version = form["lesson_version"] or 0
-    if expected_version is not None and expected_version != stored_version:
-        raise ConflictError(
-            current_version=form["lesson_version"], message="This lesson was saved by someone else since you opened it."
-        )
+    expect_version(
+        form["lesson_version"], expected_version, message="This lesson was saved by someone else since you opened it."
+    )
 
     now = timezone.now()
     previous_topics = sorted(int(pk) for pk in (form["lesson_topics"] or "").split(",") if pk)

@@ -102,6 +102,18 @@ class TestOnEveryDatabase:
             expect_version(student, 3)
         assert caught.value.current_version == 1
 
+    def test_expect_version_of_a_stored_version_counts_never_saved_as_zero(self):
+        """A form's register or a lesson: the version stored for them, None before the first save."""
+        expect_version(None, 0)
+        expect_version(4, 4)
+        expect_version(4, None)
+        with pytest.raises(ConflictError) as caught:
+            expect_version(None, 2, message="Changed since you opened it.")
+        assert (caught.value.current_version, str(caught.value)) == (None, "Changed since you opened it.")
+        with pytest.raises(ConflictError) as caught:
+            expect_version(5, 4)
+        assert caught.value.current_version == 5
+
     def test_a_stale_audited_update_leaves_no_audit_row(self, school, admin_user):
         student = StudentFactory(school=school)
         versioned_save(Student.objects.get(pk=student.pk))

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from attendance.models import AttendanceRecord
 from core import audit
-from core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from core.locking import versioned_update
+from core.errors import ApplicationError, PermissionDeniedError
+from core.locking import expect_version, versioned_update
 from core.models import AuditLog
 from interventions.outcomes import access, figures
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
@@ -306,8 +306,7 @@ def recommendation_decide(
         enrollment = _locked_enrollment(recommendation.enrollment_id)
         if not access.can_manage_program(actor, enrollment.intervention):
             raise PermissionDeniedError("Only the program's owner and admins decide on its recommendations.")
-        if version != recommendation.version:
-            raise ConflictError(current_version=recommendation.version)
+        expect_version(recommendation, version)
         if recommendation.status != RecStatus.PENDING:
             raise ApplicationError(field_errors={"status": ["This recommendation has been decided already."]})
         if status == RecStatus.ACCEPTED and enrollment.status != Enrollment.Status.ACTIVE:

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from attendance.models import Holiday
 from core import audit
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
-from core.locking import conflict, versioned_update
+from core.locking import conflict, expect_version, versioned_update
 from core.models import AuditLog, User
 from core.permissions import PROGRAM_RUNNERS, STAFF, require_role
 from core.services import bulk_upsert
@@ -134,8 +134,7 @@ def template_update(*, actor, template: Template, version: int, **changes) -> Te
     errors = _check_template(changes)
     if errors:
         raise ApplicationError(field_errors=errors)
-    if version != template.version:
-        raise ConflictError(current_version=template.version)
+    expect_version(template, version)
     changed = {name: value for name, value in changes.items() if value != getattr(template, name)}
     if not changed:
         return template
@@ -219,8 +218,7 @@ def _program_update(*, actor, program_id: int, version: int, **changes) -> Progr
     unknown = set(changes) - set(PROGRAM_EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(field_errors={name: ["This field cannot be changed."] for name in sorted(unknown)})
-    if version != program.version:
-        raise ConflictError(current_version=program.version)
+    expect_version(program, version)
     changed = {name: value for name, value in changes.items() if value != getattr(program, name)}
     if "owner" in changed:
         owner = changed["owner"]
@@ -552,8 +550,7 @@ def _session_update(*, actor, session_id: int, version: int, changes: dict) -> S
     session = Session.objects.select_related("facilitator").get(pk=session_id)
     session.intervention = program
     _require_manager(actor, program)
-    if version != session.version:
-        raise ConflictError(current_version=session.version)
+    expect_version(session, version)
     if "location" in changes:
         changes["location"] = (changes["location"] or "").strip()
     changed = {name: value for name, value in changes.items() if value != getattr(session, name)}
@@ -728,8 +725,7 @@ def enrollment_update(*, actor, enrollment: Enrollment, version: int, status: st
     reason is in the audit log before the status changes."""
     program = enrollment.intervention
     _require_manager(actor, program)
-    if version != enrollment.version:
-        raise ConflictError(current_version=enrollment.version)
+    expect_version(enrollment, version)
     if status not in (Enrollment.Status.WITHDRAWN, Enrollment.Status.EXITED):
         raise _errors(status="Set the status to withdrawn or exited.")
     if not enrollment.can_move_to(status):
@@ -831,10 +827,7 @@ def _session_attendance_save(*, actor, session_id, cleaned, expected_version, to
         raise _errors(session="This session was cancelled.")
     if timezone.localtime(session.start_time).date() > today:
         raise _errors(session="Attendance cannot be taken before the day of the session.")
-    if expected_version is not None and expected_version != session.version:
-        raise ConflictError(
-            current_version=session.version, message="This session was changed by someone else since you opened it."
-        )
+    expect_version(session, expected_version, message="This session was changed by someone else since you opened it.")
     # 2: the students actively enrolled when the session starts.
     rows = list(eligible_enrollments(session).values("student_id", "student__first_name", "student__last_name"))
     # 3: what is recorded for them at this session.
