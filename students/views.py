@@ -6,12 +6,11 @@ import csv
 
 from django.core.paginator import Paginator
 from django.db.models import OuterRef
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from core import audit
-from core.errors import NotFoundError
 from core.ids import parse_id
 from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
@@ -76,9 +75,6 @@ def student_export(request):
 
 @role_required(*STAFF)
 def student_profile(request, student_id: int):
-    try:
-        student = selectors.student_get(actor=request.user, id=student_id)
-    except NotFoundError:
-        raise Http404() from None
+    student = selectors.student_get(actor=request.user, id=student_id)  # NotFoundError: the 404 page
     context = {"student": student, "sections": sections_for(STUDENT_PROFILE, request.user, student=student)}
     return render(request, "students/profile.html", context)

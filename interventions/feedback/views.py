@@ -7,13 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from core.errors import ApplicationError, NotFoundError
 from core.ids import parse_id
 from core.pages import attempt, first_error
 from core.permissions import PROGRAM_RUNNERS, has_role
@@ -48,20 +46,15 @@ def feedback_form_page(request, token: str):
     limit = SUBMIT_LIMIT if request.method == "POST" else VIEW_LIMIT
     if not throttle.allow(request, scope=scope, limit=limit, window=WINDOW_SECONDS):
         return _public(render(request, "interventions/feedback/too_many.html", status=429))
-    try:
-        link = services.open_link(token)
-    except NotFoundError:
-        raise Http404() from None
+    # An unknown, used or expired link is a NotFoundError: the 404 page (core.pages).
+    link = services.open_link(token)
     context = {"subject": _subject(link), "errors": {}, "rating": "", "comments": ""}
     if request.method == "POST":
         rating, comments = request.POST.get("rating", ""), request.POST.get("comments", "")
-        try:
-            services.feedback_submit(token=token, rating=rating, comments=comments)
-        except NotFoundError:
-            raise Http404() from None
-        except ApplicationError as exc:
-            context.update(errors=exc.field_errors, rating=rating, comments=comments)
-            return _public(render(request, "interventions/feedback/form.html", context, status=400))
+        outcome = attempt(services.feedback_submit, token=token, rating=rating, comments=comments)
+        if not outcome.ok:
+            context.update(errors=outcome.field_errors, rating=rating, comments=comments)
+            return _public(render(request, "interventions/feedback/form.html", context, status=outcome.status))
         return _public(render(request, "interventions/feedback/thanks.html", context))
     return _public(render(request, "interventions/feedback/form.html", context))
 
