@@ -41,6 +41,15 @@ class Outcome:
         return self.status < 400
 
 
+def query_without(request, *names: str) -> str:
+    """The request's query string without `names` (e.g. "page"), for links that add their own (the
+    pager of templates/core/_pager.html)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
 def first_error(errors) -> str | None:
     """ "Field: message" (or the bare message for non-field errors) of the first error in `errors`."""
     for name, messages in errors.items():

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import audit
 from core.ids import parse_id
+from core.pages import query_without
 from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
@@ -47,10 +48,9 @@ def student_list(request):
         "filters": filters,
         "class_groups": selectors.class_group_list(actor=request.user).select_related("academic_year"),
         "statuses": Student.Status.choices,
-        "query": request.GET.copy(),
+        "query": query_without(request, "page"),
         "can_log_behaviour": can_log_behaviour(request.user),
     }
-    context["query"].pop("page", None)
     template = "students/_student_table.html" if request.htmx else "students/list.html"
     return render(request, template, context)
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.pages import attempt, first_error
+from core.pages import attempt, first_error, query_without
 from core.permissions import REGISTER_TAKERS, STAFF, role_required
 from interventions.alerts import selectors, services
 from interventions.alerts.forms import AlertFilterForm, AlertStatusForm
@@ -45,7 +45,7 @@ def alert_list_page(request):
     alerts = selectors.alert_list(actor=request.user, **form.filters())
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = decorate(list(page.object_list), request.user)
-    context = {"form": form, "page": page, "alerts": page.object_list, "query": _query_without_page(request)}
+    context = {"form": form, "page": page, "alerts": page.object_list, "query": query_without(request, "page")}
     template = "interventions/alerts/_alert_table.html" if request.htmx else "interventions/alerts/list.html"
     return render(request, template, context)
 
@@ -79,9 +79,3 @@ def alert_change_status_page(request, pk):
     decorate([alert], request.user)
     context = {"alert": alert, "row_error": error, "row_done": None if error else alert.get_status_display()}
     return render(request, "interventions/alerts/_alert_row.html", context, status=status_code)
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()

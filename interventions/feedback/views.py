@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
-from core.pages import attempt, first_error
+from core.pages import attempt, first_error, query_without
 from core.permissions import PROGRAM_RUNNERS, has_role
 from interventions.feedback import selectors, services, throttle
 from interventions.feedback.forms import ResolveForm, SendLinksForm
@@ -136,6 +136,7 @@ def feedback_review_page(request):
     page.object_list = _decorate(list(page.object_list), actor)
     context = {
         "page": page,
+        "query": query_without(request, "page"),
         "rows": page.object_list,
         "filters": filters,
         "programs": _programs_for(actor),

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import ApplicationError
 from core.ids import parse_id
-from core.pages import attempt
+from core.pages import attempt, query_without
 from core.permissions import role_required
 from core.sections import MEETING_DETAIL, sections_for
 from interventions.meetings import access, selectors, services
@@ -31,10 +31,6 @@ def _workspace_context(request, filters: dict) -> dict:
     paginator = Paginator(selectors.meeting_list(actor=actor, filters=filters, today=today), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     recurring = list(selectors.recurring_students(actor=actor)[: RECURRING_SHOWN + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    for name in ("record_for", "alert"):
-        query.pop(name, None)
     stats = selectors.meeting_stats(actor=actor, today=today)
     return {
         "today": today,
@@ -47,7 +43,7 @@ def _workspace_context(request, filters: dict) -> dict:
         "page_obj": page,
         "meetings": page.object_list,
         "filters": filters,
-        "filter_query": query.urlencode(),
+        "filter_query": query_without(request, "page", "record_for", "alert"),
     }
 
 

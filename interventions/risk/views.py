@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from core.ids import parse_id
+from core.pages import query_without
 from core.permissions import STAFF, role_required
 from interventions.risk import selectors
 from interventions.risk.api import INDICATORS
@@ -46,17 +47,13 @@ def risk_list(request):
     page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
     for risk in page:
         decorate(risk)
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("sort", None)
     context = {
         "page": page,
         "filters": filters,
         "class_groups": student_selectors.class_group_list(actor=request.user),
         "levels": [(n, f"{n}+ ({LEVEL_WORDS[n]})") for n in range(1, 5)],
-        "query": query,
-        "sort_query": sort_query,
+        "query": query_without(request, "page"),
+        "sort_query": query_without(request, "page", "sort"),
         "next_level_sort": "level" if filters["ordering"] == "-level" else "-level",
     }
     template = "interventions/risk/_risk_table.html" if request.htmx else "interventions/risk/list.html"

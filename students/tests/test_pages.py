@@ -56,6 +56,19 @@ def test_list_query_count_is_constant_and_paginated(login, teacher, form, make_s
     assert ("Page 1 of 3" in html) == (count == 120)
 
 
+def test_the_pager_keeps_the_filters_and_swaps_the_table(login, teacher, form, make_students):
+    make_students(form, 120)
+    html = login(teacher).get("/students/", {"class_group": form.pk, "page": "2"}).content.decode()
+    query = f"class_group={form.pk}"
+    assert "<li>Page 2 of 3</li>" in html
+    assert (
+        f'<a href="?{query}&amp;page=1" hx-get="?{query}&amp;page=1" hx-target="#student-table" hx-push-url="true">'
+        in html
+    )
+    assert f'<a href="?{query}&amp;page=3" hx-get="?{query}&amp;page=3" hx-target="#student-table"' in html
+    assert f'href="/students/export.csv?{query}"' in html
+
+
 def test_export_csv_round_trips_into_the_import(login, admin_user, form, other_form):
     StudentFactory(school=form.school, class_group=form, student_id="N-1", first_name="Ada", last_name="Lovelace")
     StudentFactory(school=other_form.school, class_group=other_form, student_id="S-1")
