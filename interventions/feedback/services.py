@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from core.locking import conflict, versioned_update
+from core.locking import expect_version, versioned_update
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS, has_role
 from interventions.feedback import sentiment, tokens
@@ -148,8 +148,7 @@ def feedback_submit(*, token: str, rating, comments: str = "", submitted_at=None
 @transaction.atomic
 def feedback_mark_reviewed(*, actor, feedback: Feedback, version: int) -> Feedback:
     _require_review(actor, feedback)
-    if version != feedback.version:
-        raise conflict(Feedback, feedback.pk)
+    expect_version(feedback, version)
     if feedback.status != Status.PENDING:
         raise ApplicationError(
             field_errors={"status": [f"This feedback is already {feedback.get_status_display().lower()}."]}
@@ -171,8 +170,7 @@ def feedback_resolve(*, actor, feedback: Feedback, resolution: str, version: int
     """Close the loop: say what was done. Against the version the reviewer saw (409 when stale);
     resolved feedback stays resolved."""
     _require_review(actor, feedback)
-    if version != feedback.version:
-        raise conflict(Feedback, feedback.pk)
+    expect_version(feedback, version)
     resolution = (resolution or "").strip()
     if feedback.status == Status.RESOLVED:
         raise ApplicationError(field_errors={"status": ["This feedback is already resolved."]})

@@ -17,8 +17,9 @@ from django.db.models import FilteredRelation, Q, Subquery
 from django.utils import timezone
 
 from core import audit
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
+from core.locking import expect_version
 from core.models import AuditLog, User
 from core.permissions import ACADEMIC_RECORDERS, require_role
 from core.services import bulk_upsert
@@ -328,7 +329,11 @@ def assessment_bulk_save(
         if feedback is not None and (not isinstance(feedback, str) or len(feedback) > 2000):
             student_errors.setdefault(pk, []).append("Feedback must be text of at most 2000 characters.")
             continue
-        given[pk] = {"marks": value, "feedback": feedback, "version": item.get("version")}
+        version = item.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 0):
+            student_errors.setdefault(pk, []).append("Version must be a whole number.")
+            continue
+        given[pk] = {"marks": value, "feedback": feedback, "version": version}
     if problems:
         raise ApplicationError(field_errors={"marks": problems})
     with transaction.atomic():
@@ -415,12 +420,11 @@ def _bulk_save(*, actor, class_group_id, subject_id, topic_id, header, given, st
         if pk not in names:
             student_errors.setdefault(pk, []).append("Not a student of this form.")
     for row in rows:
-        wanted = given.get(row["id"], {}).get("version")
-        if wanted not in (None, "") and str(wanted) != str(row["row__version"] or 0):
-            raise ConflictError(
-                current_version=row["row__version"],
-                message=f"The marks of {names[row['id']]} were saved by someone else since you opened them.",
-            )
+        expect_version(
+            row["row__version"],
+            given.get(row["id"], {}).get("version"),
+            message=f"The marks of {names[row['id']]} were saved by someone else since you opened them.",
+        )
     if student_errors:
         raise MarksError(student_errors, names)
     if rows:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from core.locking import conflict, versioned_update
+from core.locking import expect_version, versioned_update
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS, has_role, owns, require_ownership
 from students.admissions import scoring
@@ -210,8 +210,7 @@ def inquiry_update(*, actor, inquiry: Inquiry, version: int, today: datetime.dat
     forward move (or lost → contacted)."""
     _require_edit(actor, inquiry)
     today = today or timezone.localdate()
-    if version != inquiry.version:
-        raise conflict(Inquiry, inquiry.pk)
+    expect_version(inquiry, version)
     subjects = changes.pop("interested_subjects", None)
     changes = {k: v for k, v in changes.items() if k in INQUIRY_EDITABLE_FIELDS}
     if "counselor" in changes and changes["counselor"] != inquiry.counselor:
@@ -402,8 +401,7 @@ def inquiry_enrol(
     _require_edit(actor, inquiry)
     today = today or timezone.localdate()
     version = inquiry.version if version is None else version
-    if version != inquiry.version:
-        raise conflict(Inquiry, inquiry.pk)
+    expect_version(inquiry, version)
     validate_status_move(current=inquiry.status, new=Status.ENROLLED, enrolling=True)
     errors: dict[str, list[str]] = {}
     year = current_academic_year(school_id=inquiry.school_id, on=today)
@@ -442,6 +440,9 @@ def inquiry_enrol(
     return student
 
 
+RESCORE_CHUNK = 500
+
+
 def rescore_inquiries(*, today: datetime.date | None = None, school=None) -> int:
     """Recompute the score of the open inquiries whose score is of an earlier day (the recency part
     moves with the calendar); cron runs it after marking missed follow-ups. Returns how many changed.
@@ -450,11 +451,11 @@ def rescore_inquiries(*, today: datetime.date | None = None, school=None) -> int
     inquiries = Inquiry.objects.filter(status__in=Inquiry.OPEN_STATUSES).exclude(scored_on=today)
     if school is not None:
         inquiries = inquiries.filter(school=school)
-    changed = 0
-    for inquiry in inquiries.order_by("pk").iterator(chunk_size=500):
+    changed, unchanged = 0, []
+    for inquiry in inquiries.order_by("pk").iterator(chunk_size=RESCORE_CHUNK):
         score = score_changes(inquiry, today=today)
         if score["lead_score_parts"] == inquiry.lead_score_parts:
-            Inquiry.objects.filter(pk=inquiry.pk, version=inquiry.version).update(scored_on=today)
+            unchanged.append(inquiry.pk)
             continue
         before = audit.snapshot(inquiry)
         try:
@@ -464,4 +465,8 @@ def rescore_inquiries(*, today: datetime.date | None = None, school=None) -> int
             changed += 1
         except ConflictError:
             pass
+    # The score still right today: only the day it was checked for moves on. Not a change of the
+    # inquiry (no new version, nothing to audit), so the page a counsellor has open stays current.
+    for start in range(0, len(unchanged), RESCORE_CHUNK):
+        Inquiry.objects.filter(pk__in=unchanged[start : start + RESCORE_CHUNK]).update(scored_on=today)
     return changed

@@ -1,10 +1,12 @@
 """Admissions services: status moves, the lead score, follow-ups, enrolment and missed follow-ups."""
 
 import datetime
+import io
 import itertools
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.models import AuditLog
@@ -193,6 +195,55 @@ def test_pending_follow_ups_past_their_date_become_missed(counselor):
     assert (entry.before["status"], entry.after["status"]) == ("pending", "missed")
     inquiry.refresh_from_db()
     assert inquiry.scored_on == days(3)
+
+
+def test_the_nightly_rescore_moves_the_recency_part_with_the_calendar(counselor, make_user, other_school):
+    """Eight days on, an inquiry never contacted loses its "came in within 7 days" points: a new version
+    and an audit row by nobody. One whose score is still right only has its day moved on (same version,
+    no audit row); closed inquiries and, with `school=`, other schools are left alone."""
+    moving = new_inquiry(counselor)
+    steady = new_inquiry(counselor, student_name="Grace Hopper", received_on=days(5), today=days(5))
+    lost = new_inquiry(counselor, student_name="Alan Turing")
+    services.inquiry_move(actor=counselor, inquiry=lost, status=Status.LOST, version=lost.version, today=TODAY)
+    lost.refresh_from_db()
+    elsewhere = new_inquiry(make_user("counselor", other_school), student_name="Mary Somerville")
+    audited, scored = AuditLog.objects.count(), moving.lead_score
+
+    assert services.rescore_inquiries(today=days(8), school=counselor.school) == 1
+
+    for inquiry in (moving, steady, lost, elsewhere):
+        inquiry.refresh_from_db()
+    assert "came in within 7 days" not in [part["reason"] for part in moving.lead_score_parts]
+    assert (moving.lead_score, moving.version, moving.scored_on) == (scored - 10, 2, days(8))
+    assert "came in within 7 days" in [part["reason"] for part in steady.lead_score_parts]
+    assert (steady.version, steady.scored_on) == (1, days(8))
+    assert (lost.version, lost.scored_on) == (2, TODAY)
+    assert (elsewhere.version, elsewhere.scored_on) == (1, TODAY)
+    assert AuditLog.objects.count() == audited + 1
+    entry = AuditLog.objects.latest("id")
+    assert (entry.entity_id, entry.actor_id, entry.before["lead_score"], entry.after["lead_score"]) == (
+        str(moving.pk),
+        None,
+        scored,
+        scored - 10,
+    )
+    # The same night for every school: the other school's inquiry; then nothing is left to do.
+    assert services.rescore_inquiries(today=days(8)) == 1
+    elsewhere.refresh_from_db()
+    assert (elsewhere.version, elsewhere.scored_on) == (2, days(8))
+    assert services.rescore_inquiries(today=days(8)) == 0
+    assert AuditLog.objects.count() == audited + 2
+
+
+def test_the_nightly_command_marks_missed_follow_ups_and_rescores(counselor):
+    inquiry = new_inquiry(counselor)
+    services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=days(2), status="pending", today=TODAY)
+    out = io.StringIO()
+    call_command("mark_missed_follow_ups", "--date", days(9).isoformat(), stdout=out)
+    assert out.getvalue().strip() == "Marked 1 follow-up(s) missed; 0 open inquiry score(s) changed with the day."
+    inquiry.refresh_from_db()
+    assert inquiry.scored_on == days(9)
+    assert "came in within 7 days" not in [part["reason"] for part in inquiry.lead_score_parts]
 
 
 def test_a_completed_follow_up_fulfils_the_planned_one(counselor):

@@ -80,6 +80,25 @@ def test_saving_again_updates_and_left_out_students_keep_their_marks(teacher, fo
     assert (row.marks_obtained, row.percentage, row.grade, row.status) == (None, None, "", "pending")
 
 
+def test_a_marks_version_is_a_whole_number_and_a_stale_one_names_the_student(teacher, form, maths, taught, school_day):
+    bulk(teacher, form, maths, [{"student": taught[0].pk, "marks_obtained": "10"}], day=school_day)
+    for bad in ("1", 1.0, -1, True):
+        with pytest.raises(services.MarksError) as refused:
+            bulk(
+                teacher, form, maths, [{"student": taught[0].pk, "marks_obtained": "4", "version": bad}], day=school_day
+            )
+        assert refused.value.student_errors == {taught[0].pk: ["Version must be a whole number."]}
+    with pytest.raises(ConflictError) as stale:
+        bulk(teacher, form, maths, [{"student": taught[0].pk, "marks_obtained": "4", "version": 0}], day=school_day)
+    student = taught[0]
+    assert stale.value.current_version == 1
+    assert str(stale.value) == (
+        f"The marks of {student.last_name}, {student.first_name} were saved by someone else since you opened them."
+    )
+    row = Assessment.objects.get(student=student)
+    assert (row.marks_obtained, row.version) == (Decimal("10.00"), 1)
+
+
 def test_the_schools_grade_bands_are_used(teacher, form, maths, taught, school_day, school):
     GradeBands.objects.create(school=school, a_min=90, b_min=80, c_min=70, d_min=60)
     bulk(teacher, form, maths, [{"student": taught[0].pk, "marks_obtained": "17"}], day=school_day)
