@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.errors import ApplicationError
 from core.ids import parse_id
 from core.pages import attempt, query_without
 from core.permissions import role_required
@@ -76,18 +75,20 @@ def interventions_page(request):
     """GET: the workspace (or, for htmx, its table fragment). POST: record a meeting from the dialog."""
     if request.method == "POST":
         return _record_meeting(request)
-    try:
-        filters = selectors.parse_meeting_filters(request.GET)
-        filter_errors = {}
-    except ApplicationError as exc:
-        filters, filter_errors = {}, exc.field_errors
-    context = {**_workspace_context(request, filters), "filter_errors": filter_errors}
+    # A hand-edited bad filter: the whole list, the problem said beside the filters, and a 400.
+    parsed = attempt(selectors.parse_meeting_filters, request.GET)
+    context = {**_workspace_context(request, parsed.value or {}), "filter_errors": parsed.field_errors}
     if request.htmx:
-        return render(request, "interventions/meetings/_table.html", {**context, "oob": True})
+        return render(request, "interventions/meetings/_table.html", {**context, "oob": True}, status=parsed.status)
     form, open_dialog = (None, False)
     if request.user.role in access.RECORDING_ROLES:
         form, open_dialog = _prefilled_form(request)
-    return render(request, "interventions/meetings/page.html", {**context, "form": form, "open_dialog": open_dialog})
+    return render(
+        request,
+        "interventions/meetings/page.html",
+        {**context, "form": form, "open_dialog": open_dialog},
+        status=parsed.status,
+    )
 
 
 def _record_meeting(request):

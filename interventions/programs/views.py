@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
-from core.errors import ApplicationError, PermissionDeniedError
+from core.errors import PermissionDeniedError
 from core.pages import Outcome, attempt, first_error
 from core.permissions import PROGRAM_RUNNERS, STAFF, Role, role_required
 from core.sections import PROGRAM_DETAIL, sections_for
@@ -64,20 +64,19 @@ def programs_page(request):
             form = ProgramForm(templates=templates, initial={"start_date": timezone.localdate()})
     elif request.method == "POST":
         raise PermissionDeniedError("Only counsellors and admins make programs.")
-    try:
-        filters = selectors.parse_program_filters(request.GET)
-    except ApplicationError as exc:
-        # A hand-edited address: the whole list, the filter's problem said, and a 400 (never a 500).
-        messages.error(request, first_error(exc.field_errors))
-        filters, status = {}, 400
+    # A hand-edited bad filter: the whole list, the problem said beside the filters, and a 400.
+    parsed = attempt(selectors.parse_program_filters, request.GET)
+    filters = parsed.value or {}
     programs = list(selectors.program_list(actor=actor, filters=filters)[:200])
     rows = [(program, selectors.fidelity_of(program), selectors.is_low_fidelity(program)) for program in programs]
-    return render(
-        request,
-        "interventions/programs/list.html",
-        {"rows": rows, "form": form, "statuses": selectors.Program.Status.choices, "filters": filters},
-        status=status,
-    )
+    context = {
+        "rows": rows,
+        "form": form,
+        "statuses": selectors.Program.Status.choices,
+        "filters": filters,
+        "filter_errors": parsed.field_errors,
+    }
+    return render(request, "interventions/programs/list.html", context, status=max(status, parsed.status))
 
 
 def _detail_context(request, program, **extra) -> dict:

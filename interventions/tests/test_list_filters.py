@@ -81,7 +81,7 @@ def test_the_meetings_and_programs_pages_answer_a_bad_filter_with_its_message(cl
     assert programs.status_code == 400
     assert "An owner id is a whole number." in programs.content.decode()
     meetings = client.get("/form-master/interventions/?urgency=huge")
-    assert meetings.status_code == 200  # the workspace, its filter's problem said inline
+    assert meetings.status_code == 400  # the whole workspace, its filter's problem said inline
     assert (
         f"\u201chuge\u201d is not a valid urgency. Allowed: {allowed(InterventionMeeting.Urgency)}."
         in meetings.content.decode()

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 from icalendar import Calendar
+from rest_framework.test import APIClient
 
 from core.models import AuditLog
 from interventions.models import (
@@ -255,4 +257,11 @@ def test_a_bad_filter_in_the_address_is_a_400_with_the_whole_list_not_a_500(clie
     client.force_login(admin_user)
     response = client.get(f"/programs/?{query}")
     assert response.status_code == 400
-    assert "<h1>Programs</h1>" in response.content.decode()
+    html = response.content.decode()
+    assert "<h1>Programs</h1>" in html and "<table" in html
+    # Said beside the filters, in the words the API uses for the same parameter.
+    name = query.split("=")[0]
+    api = APIClient()
+    api.force_authenticate(admin_user)
+    said = api.get(f"/api/interventions/programs/?{query}").json()[name][0]
+    assert f'<p class="form-error" role="alert">{escape(said)}</p>' in html
