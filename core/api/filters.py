@@ -11,11 +11,15 @@ from core.ids import MAX_ID
 INVALID_CHOICE = "\u201c%(value)s\u201d is not a valid {noun}. Allowed: {allowed}."
 
 
-class IdFilter(django_filters.NumberFilter):
-    """`?student=`, `?class_group=`…: a row id; anything else (a word, a fraction, a number past what the
-    database stores) is a 400 naming the parameter, never a database error."""
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number (`min_value` / `max_value` bound it); a word or a fraction is a 400."""
 
     field_class = forms.IntegerField
+
+
+class IdFilter(WholeNumberFilter):
+    """`?student=`, `?class_group=`…: a row id; anything else (a word, a fraction, a number past what the
+    database stores) is a 400 naming the parameter, never a database error."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -44,6 +48,34 @@ def choice_filter(noun: str, choices, *, message: str = INVALID_CHOICE, **kwargs
     allowed = ", ".join(value for value, _ in choices)
     invalid = message.format(noun=noun, allowed=allowed)
     return TrimmedChoiceFilter(choices=choices, error_messages={"invalid_choice": invalid}, **kwargs)
+
+
+TRUE_VALUES = {"true", "1", "yes", "on"}
+FALSE_VALUES = {"false", "0", "no", "off"}
+
+
+class FlagField(forms.Field):
+    """true/false (also 1/0, yes/no, on/off — a ticked box —, any case) from a query parameter;
+    anything else is refused."""
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value == "" else value
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class FlagFilter(django_filters.Filter):
+    field_class = FlagField
+
+
+def flag_filter(name: str, **kwargs) -> FlagFilter:
+    """A yes/no parameter; a bad value reads "Use <name>=true or <name>=false."."""
+    return FlagFilter(error_messages={"invalid": f"Use {name}=true or {name}=false."}, **kwargs)
 
 
 def filters_from(filterset_class, params, **kwargs) -> dict:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django import forms
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.api.filters import choice_filter, filters_from, row_id_filter
+from core.api.filters import choice_filter, filters_from, flag_filter, row_id_filter
 from core.errors import ApplicationError, PermissionDeniedError
 from core.ids import parse_id
 from core.tenancy import get_scoped
@@ -20,9 +19,6 @@ from students.models import Student
 Meeting = InterventionMeeting
 Status = Meeting.Status
 Role = access.Role
-
-TRUE_VALUES = {"true", "1", "yes"}
-FALSE_VALUES = {"false", "0", "no"}
 
 
 def meetings_visible_to(actor) -> QuerySet:
@@ -41,28 +37,6 @@ def _overdue_q(today: datetime.date) -> Q:
     return Q(follow_up_date__lt=today) & ~Q(status=Status.CLOSED)
 
 
-class FlagField(forms.Field):
-    """true/false (also 1/0, yes/no, any case) from a query parameter; anything else is refused."""
-
-    def to_python(self, value):
-        if value in (None, "") or isinstance(value, bool):
-            return None if value == "" else value
-        text = str(value).strip().lower()
-        if text in TRUE_VALUES:
-            return True
-        if text in FALSE_VALUES:
-            return False
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-
-
-class FlagFilter(django_filters.Filter):
-    field_class = FlagField
-
-
-def _flag_filter(name: str, method: str) -> FlagFilter:
-    return FlagFilter(method=method, error_messages={"invalid": f"Use {name}=true or {name}=false."})
-
-
 class MeetingFilter(django_filters.FilterSet):
     """The meeting list's query parameters, for the API and the page alike."""
 
@@ -70,8 +44,8 @@ class MeetingFilter(django_filters.FilterSet):
     urgency = choice_filter("urgency", Meeting.Urgency.choices, field_name="urgency_level")
     student = row_id_filter("student", field_name="student_id")
     # overdue: follow-up passed and not closed; active: not closed (what the stats count as active).
-    overdue = _flag_filter("overdue", "filter_overdue")
-    active = _flag_filter("active", "filter_active")
+    overdue = flag_filter("overdue", method="filter_overdue")
+    active = flag_filter("active", method="filter_active")
 
     class Meta:
         model = Meeting

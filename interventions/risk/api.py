@@ -9,7 +9,6 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.ids import MAX_ID
 from core.permissions import STAFF, HasRole
 from interventions.risk import selectors
 from interventions.risk.models import StudentRisk
@@ -44,13 +43,6 @@ class StudentRiskSerializer(serializers.ModelSerializer):
         return [risk.figures.get(name, {}).get("words", "") for name in INDICATORS if risk.figures.get(name)]
 
 
-class RiskFilterSerializer(serializers.Serializer):
-    level_gte = serializers.IntegerField(required=False, min_value=0, max_value=4)
-    class_group = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    no_action = serializers.BooleanField(required=False, default=False)
-    ordering = serializers.ChoiceField(required=False, choices=list(selectors.ORDERINGS), default="-level")
-
-
 class RiskListView(generics.ListAPIView):
     """The school's students with their ABC level, most at risk first."""
 
@@ -72,9 +64,7 @@ class RiskListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return StudentRisk.objects.none()
-        filters = RiskFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.risk_list(actor=self.request.user, **filters.validated_data)
+        return selectors.risk_list(actor=self.request.user, **selectors.parse_risk_filters(self.request.query_params))
 
 
 class StudentRiskView(APIView):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.api.filters import IdFilter, WholeNumberFilter, choice_filter, filters_from, flag_filter
 from core.permissions import Role
 from interventions.alerts.detection import calendar_for, settings_for
 from interventions.models import Alert
@@ -24,6 +26,42 @@ ORDERINGS = {
     "name": ("student__last_name", "student__first_name", "student_id"),
     "form": ("student__class_group__name", "-level", "student__last_name", "student_id"),
 }
+
+
+ORDERING_CHOICES = [(name, name) for name in ORDERINGS]
+
+
+class RiskFilter(django_filters.FilterSet):
+    """The risk list's query parameters (`GET /api/risk/`): the selector's arguments, those given."""
+
+    level_gte = WholeNumberFilter(min_value=0, max_value=4)
+    class_group = IdFilter()
+    no_action = flag_filter("no_action")
+    ordering = choice_filter("ordering", ORDERING_CHOICES)
+
+    class Meta:
+        model = StudentRisk
+        fields: list[str] = []
+
+
+class RiskPageFilter(RiskFilter):
+    """The /risk/ page's address: the same, with the column order under `sort`."""
+
+    ordering = None
+    sort = choice_filter("sort", ORDERING_CHOICES)
+
+
+def parse_risk_filters(params) -> dict:
+    """`risk_list`'s arguments from the API's query parameters; a bad value is a 400 naming it."""
+    return filters_from(RiskFilter, params)
+
+
+def parse_risk_page_filters(params) -> dict:
+    """`risk_list`'s arguments from the page's address (its `sort` is the API's `ordering`)."""
+    filters = filters_from(RiskPageFilter, params)
+    if "sort" in filters:
+        filters["ordering"] = filters.pop("sort")
+    return filters
 
 
 def _since(as_of: datetime.date | None) -> datetime.date:

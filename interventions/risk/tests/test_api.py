@@ -45,6 +45,18 @@ def test_filters_level_gte_and_class_group(client_for, admin_user, form, spread)
     assert [r["student"] for r in rows] == [spread["a4"].pk, spread["a2"].pk]
     assert client.get("/api/risk/?level_gte=9").status_code == 400
     assert client.get("/api/risk/?class_group=abc").status_code == 400
+    # Every bad parameter at once, each named with its problem; a ticked box reads as true.
+    refused = client.get("/api/risk/?level_gte=two&no_action=maybe&ordering=size")
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {
+            "level_gte": ["Enter a whole number."],
+            "no_action": ["Use no_action=true or no_action=false."],
+            "ordering": ["\u201csize\u201d is not a valid ordering. Allowed: level, -level, name, form."],
+        },
+    )
+    by_name = client.get("/api/risk/?ordering=name&no_action=false&level_gte=0").json()["results"]
+    assert len(by_name) == 4
 
 
 @pytest.mark.django_db

@@ -66,6 +66,21 @@ def test_risk_page_one_form_level_and_sort(login, admin_user, form, spread):
     assert fragment.startswith('<div id="risk-table">') and _rows(fragment) == 1
 
 
+def test_a_bad_filter_in_the_address_is_a_400_with_the_whole_list(login, admin_user, spread):
+    """Parsed by the API's filters: the whole school's list, the problem said beside the filters."""
+    response = login(admin_user).get("/risk/?level_gte=9&sort=size")
+    html = response.content.decode()
+    assert response.status_code == 400 and _rows(html) == 4
+    assert '<p class="form-error" role="alert">Ensure this value is less than or equal to 4.</p>' in html
+    assert "\u201csize\u201d is not a valid sort. Allowed: level, -level, name, form." in html
+    assert response.context["filters"] == {
+        "level_gte": None,
+        "class_group": None,
+        "no_action": False,
+        "ordering": "-level",
+    }
+
+
 def test_no_action_yet_filter(login, admin_user, form_master, spread):
     InterventionMeetingFactory(school=spread["a4"].school, student=spread["a4"], created_by=form_master)
     html = login(admin_user).get("/risk/?no_action=1").content.decode()
