@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.utils import timezone
 from rest_framework import generics, serializers
 
-from core.api.filters import IdFilter
 from core.api.serializers import DATE
 from core.ids import MAX_VERSION
 from core.permissions import STAFF, HasRole, Role
@@ -81,24 +79,11 @@ class StudentDetailSerializer(StudentSerializer):
     to_representation = serializers.ModelSerializer.to_representation
 
 
-class StudentFilter(django_filters.FilterSet):
-    class_group = IdFilter(field_name="class_group_id")
-    status = django_filters.ChoiceFilter(choices=Student.Status.choices)
-    search = django_filters.CharFilter(method="filter_search")
-
-    class Meta:
-        model = Student
-        fields = ["class_group", "status"]
-
-    def filter_search(self, queryset, name, value):
-        return selectors.search_students(queryset, value)
-
-
 class StudentListView(generics.ListCreateAPIView):
     """GET: the school's students (filters class_group, status, search). POST: admins add a student."""
 
     serializer_class = StudentSerializer
-    filterset_class = StudentFilter
+    filterset_class = selectors.StudentFilter
 
     def get_permissions(self):
         roles = (Role.ADMIN,) if self.request.method == "POST" else STAFF

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.tenancy import get_scoped
 from students.models import AcademicYear, ClassGroup, Student
 
@@ -56,6 +58,42 @@ def student_list(
     if search:
         queryset = search_students(queryset, search)
     return queryset.order_by("last_name", "first_name", "id")
+
+
+SEARCH_MAX = 100
+
+
+class StudentFilter(django_filters.FilterSet):
+    """The student list's query parameters (`GET /api/students/`)."""
+
+    class_group = row_id_filter("form", field_name="class_group_id")
+    status = choice_filter("status", Student.Status.choices)
+    search = django_filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Student
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return search_students(queryset, value)
+
+
+class StudentPageFilter(StudentFilter):
+    """The /students/ page's address: the same, with the search under `q`."""
+
+    search = None
+    q = django_filters.CharFilter()
+
+
+def parse_student_page_filters(params) -> dict:
+    """`student_list`'s arguments from the page's address (a longer search is cut to SEARCH_MAX
+    characters); a bad form or status is a 400 naming it."""
+    filters = filters_from(StudentPageFilter, params)
+    return {
+        "search": filters.get("q", "")[:SEARCH_MAX],
+        "class_group": filters.get("class_group"),
+        "status": filters.get("status"),
+    }
 
 
 def search_students(queryset: QuerySet[Student], text: str) -> QuerySet[Student]:

@@ -37,6 +37,12 @@ def test_list_filters_and_search(client_for, counselor, form, form_b, other_form
     assert client.get("/api/students/", {"class_group": other_form.pk}).json()["count"] == 0
     assert client.get("/api/students/", {"status": "expelled"}).status_code == 400
     assert client.get("/api/students/", {"class_group": "x"}).status_code == 400
+    # The page's words, keyed by the parameter (the /students/ page parses its address the same way).
+    assert client.get("/api/students/", {"class_group": "x", "status": " expelled "}).json() == {
+        "class_group": ["A form id is a whole number."],
+        "status": ["\u201cexpelled\u201d is not a valid status. Allowed: active, transferred, graduated, withdrawn."],
+    }
+    assert client.get("/api/students/", {"status": " active "}).json()["count"] == 2
 
 
 def test_unauthenticated_is_401(api_client, form):

@@ -69,6 +69,21 @@ def test_the_pager_keeps_the_filters_and_swaps_the_table(login, teacher, form, m
     assert f'href="/students/export.csv?{query}"' in html
 
 
+def test_a_bad_filter_in_the_address_is_a_400_with_every_student(login, admin_user, form, make_students):
+    """Parsed like the API's filters: every student listed, the problem said beside the filters; the
+    export of such an address is the 400 page, not a file of everyone."""
+    make_students(form, 3)
+    client = login(admin_user)
+    response = client.get("/students/", {"class_group": "2a", "status": "gone", "q": "  "})
+    html = response.content.decode()
+    assert response.status_code == 400 and "3 students" in html
+    assert '<p class="form-error" role="alert">A form id is a whole number.</p>' in html
+    assert "\u201cgone\u201d is not a valid status. Allowed: active, transferred, graduated, withdrawn." in html
+    export = client.get("/students/export.csv", {"status": "gone"})
+    assert export.status_code == 400 and export["Content-Type"].startswith("text/html")
+    assert not AuditLog.objects.filter(action="export.students").exists()
+
+
 def test_export_csv_round_trips_into_the_import(login, admin_user, form, other_form):
     StudentFactory(school=form.school, class_group=form, student_id="N-1", first_name="Ada", last_name="Lovelace")
     StudentFactory(school=other_form.school, class_group=other_form, student_id="S-1")
