@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter
 from core.api.serializers import TIMESTAMP
 from core.ids import MAX_VERSION
 from core.permissions import REGISTER_TAKERS, STAFF, HasRole
@@ -69,22 +67,12 @@ class AlertStatusSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class AlertFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Alert.Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Alert.Kind.choices)
-    student = IdFilter(field_name="student_id")
-
-    class Meta:
-        model = Alert
-        fields = ["status", "kind", "student"]
-
-
 class AlertListView(generics.ListAPIView):
     """The alerts that concern the user: admins and counsellors the school's, form masters those of their
     forms (and assigned to them), teachers those assigned to them. Open first, then by severity."""
 
     serializer_class = AlertSerializer
-    filterset_class = AlertFilter
+    filterset_class = selectors.AlertFilter
     permission_classes = [HasRole(*STAFF)]
 
     def get_queryset(self):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.models import User
 from core.tenancy import get_scoped
 from interventions.models import Alert
@@ -27,8 +29,34 @@ SEVERITY_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-# The page's status filter: "active" (open and acknowledged) is its default.
+# The page's status filter: "active" (open and acknowledged) is its default, "all" every status.
 ACTIVE = "active"
+ALL = "all"
+PAGE_STATUS_CHOICES = [(ACTIVE, "Open and acknowledged"), *Alert.Status.choices, (ALL, "All")]
+
+
+class AlertFilter(django_filters.FilterSet):
+    """The alert list's query parameters (`GET /api/interventions/alerts/`)."""
+
+    status = choice_filter("status", Alert.Status.choices)
+    kind = choice_filter("kind", Alert.Kind.choices)
+    student = row_id_filter("student", field_name="student_id")
+
+    class Meta:
+        model = Alert
+        fields: list[str] = []
+
+
+class AlertPageFilter(AlertFilter):
+    """The /alerts/ page's address: its status may also be `active` (the default) or `all`."""
+
+    status = choice_filter("status", PAGE_STATUS_CHOICES)
+    student = None
+
+
+def parse_alert_page_filters(params) -> dict:
+    """The page's status (ACTIVE unless given) and kind ("" for every kind); a bad one is a 400 naming it."""
+    return {"status": ACTIVE, "kind": "", **filters_from(AlertPageFilter, params)}
 
 
 def alerts_visible_to(actor) -> QuerySet:

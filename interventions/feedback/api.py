@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import IdFilter
 from core.ids import MAX_VERSION
 from core.tenancy import get_scoped
 from interventions.feedback import selectors, services
@@ -59,30 +57,13 @@ class ResolveSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
-class FeedbackFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=[*Feedback.Status.choices, (selectors.NEEDS_REVIEW, "Negative, not resolved")], method="by_status"
-    )
-    sentiment = django_filters.ChoiceFilter(choices=Feedback.Sentiment.choices)
-    intervention = IdFilter(field_name="intervention_id")
-
-    class Meta:
-        model = Feedback
-        fields = ["status", "sentiment", "intervention"]
-
-    def by_status(self, queryset, name, value):
-        if value == selectors.NEEDS_REVIEW:
-            return queryset.filter(sentiment=Feedback.Sentiment.NEGATIVE).exclude(status=Feedback.Status.RESOLVED)
-        return queryset.filter(status=value)
-
-
 class FeedbackListView(generics.ListAPIView):
     """Feedback the user reviews, newest first: filter `status` (or `needs_review`), `sentiment`,
     `intervention`."""
 
     permission_classes = [MayReview]
     serializer_class = FeedbackSerializer
-    filterset_class = FeedbackFilter
+    filterset_class = selectors.FeedbackFilter
 
     def get_queryset(self):
         return selectors.feedback_list(actor=self.request.user)

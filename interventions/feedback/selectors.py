@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 
+import django_filters
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from core.api.filters import choice_filter, filters_from, flag_filter, row_id_filter
 from core.permissions import PROGRAM_RUNNERS, has_role
 from core.tenancy import get_scoped
 from interventions.feedback.models import Feedback
@@ -17,6 +19,42 @@ Sentiment = Feedback.Sentiment
 Status = Feedback.Status
 # The review list's default: negative feedback not yet resolved.
 NEEDS_REVIEW = "needs_review"
+STATUS_CHOICES = [(NEEDS_REVIEW, "Negative, not resolved"), *Status.choices]
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    """The feedback list's query parameters (`GET /api/interventions/feedback/`)."""
+
+    status = choice_filter("status", STATUS_CHOICES, method="by_status")
+    sentiment = choice_filter("sentiment", Sentiment.choices)
+    intervention = row_id_filter("intervention", field_name="intervention_id")
+
+    class Meta:
+        model = Feedback
+        fields: list[str] = []
+
+    def by_status(self, queryset, name, value):
+        if value == NEEDS_REVIEW:
+            return queryset.filter(sentiment=Sentiment.NEGATIVE).exclude(status=Status.RESOLVED)
+        return queryset.filter(status=value)
+
+
+class FeedbackPageFilter(FeedbackFilter):
+    """The review page's address: the same, and `mine` (of the reviewer's own programs)."""
+
+    mine = flag_filter("mine")
+
+
+def parse_feedback_page_filters(params) -> dict:
+    """`feedback_list`'s arguments from the review page's address. No status: the negative, unresolved
+    ones (the page's default view); an empty one ("All"): every status. A bad value is a 400 naming it."""
+    filters = filters_from(FeedbackPageFilter, params)
+    return {
+        "status": filters.get("status", "" if "status" in params else NEEDS_REVIEW),
+        "sentiment": filters.get("sentiment", ""),
+        "intervention": filters.get("intervention"),
+        "mine": filters.get("mine", False),
+    }
 
 
 def owns_programs(actor) -> bool:

@@ -108,6 +108,12 @@ class TestList:
         response = client_for(admin_user).get(LIST_URL, {"status": "sleeping"})
         assert response.status_code == 400
         assert "status" in response.json()
+        # "active" and "all" are the page's words, not the API's.
+        response = client_for(admin_user).get(LIST_URL, {"status": "all", "student": "ada"})
+        assert response.json() == {
+            "status": ["\u201call\u201d is not a valid status. Allowed: open, acknowledged, resolved, dismissed."],
+            "student": ["A student id is a whole number."],
+        }
 
     def test_unauthenticated_is_401(self, api_client, alerts):
         assert api_client.get(LIST_URL).status_code == 401

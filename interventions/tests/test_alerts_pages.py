@@ -77,6 +77,20 @@ class TestListPage:
         assert "Ada Byron" in body
         assert "Ada Byron" not in client_as(admin_user).get("/alerts/", {"kind": "low_attendance"}).content.decode()
 
+    def test_a_bad_filter_in_the_address_is_a_400_with_the_active_alerts(self, admin_user, raised):
+        response = client_as(admin_user).get("/alerts/", {"status": "sleeping", "kind": "truancy"})
+        body = response.content.decode()
+        assert response.status_code == 400 and "Ada Byron" in body
+        assert (
+            '<p class="form-error" role="alert">\u201csleeping\u201d is not a valid status. Allowed: active, open,'
+            in body
+        )
+        assert "\u201ctruancy\u201d is not a valid kind." in body
+        assert '<option value="active" selected>Open and acknowledged</option>' in body
+        # A good address keeps its choice selected.
+        body = client_as(admin_user).get("/alerts/", {"status": "all"}).content.decode()
+        assert '<option value="all" selected>All</option>' in body and '<option value="">All kinds</option>' in body
+
     def test_login_required(self, raised):
         response = Client().get("/alerts/")
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

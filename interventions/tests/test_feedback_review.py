@@ -44,6 +44,29 @@ def test_the_list_filters_and_the_needs_review_default(client_for, counselor, pr
     assert (body["rating"], body["sentiment"], body["intervention_name"]) == (2, "negative", "Mentoring")
     assert float(body["sentiment_score"]) < -0.05 and body["facilitator"] == rows["negative"].session.facilitator_id
     assert client.get(URL + "?status=nope").status_code == 400
+    assert client.get(URL + "?sentiment=angry&intervention=x").json() == {
+        "sentiment": ["\u201cangry\u201d is not a valid sentiment. Allowed: positive, neutral, negative."],
+        "intervention": ["An intervention id is a whole number."],
+    }
+
+
+def test_the_review_page_reads_its_address_like_the_api(client, counselor, programs):
+    """No status: the negative, unresolved ones; "All" (an empty status): every one; a bad value: the
+    default view with the problem beside the filters, and a 400."""
+    _, reading, _, rows = programs
+    client.force_login(counselor)
+    shown = lambda response: {row.pk for row in response.context["rows"]}  # noqa: E731
+    assert shown(client.get("/interventions/feedback/")) == {rows["negative"].pk, rows["reading_negative"].pk}
+    assert shown(client.get("/interventions/feedback/?status=")) == {row.pk for row in rows.values()}
+    assert shown(client.get(f"/interventions/feedback/?status=&intervention={reading.pk}")) == {
+        rows["neutral"].pk,
+        rows["reading_negative"].pk,
+    }
+    refused = client.get("/interventions/feedback/?mine=perhaps")
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert '<p class="form-error" role="alert">Use mine=true or mine=false.</p>' in html
+    assert shown(refused) == {rows["negative"].pk, rows["reading_negative"].pk}
 
 
 def test_a_program_owner_sees_only_their_programs_feedback(client_for, form_master, programs):
