@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from attendance import selectors, services
 from attendance.models import AttendanceRecord
-from core.api.filters import IdFilter
+from core.api.filters import choice_filter, row_id_filter
 from core.ids import MAX_ID, MAX_VERSION, parse_id
 from core.permissions import REGISTER_TAKERS, STAFF, HasRole
 from students.selectors import student_get
@@ -39,9 +39,9 @@ class AttendanceFilter(django_filters.FilterSet):
     start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="from")
     to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     # Validated here, applied by the selector (see AttendanceListView.get_queryset).
-    class_group = IdFilter(method="applied_by_selector")
-    student = IdFilter(method="applied_by_selector")
-    status = django_filters.ChoiceFilter(choices=AttendanceRecord.Status.choices)
+    class_group = row_id_filter("form", method="applied_by_selector")
+    student = row_id_filter("student", method="applied_by_selector")
+    status = choice_filter("status", AttendanceRecord.Status.choices)
 
     class Meta:
         model = AttendanceRecord

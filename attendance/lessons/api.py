@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from attendance.lessons import selectors, services
 from attendance.lessons.models import Lesson, LessonAttendance
-from core.api.filters import IdFilter
+from core.api.filters import row_id_filter
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import ACADEMIC_RECORDERS, STAFF, HasRole
 
@@ -65,8 +65,8 @@ class LessonSerializer(serializers.ModelSerializer):
 
 
 class LessonFilter(django_filters.FilterSet):
-    class_group = IdFilter(field_name="class_group_id")
-    subject = IdFilter(field_name="subject_id")
+    class_group = row_id_filter("form", field_name="class_group_id")
+    subject = row_id_filter("subject", field_name="subject_id")
     date = django_filters.DateFilter()
     start = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="from")
     to = django_filters.DateFilter(field_name="date", lookup_expr="lte")

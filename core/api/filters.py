@@ -69,7 +69,10 @@ class FlagField(forms.Field):
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class FlagFilter(django_filters.Filter):
+class FlagFilter(django_filters.BooleanFilter):
+    """A BooleanFilter (so the API schema says boolean) that refuses what is not a yes or a no, where
+    Django's NullBooleanField reads it as "not given"."""
+
     field_class = FlagField
 
 

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from core import audit
-from core.api.filters import IdFilter
+from core.api.filters import row_id_filter
 from core.api.serializers import AuditLogSerializer, ClientEventSerializer, MeSerializer
 from core.models import AuditLog
 from core.permissions import Role, has_role
@@ -23,7 +23,7 @@ class MeView(APIView):
 class AuditLogFilter(django_filters.FilterSet):
     entity_type = django_filters.CharFilter()
     entity_id = django_filters.CharFilter()
-    actor = IdFilter(field_name="actor_id")
+    actor = row_id_filter("actor", field_name="actor_id")
     action = django_filters.CharFilter()
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

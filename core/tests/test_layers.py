@@ -106,3 +106,29 @@ def test_audit_rows_are_built_only_by_core_audit():
     clashes = {path: lines for path in modules if (lines := audit_rows_built(path))}
     assert clashes == {}, "build audit rows with core.audit.entry (or record)"
     assert audit_rows_built("core/audit.py")  # the walk recognises the one place that does it
+
+
+# The filters that refuse a bad value with a message naming it; core/api/filters.py builds them.
+RAW_FILTERS = {"ChoiceFilter", "BooleanFilter", "NumberFilter", "TypedChoiceFilter", "IdFilter"}
+
+
+def raw_filters_built(path: str) -> list[int]:
+    """Lines where the module builds a choice, yes/no or number filter itself (`django_filters.ChoiceFilter(…)`,
+    `IdFilter(…)`) instead of through `choice_filter` / `flag_filter` / `row_id_filter`."""
+    lines = []
+    for node in ast.walk(ast.parse((ROOT / path).read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in RAW_FILTERS:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_list_filters_are_built_from_the_core_pieces():
+    """docs/architecture.md: every list's FilterSet (API and page) refuses a bad id, choice or yes/no with
+    a 400 naming it (never a list quietly unfiltered, as a BooleanFilter does with `?due=maybe`)."""
+    modules = [path for app in STACK for path in app_modules(app) if path != "core/api/filters.py"]
+    clashes = {path: lines for path in modules if (lines := raw_filters_built(path))}
+    assert clashes == {}, "build list filters with core.api.filters (choice_filter, flag_filter, row_id_filter)"
+    assert raw_filters_built("core/api/filters.py")  # the walk recognises the one place that does it

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from core.api.filters import IdFilter, WholeNumberFilter, choice_filter, filters_from, flag_filter
+from core.api.filters import WholeNumberFilter, choice_filter, filters_from, flag_filter, row_id_filter
 from core.permissions import Role
 from interventions.alerts.detection import calendar_for, settings_for
 from interventions.models import Alert
@@ -35,7 +35,7 @@ class RiskFilter(django_filters.FilterSet):
     """The risk list's query parameters (`GET /api/risk/`): the selector's arguments, those given."""
 
     level_gte = WholeNumberFilter(min_value=0, max_value=4)
-    class_group = IdFilter()
+    class_group = row_id_filter("form")
     no_action = flag_filter("no_action")
     ordering = choice_filter("ordering", ORDERING_CHOICES)
 

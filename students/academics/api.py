@@ -9,7 +9,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import IdFilter
+from core.api.filters import choice_filter, row_id_filter
 from core.ids import MAX_ID, MAX_VERSION
 from core.permissions import ACADEMIC_RECORDERS, STAFF, HasRole
 from students.academics import selectors, services
@@ -28,7 +28,7 @@ class SubjectSerializer(serializers.ModelSerializer):
 
 
 class SubjectFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Subject.Status.choices)
+    status = choice_filter("status", Subject.Status.choices)
 
     class Meta:
         model = Subject
@@ -126,11 +126,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentFilter(django_filters.FilterSet):
-    student = IdFilter(field_name="student_id")
-    subject = IdFilter(field_name="subject_id")
-    class_group = IdFilter(field_name="student__class_group_id")
-    status = django_filters.ChoiceFilter(choices=Assessment.Status.choices)
-    assessment_type = django_filters.ChoiceFilter(choices=Assessment.Type.choices)
+    student = row_id_filter("student", field_name="student_id")
+    subject = row_id_filter("subject", field_name="subject_id")
+    class_group = row_id_filter("form", field_name="student__class_group_id")
+    status = choice_filter("status", Assessment.Status.choices)
+    assessment_type = choice_filter("assessment type", Assessment.Type.choices)
     date = django_filters.DateFilter(field_name="assessment_date")
 
     class Meta:

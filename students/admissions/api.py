@@ -9,7 +9,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.filters import IdFilter
+from core.api.filters import choice_filter, flag_filter, row_id_filter
 from core.errors import ApplicationError
 from core.ids import MAX_VERSION
 from core.models import User
@@ -154,10 +154,10 @@ class EnrolResponseSerializer(serializers.Serializer):
 
 
 class InquiryFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Inquiry.Status.choices)
-    priority = django_filters.ChoiceFilter(choices=Inquiry.Priority.choices)
-    counselor = IdFilter(field_name="counselor_id")
-    due = django_filters.BooleanFilter(method="filter_due", help_text="true: open inquiries due today or overdue")
+    status = choice_filter("status", Inquiry.Status.choices)
+    priority = choice_filter("priority", Inquiry.Priority.choices)
+    counselor = row_id_filter("counsellor", field_name="counselor_id")
+    due = flag_filter("due", method="filter_due", help_text="true: open inquiries due today or overdue")
     search = django_filters.CharFilter(method="filter_search", help_text="words of the name, phone or email")
 
     class Meta:

@@ -7,7 +7,7 @@ import django_filters
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from core.api.filters import IdFilter
+from core.api.filters import choice_filter, row_id_filter
 from core.errors import ApplicationError
 from core.ids import MAX_VERSION
 from core.permissions import REGISTER_TAKERS, STAFF, HasRole
@@ -65,11 +65,11 @@ class BehaviourChangeSerializer(serializers.Serializer):
 
 
 class BehaviourFilter(django_filters.FilterSet):
-    student = IdFilter(field_name="student_id")
-    class_group = IdFilter(field_name="student__class_group_id")
-    type = django_filters.ChoiceFilter(choices=BehaviourRecord.Type.choices)
-    status = django_filters.ChoiceFilter(choices=BehaviourRecord.Status.choices)
-    category = django_filters.ChoiceFilter(choices=BehaviourRecord.Category.choices)
+    student = row_id_filter("student", field_name="student_id")
+    class_group = row_id_filter("form", field_name="student__class_group_id")
+    type = choice_filter("type", BehaviourRecord.Type.choices)
+    status = choice_filter("status", BehaviourRecord.Status.choices)
+    category = choice_filter("category", BehaviourRecord.Category.choices)
 
     class Meta:
         model = BehaviourRecord

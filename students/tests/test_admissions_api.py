@@ -66,6 +66,12 @@ def test_list_filters(client_for, counselor, admin_user):
     assert names("?status=new&search=zulu") == ["Zed Zulu"]
     assert client.get(URL + "?counselor=abc").status_code == 400
     assert client.get(URL + "?status=nope").status_code == 400
+    assert sorted(names("?due=false")) == ["Zed Zulu"]
+    # A yes/no that is neither is refused, not quietly ignored (the list unfiltered).
+    assert client.get(URL + "?due=maybe&priority=urgent").json() == {
+        "due": ["Use due=true or due=false."],
+        "priority": ["\u201curgent\u201d is not a valid priority. Allowed: low, medium, high."],
+    }
 
 
 def test_patch_needs_the_current_version(client_for, counselor):
