@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 def student_list(request):
     # A hand-edited bad filter: every student, the problem said beside the filters, and a 400.
     parsed = attempt(selectors.parse_student_page_filters, request.GET)
-    filters = parsed.value or {"search": "", "class_group": None, "status": None}
+    filters = parsed.value or selectors.parse_student_page_filters({})
     students = selectors.student_list(actor=request.user, **filters)
     if can_log_behaviour(request.user):
         # Which rows offer the quick-log: the students of the forms the user leads or teaches.

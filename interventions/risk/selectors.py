@@ -57,11 +57,14 @@ def parse_risk_filters(params) -> dict:
 
 
 def parse_risk_page_filters(params) -> dict:
-    """`risk_list`'s arguments from the page's address (its `sort` is the API's `ordering`)."""
+    """All of `risk_list`'s arguments from the page's address (its `sort` is the API's `ordering`)."""
     filters = filters_from(RiskPageFilter, params)
-    if "sort" in filters:
-        filters["ordering"] = filters.pop("sort")
-    return filters
+    return {
+        "level_gte": filters.get("level_gte"),
+        "class_group": filters.get("class_group"),
+        "no_action": filters.get("no_action", False),
+        "ordering": filters.get("sort", "-level"),
+    }
 
 
 def _since(as_of: datetime.date | None) -> datetime.date:

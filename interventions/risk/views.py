@@ -32,7 +32,7 @@ def decorate(risk) -> None:
 def risk_list(request):
     # A hand-edited bad filter: the whole list, the problem said beside the filters, and a 400.
     parsed = attempt(selectors.parse_risk_page_filters, request.GET)
-    filters = {"level_gte": None, "class_group": None, "no_action": False, "ordering": "-level", **(parsed.value or {})}
+    filters = parsed.value or selectors.parse_risk_page_filters({})
     risks = selectors.risk_list(actor=request.user, **filters)
     page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
     for risk in page:
