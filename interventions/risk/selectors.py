@@ -34,7 +34,11 @@ ORDERING_CHOICES = [(name, name) for name in ORDERINGS]
 class RiskFilter(django_filters.FilterSet):
     """The risk list's query parameters (`GET /api/risk/`): the selector's arguments, those given."""
 
-    level_gte = WholeNumberFilter(min_value=0, max_value=4)
+    level_gte = WholeNumberFilter(
+        min_value=0,
+        max_value=4,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), "A level is a whole number from 0 to 4."),
+    )
     class_group = row_id_filter("form")
     no_action = flag_filter("no_action")
     ordering = choice_filter("ordering", ORDERING_CHOICES)

@@ -50,7 +50,7 @@ def test_filters_level_gte_and_class_group(client_for, admin_user, form, spread)
     assert (refused.status_code, refused.json()) == (
         400,
         {
-            "level_gte": ["Enter a whole number."],
+            "level_gte": ["A level is a whole number from 0 to 4."],
             "no_action": ["Use no_action=true or no_action=false."],
             "ordering": ["\u201csize\u201d is not a valid ordering. Allowed: level, -level, name, form."],
         },

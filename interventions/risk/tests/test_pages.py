@@ -71,7 +71,7 @@ def test_a_bad_filter_in_the_address_is_a_400_with_the_whole_list(login, admin_u
     response = login(admin_user).get("/risk/?level_gte=9&sort=size")
     html = response.content.decode()
     assert response.status_code == 400 and _rows(html) == 4
-    assert '<p class="form-error" role="alert">Ensure this value is less than or equal to 4.</p>' in html
+    assert '<p class="form-error" role="alert">A level is a whole number from 0 to 4.</p>' in html
     assert "\u201csize\u201d is not a valid sort. Allowed: level, -level, name, form." in html
     assert response.context["filters"] == {
         "level_gte": None,
