@@ -22,6 +22,13 @@ NEEDS_REVIEW = "needs_review"
 STATUS_CHOICES = [(NEEDS_REVIEW, "Negative, not resolved"), *Status.choices]
 
 
+def with_status(rows: QuerySet[Feedback], status: str) -> QuerySet[Feedback]:
+    """One of STATUS_CHOICES: a status, or `needs_review` (negative and not resolved)."""
+    if status == NEEDS_REVIEW:
+        return rows.filter(sentiment=Sentiment.NEGATIVE).exclude(status=Status.RESOLVED)
+    return rows.filter(status=status)
+
+
 class FeedbackFilter(django_filters.FilterSet):
     """The feedback list's query parameters (`GET /api/interventions/feedback/`)."""
 
@@ -34,9 +41,7 @@ class FeedbackFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def by_status(self, queryset, name, value):
-        if value == NEEDS_REVIEW:
-            return queryset.filter(sentiment=Sentiment.NEGATIVE).exclude(status=Status.RESOLVED)
-        return queryset.filter(status=value)
+        return with_status(queryset, value)
 
 
 class FeedbackPageFilter(FeedbackFilter):
@@ -87,10 +92,8 @@ def feedback_list(
 ) -> QuerySet[Feedback]:
     """Newest first. `status=needs_review`: negative and not resolved. `mine`: of the actor's programs."""
     rows = feedback_visible_to(actor)
-    if status == NEEDS_REVIEW:
-        rows = rows.filter(sentiment=Sentiment.NEGATIVE).exclude(status=Status.RESOLVED)
-    elif status:
-        rows = rows.filter(status=status)
+    if status:
+        rows = with_status(rows, status)
     if sentiment:
         rows = rows.filter(sentiment=sentiment)
     if intervention:
