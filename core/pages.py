@@ -50,6 +50,15 @@ def query_without(request, *names: str) -> str:
     return params.urlencode()
 
 
+def page_filters(parse: Callable[[Any], dict], request) -> tuple[dict, Outcome]:
+    """A list page's filters from its address, read by `parse` (its selectors' parser, built on the
+    API's FilterSet). A hand-edited bad value: the parser's defaults (`parse({})`: the whole list or the
+    default view) and an Outcome with the 400 and the field errors to show beside the filters
+    (templates/core/_filter_errors.html)."""
+    parsed = attempt(parse, request.GET)
+    return (parsed.value if parsed.ok else parse({})), parsed
+
+
 def first_error(errors) -> str | None:
     """ "Field: message" (or the bare message for non-field errors) of the first error in `errors`."""
     for name, messages in errors.items():

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core import audit
-from core.pages import attempt, query_without
+from core.pages import page_filters, query_without
 from core.permissions import STAFF, role_required
 from core.sections import STUDENT_PROFILE, sections_for
 from students import selectors
@@ -25,9 +25,8 @@ PAGE_SIZE = 50
 
 @role_required(*STAFF)
 def student_list(request):
-    # A hand-edited bad filter: every student, the problem said beside the filters, and a 400.
-    parsed = attempt(selectors.parse_student_page_filters, request.GET)
-    filters = parsed.value or selectors.parse_student_page_filters({})
+    # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
+    filters, parsed = page_filters(selectors.parse_student_page_filters, request)
     students = selectors.student_list(actor=request.user, **filters)
     if can_log_behaviour(request.user):
         # Which rows offer the quick-log: the students of the forms the user leads or teaches.

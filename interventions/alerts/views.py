@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.pages import attempt, first_error, query_without
+from core.pages import attempt, first_error, page_filters, query_without
 from core.permissions import REGISTER_TAKERS, STAFF, role_required
 from interventions.alerts import selectors, services
 from interventions.alerts.forms import AlertStatusForm
@@ -41,9 +41,8 @@ def decorate(alerts, actor):
 
 @role_required(*STAFF)
 def alert_list_page(request):
-    # A hand-edited bad filter: the active alerts, the problem said beside the filters, and a 400.
-    parsed = attempt(selectors.parse_alert_page_filters, request.GET)
-    filters = parsed.value or selectors.parse_alert_page_filters({})
+    # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
+    filters, parsed = page_filters(selectors.parse_alert_page_filters, request)
     status = None if filters["status"] == selectors.ALL else filters["status"]
     alerts = selectors.alert_list(actor=request.user, status=status, kind=filters["kind"] or None)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))

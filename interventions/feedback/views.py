@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from core.pages import attempt, first_error, query_without
+from core.pages import attempt, first_error, page_filters, query_without
 from core.permissions import PROGRAM_RUNNERS, has_role
 from interventions.feedback import selectors, services, throttle
 from interventions.feedback.forms import ResolveForm, SendLinksForm
@@ -116,9 +116,8 @@ def feedback_review_page(request):
             status = outcome.status
         else:
             status = 400
-    # A hand-edited bad filter: the default view, the problem said beside the filters, and a 400.
-    parsed = attempt(selectors.parse_feedback_page_filters, request.GET)
-    filters = parsed.value or selectors.parse_feedback_page_filters({})
+    # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
+    filters, parsed = page_filters(selectors.parse_feedback_page_filters, request)
     status = max(status, parsed.status)
     page = Paginator(selectors.feedback_list(actor=actor, **filters), REVIEW_PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.ids import parse_id
-from core.pages import attempt, query_without
+from core.pages import attempt, page_filters, query_without
 from core.permissions import role_required
 from core.sections import MEETING_DETAIL, sections_for
 from interventions.meetings import access, selectors, services
@@ -75,9 +75,9 @@ def interventions_page(request):
     """GET: the workspace (or, for htmx, its table fragment). POST: record a meeting from the dialog."""
     if request.method == "POST":
         return _record_meeting(request)
-    # A hand-edited bad filter: the whole list, the problem said beside the filters, and a 400.
-    parsed = attempt(selectors.parse_meeting_filters, request.GET)
-    context = {**_workspace_context(request, parsed.value or {}), "filter_errors": parsed.field_errors}
+    # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
+    filters, parsed = page_filters(selectors.parse_meeting_filters, request)
+    context = {**_workspace_context(request, filters), "filter_errors": parsed.field_errors}
     if request.htmx:
         return render(request, "interventions/meetings/_table.html", {**context, "oob": True}, status=parsed.status)
     form, open_dialog = (None, False)

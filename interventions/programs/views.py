@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
 from core.errors import PermissionDeniedError
-from core.pages import Outcome, attempt, first_error
+from core.pages import Outcome, attempt, first_error, page_filters
 from core.permissions import PROGRAM_RUNNERS, STAFF, Role, role_required
 from core.sections import PROGRAM_DETAIL, sections_for
 from core.tenancy import get_scoped
@@ -64,9 +64,8 @@ def programs_page(request):
             form = ProgramForm(templates=templates, initial={"start_date": timezone.localdate()})
     elif request.method == "POST":
         raise PermissionDeniedError("Only counsellors and admins make programs.")
-    # A hand-edited bad filter: the whole list, the problem said beside the filters, and a 400.
-    parsed = attempt(selectors.parse_program_filters, request.GET)
-    filters = parsed.value or {}
+    # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
+    filters, parsed = page_filters(selectors.parse_program_filters, request)
     programs = list(selectors.program_list(actor=actor, filters=filters)[:200])
     rows = [(program, selectors.fidelity_of(program), selectors.is_low_fidelity(program)) for program in programs]
     context = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from core.pages import attempt, query_without
+from core.pages import page_filters, query_without
 from core.permissions import STAFF, role_required
 from interventions.risk import selectors
 from interventions.risk.api import INDICATORS
@@ -30,9 +30,8 @@ def decorate(risk) -> None:
 
 @role_required(*STAFF)
 def risk_list(request):
-    # A hand-edited bad filter: the whole list, the problem said beside the filters, and a 400.
-    parsed = attempt(selectors.parse_risk_page_filters, request.GET)
-    filters = parsed.value or selectors.parse_risk_page_filters({})
+    # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
+    filters, parsed = page_filters(selectors.parse_risk_page_filters, request)
     risks = selectors.risk_list(actor=request.user, **filters)
     page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
     for risk in page:
