@@ -33,6 +33,15 @@ def test_abc_panel_follows_a_behaviour_log_and_a_register_save(page, live_server
     assert "No counted penalty" in panel.inner_text()
     assert panel.locator("h2 .risk-level").get_attribute("data-level") == "0"
 
+    # Each reload of the panel answers slowly, so the third save's event arrives while the second's reload
+    # is still in flight: the panel must still end on the third (a queued request on a swapped-out panel
+    # would be dropped).
+    def slow_panel(route):
+        response = route.fetch()  # the panel as the server has it now, delivered late
+        page.wait_for_timeout(1500)
+        route.fulfill(response=response)
+
+    page.route(f"**/risk/students/{kofi.pk}/", slow_panel)
     log = page.locator(f"#behaviour-log-{kofi.pk}")
     for n in range(3):
         page.locator(f"#behaviour-log-{kofi.pk} input[name=reason]").fill(f"Phone out in class ({n + 1})")
