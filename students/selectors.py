@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from core.api.filters import choice_filter, filters_from, row_id_filter
+from core.api.filters import choice_filter, filters_from, row_id_filter, search_text, words_matching
 from core.tenancy import get_scoped
 from students.models import AcademicYear, ClassGroup, Student
 
@@ -60,9 +60,6 @@ def student_list(
     return queryset.order_by("last_name", "first_name", "id")
 
 
-SEARCH_MAX = 100
-
-
 class StudentFilter(django_filters.FilterSet):
     """The student list's query parameters (`GET /api/students/`)."""
 
@@ -86,11 +83,11 @@ class StudentPageFilter(StudentFilter):
 
 
 def parse_student_page_filters(params) -> dict:
-    """`student_list`'s arguments from the page's address (a longer search is cut to SEARCH_MAX
-    characters); a bad form or status is a 400 naming it."""
+    """`student_list`'s arguments from the page's address (the search as `search_text` reads it); a bad
+    form or status is a 400 naming it."""
     filters = filters_from(StudentPageFilter, params)
     return {
-        "search": filters.get("q", "")[:SEARCH_MAX],
+        "search": search_text(filters.get("q")),
         "class_group": filters.get("class_group"),
         "status": filters.get("status"),
     }
@@ -98,11 +95,7 @@ def parse_student_page_filters(params) -> dict:
 
 def search_students(queryset: QuerySet[Student], text: str) -> QuerySet[Student]:
     """Every word must match a first name, last name or admission number."""
-    for term in text.split():
-        queryset = queryset.filter(
-            Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(student_id__icontains=term)
-        )
-    return queryset
+    return words_matching(queryset, text, ("first_name", "last_name", "student_id"))
 
 
 def student_get(*, actor, id) -> Student:

@@ -4,6 +4,7 @@ quietly unfiltered."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from core.errors import ApplicationError
 from core.ids import MAX_ID
@@ -79,6 +80,24 @@ class FlagFilter(django_filters.BooleanFilter):
 def flag_filter(name: str, **kwargs) -> FlagFilter:
     """A yes/no parameter; a bad value reads "Use <name>=true or <name>=false."."""
     return FlagFilter(error_messages={"invalid": f"Use {name}=true or {name}=false."}, **kwargs)
+
+
+SEARCH_MAX = 100  # a page's search box: the characters read; the rest is cut off
+
+
+def words_matching(queryset, text: str, fields: tuple[str, ...]):
+    """A search box: every word of `text` must appear (any case) in one of `fields`."""
+    for term in (text or "").split():
+        match = Q()
+        for field in fields:
+            match |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(match)
+    return queryset
+
+
+def search_text(value) -> str:
+    """A page's search box as it is read: spaces around it dropped, cut to SEARCH_MAX characters."""
+    return (value or "").strip()[:SEARCH_MAX]
 
 
 def filters_from(filterset_class, params, **kwargs) -> dict:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from core.api.filters import words_matching
 from core.permissions import PROGRAM_RUNNERS, has_role
 from core.tenancy import get_scoped
 from students.admissions.models import FollowUp, Inquiry
@@ -34,11 +35,7 @@ def _with_relations(queryset: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
 
 def search_inquiries(queryset: QuerySet[Inquiry], text: str) -> QuerySet[Inquiry]:
     """Every word must match the name, phone or email."""
-    for term in (text or "").split():
-        queryset = queryset.filter(
-            Q(student_name__icontains=term) | Q(phone__icontains=term) | Q(email__icontains=term)
-        )
-    return queryset
+    return words_matching(queryset, text, ("student_name", "phone", "email"))
 
 
 def due_filter(today: datetime.date) -> Q:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import audit
+from core.api.filters import search_text
 from core.pages import attempt
 from core.permissions import PROGRAM_RUNNERS, role_required
 from students.admissions import scoring, selectors, services
@@ -19,11 +20,6 @@ from students.admissions.forms import EnrolForm, FollowUpForm, InquiryForm, Move
 from students.admissions.models import Inquiry
 
 CONFLICT_MESSAGE = "This inquiry was changed by someone else; the board now shows it as it is."
-SEARCH_MAX = 100
-
-
-def _search(request) -> str:
-    return request.GET.get("q", "").strip()[:SEARCH_MAX]
 
 
 def _decorate(inquiries, actor):
@@ -69,7 +65,7 @@ def admissions_page(request):
     """GET: the board, follow-ups due and the funnel (htmx: the board only, for the search box).
     POST: record a new inquiry."""
     actor = request.user
-    search = _search(request)
+    search = search_text(request.GET.get("q"))
     form = InquiryForm(actor=actor)
     status = 200
     if request.method == "POST":
@@ -124,7 +120,7 @@ def inquiry_move_page(request, pk):
     if not request.htmx:
         getattr(messages, kind)(request, message)
         return redirect("admissions:page")
-    search = request.POST.get("q", "").strip()[:SEARCH_MAX]
+    search = search_text(request.POST.get("q"))
     context = _board_context(request, search=search, message=message, message_kind=kind)
     return render(request, "students/admissions/_board.html", context, status=status)
 
@@ -208,7 +204,7 @@ EXPORT_COLUMNS = [
 @role_required(*PROGRAM_RUNNERS)
 def admissions_export(request):
     """The school's inquiries (matching the search) as CSV; the export is audited."""
-    search = _search(request)
+    search = search_text(request.GET.get("q"))
     inquiries = selectors.inquiry_list(actor=request.user, today=timezone.localdate(), search=search)
     audit.record(
         actor=request.user,

@@ -106,6 +106,15 @@ def test_search_answers_htmx_with_the_board_only(signed_in, counselor):
     assert "Bob Stone" in by_email
 
 
+def test_a_long_search_is_cut_to_its_first_100_characters(signed_in, counselor):
+    new_inquiry(counselor, student_name="Ada Lovelace", phone="0700 111")
+    client = signed_in(counselor)
+    board = client.get("/admissions/", {"q": "lovelace " + " " * 90 + "0700 999"}, **HTMX).content.decode()
+    assert "Ada Lovelace" in board  # "0700 999" lies past the 100th character: not searched
+    assert f'name="q" value="lovelace{" " * 91}0"' in board
+    assert "Ada Lovelace" not in client.get("/admissions/", {"q": "lovelace 0700 999"}, **HTMX).content.decode()
+
+
 def test_csv_export_is_audited_and_guarded_against_formulas(signed_in, counselor):
     new_inquiry(counselor, student_name="=HYPERLINK(1)", source="referral")
     response = signed_in(counselor).get("/admissions/export.csv")

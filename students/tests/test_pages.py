@@ -42,6 +42,19 @@ def test_list_search_filter_and_school(login, counselor, form, form_b, other_for
     assert "0 students" in client.get("/students/", {"class_group": other_form.pk}).content.decode()
 
 
+def test_a_search_past_its_length_is_cut_and_its_words_must_all_match(login, counselor, form):
+    StudentFactory(school=form.school, class_group=form, first_name="Ada", last_name="Lovelace", student_id="S-77")
+    client = login(counselor)
+    # Every word must match a name or the admission number, each in any field and any case.
+    assert "1 student " in client.get("/students/", {"q": "  lovelace s-77 "}).content.decode()
+    assert "0 students" in client.get("/students/", {"q": "lovelace turing"}).content.decode()
+    # A pasted essay is read up to its first 100 characters: the box shows them, the page answers.
+    response = client.get("/students/", {"q": "Ada " + "z" * 300})
+    assert response.status_code == 200
+    assert f'value="Ada {"z" * 96}"' in response.content.decode()
+    assert "0 students" in response.content.decode()
+
+
 def test_list_requires_login(client):
     assert client.get("/students/").status_code == 302
 
