@@ -15,6 +15,9 @@
    replayed over `--clients` concurrent database connections, `--requests` times each, in the same run;
    the rush's writes are replayed inside transactions that are rolled back.
 
+The last row, `GET /api/auth/me/`, is no list: it shows what the stack itself costs a request (the token
+decoded, the user read, a four-field answer), against which the lists' CPU can be read.
+
 Prints p50 / p95 of the HTTP time and of its SQL floor, the ratio of the p95s and the errors (non-2xx),
 and the CPU time each request cost gunicorn's workers and the database server (read from /proc while the
 clients ran; the database's only when it runs on this machine). Once the clients outnumber the cores,
@@ -389,6 +392,8 @@ def main() -> None:
         ("page /students/", lambda i, r: "/students/", page_admin),
         ("page /alerts/", lambda i, r: "/alerts/", page_admin),
         ("page /form-master/interventions/", lambda i, r: "/form-master/interventions/", page_admin),
+        # The stack's own cost, for scale: token, user, a four-field answer (no list, no page).
+        ("GET /api/auth/me/ (reference)", lambda i, r: "/api/auth/me/", api_admin),
     ]
     wanted = {label.strip() for label in args.only.split(",") if label.strip()}
     endpoints = [e for e in endpoints if not wanted or any(w in e[0] for w in wanted)]
