@@ -18,6 +18,7 @@ from core.errors import ApplicationError
 from core.ids import MAX_VERSION, parse_id
 from core.pages import attempt
 from core.permissions import ACADEMIC_RECORDERS, role_required
+from students.academics.forms import picker_params
 from students.academics.models import Subject
 from students.academics.selectors import recordable
 from students.models import ClassGroup
@@ -38,14 +39,13 @@ def lesson_page(request):
     (the same query string): save the lesson. htmx requests get the sheet fragment alone."""
     year = current_academic_year(school_id=request.user.school_id, on=timezone.localdate())
     forms_, subjects, pairs = recordable(actor=request.user, academic_year_id=year.pk if year else None)
-    initial = {"date": _default_day(), "start": period_value(selectors.PERIODS[0][0])}
-    params = request.GET.copy()
-    for name, value in initial.items():
-        params.setdefault(name, value.isoformat() if isinstance(value, datetime.date) else value)
-    if len(forms_) == 1:
-        params.setdefault("class_group", str(forms_[0].pk))
-    if len(subjects) == 1:
-        params.setdefault("subject", str(subjects[0].pk))
+    params = picker_params(
+        request.GET,
+        forms_=forms_,
+        subjects=subjects,
+        date=_default_day(),
+        start=period_value(selectors.PERIODS[0][0]),
+    )
     picker = LessonPickForm(params, forms_=forms_, subjects=subjects, pairs=pairs)
     context = {"picker": picker, "sheet": None, "recent": None, "nothing_to_record": not pairs}
     status = 200

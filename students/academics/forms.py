@@ -24,6 +24,19 @@ class TaughtPairMixin:
         return data
 
 
+def picker_params(params, *, forms_, subjects, **defaults):
+    """A picker's address with what it leaves out filled in: `defaults` (a day as ISO text), and the form
+    and the subject when the person has only one of each to choose from."""
+    params = params.copy()
+    for name, value in defaults.items():
+        params.setdefault(name, value.isoformat() if hasattr(value, "isoformat") else value)
+    if len(forms_) == 1:
+        params.setdefault("class_group", str(forms_[0].pk))
+    if len(subjects) == 1:
+        params.setdefault("subject", str(subjects[0].pk))
+    return params
+
+
 class MarksPickForm(TaughtPairMixin, forms.Form):
     """Which assessment: the form and subject, its type, title, day and total (and an optional topic)."""
 

@@ -14,7 +14,7 @@ from core.ids import parse_id
 from core.pages import add_errors, attempt
 from core.permissions import ACADEMIC_RECORDERS, Role, role_required
 from students.academics import selectors, services
-from students.academics.forms import MarksPickForm, SubjectForm, TopicForm
+from students.academics.forms import MarksPickForm, SubjectForm, TopicForm, picker_params
 from students.academics.models import Topic
 from students.selectors import current_academic_year
 
@@ -25,13 +25,9 @@ def marks_page(request):
     marks sheet. POST (the same query string): save the whole form's marks."""
     year = current_academic_year(school_id=request.user.school_id, on=timezone.localdate())
     forms_, subjects, pairs = selectors.recordable(actor=request.user, academic_year_id=year.pk if year else None)
-    params = request.GET.copy()
-    params.setdefault("date", timezone.localdate().isoformat())
-    params.setdefault("assessment_type", "quiz")
-    if len(forms_) == 1:
-        params.setdefault("class_group", str(forms_[0].pk))
-    if len(subjects) == 1:
-        params.setdefault("subject", str(subjects[0].pk))
+    params = picker_params(
+        request.GET, forms_=forms_, subjects=subjects, date=timezone.localdate(), assessment_type="quiz"
+    )
     subject_id = parse_id(params.get("subject"))
     topics = list(Topic.objects.for_actor(request.user).filter(subject_id=subject_id)) if subject_id else []
     picker = MarksPickForm(params, forms_=forms_, subjects=subjects, pairs=pairs, topics=topics)

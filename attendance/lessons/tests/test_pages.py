@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from attendance.lessons.models import Lesson, LessonAttendance
+from core.testing.html import chosen
 from core.testing.queries import assert_query_count
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,22 @@ def test_the_sheet_shows_everyone_present_and_suggests_the_next_topics(
     assert body.count('<small class="badge">next</small>') == 2
     assert f'value="{maths_topics[0].pk}" checked' in body and f'value="{maths_topics[2].pk}" checked' not in body
     assert 'class="stack-table lesson-table"' in body and 'data-label="Attendance"' in body
+
+
+def test_a_teacher_of_one_form_and_one_subject_gets_the_sheet_without_choosing(
+    teacher, form, maths, english, enroll, taught, school_day
+):
+    """Nothing in the address: the day is today (on a weekend the Friday before), the period the first,
+    and the only form and subject she teaches are chosen for her."""
+    body = signed_in(teacher).get(URL).content.decode()
+    assert body.count('value="present" checked') == len(taught)
+    assert (chosen(body, "class_group"), chosen(body, "subject")) == (str(form.pk), str(maths.pk))
+    assert f'value="{school_day.isoformat()}"' in body and chosen(body, "start") == "08:30"
+    # A second subject to the same form: she must choose the subject; the form is still chosen.
+    enroll(taught[:1], english, teacher)
+    body = signed_in(teacher).get(URL).content.decode()
+    assert 'value="present" checked' not in body
+    assert (chosen(body, "class_group"), chosen(body, "subject")) == (str(form.pk), "")  # "Choose a subject"
 
 
 def test_one_save_writes_the_lesson_and_the_next_topics_move_on(teacher, form, maths, maths_topics, taught, school_day):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from core.testing.html import chosen
 from core.testing.queries import assert_query_count
 from students.academics.models import Assessment, Subject, Topic
 
@@ -41,6 +42,15 @@ def test_the_sheet_saves_the_form_at_once(teacher, form, maths, taught, school_d
     # Reopened: the marks and grades are shown, and the form's recent assessments list it.
     body = client.get(url).content.decode()
     assert 'value="15"' in body and "Recent assessments of" in body and ">Quiz 1</a>" in body
+
+
+def test_a_teacher_of_one_form_and_one_subject_names_the_assessment_only(teacher, form, maths, taught, school_day):
+    """The address names the assessment alone: the only form and subject she teaches are chosen, the type
+    is a quiz, and the marks sheet is there."""
+    body = signed_in(teacher).get(f"/marks/?title=Quiz+1&total=20&date={school_day.isoformat()}").content.decode()
+    assert body.count('class="marks"') == len(taught)
+    assert (chosen(body, "class_group"), chosen(body, "subject")) == (str(form.pk), str(maths.pk))
+    assert chosen(body, "assessment_type") == "quiz"
 
 
 def test_one_bad_mark_saves_nothing_and_is_shown_beside_its_student(teacher, form, maths, taught, school_day):
