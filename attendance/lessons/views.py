@@ -46,7 +46,12 @@ def lesson_page(request):
         date=_default_day(),
         start=period_value(selectors.PERIODS[0][0]),
     )
-    picker = LessonPickForm(params, forms_=forms_, subjects=subjects, pairs=pairs)
+    # Until a form and a subject are named (by the address, or by having only one of each) the picker
+    # shows its choices without complaining that none is made yet; a named bad one is an error.
+    chosen = all(params.get(name) for name in ("class_group", "subject"))
+    picker = LessonPickForm(
+        params if chosen else None, initial=params.dict(), forms_=forms_, subjects=subjects, pairs=pairs
+    )
     context = {"picker": picker, "sheet": None, "recent": None, "nothing_to_record": not pairs}
     status = 200
     if picker.is_valid():

@@ -57,6 +57,10 @@ def test_a_teacher_of_one_form_and_one_subject_gets_the_sheet_without_choosing(
     body = signed_in(teacher).get(URL).content.decode()
     assert 'value="present" checked' not in body
     assert (chosen(body, "class_group"), chosen(body, "subject")) == (str(form.pk), "")  # "Choose a subject"
+    assert "This field is required" not in body and 'role="alert"' not in body  # not chosen yet: no error
+    # A subject named by hand that she does not teach there is an error beside the picker.
+    body = signed_in(teacher).get(f"{URL}?class_group={form.pk}&subject=999999").content.decode()
+    assert "Subject: Select a valid choice." in body
 
 
 def test_one_save_writes_the_lesson_and_the_next_topics_move_on(teacher, form, maths, maths_topics, taught, school_day):
