@@ -290,7 +290,6 @@ def _lesson_save(
             recorded_at=now,
             version=form["lesson_version"],
         )
-        lesson._state.adding = False
         before = {"version": form["lesson_version"], "topics": previous_topics}
         versioned_update(
             lesson,
