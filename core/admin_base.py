@@ -138,6 +138,13 @@ class SchoolScopedRawIdWidget(ForeignKeyRawIdWidget):
         return Truncator(obj).words(14), url
 
 
+def adopt_saved(obj: models.Model, saved: models.Model) -> None:
+    """Give the admin's `obj` what a service stored for it (id, version, school, timestamps, whatever the
+    service set), so the admin's message, its log entry and its redirect name the row that was saved."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+
+
 class SchoolScopedAdmin(admin.ModelAdmin):
     """A school admin sees, adds, changes and deletes only their school's rows; superusers see all.
 

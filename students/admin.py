@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from core.admin_base import SchoolScopedAdmin
+from core.admin_base import SchoolScopedAdmin, adopt_saved
 from core.errors import ApplicationError
 from students import roster, services
 from students.models import AcademicYear, ClassGroup, Student
@@ -28,13 +28,6 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(help_text="CSV with the columns " + ", ".join(roster.ROSTER_COLUMNS) + ".")
 
 
-def _copy_saved(saved: Student, obj: Student) -> None:
-    """Give the admin's `obj` what the service saved (id, version, timestamps)."""
-    for field in Student._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding, obj._state.db = False, saved._state.db
-
-
 @admin.register(Student)
 class StudentAdmin(SchoolScopedAdmin):
     list_display = ["student_id", "last_name", "first_name", "class_group", "status", "school"]
@@ -48,7 +41,7 @@ class StudentAdmin(SchoolScopedAdmin):
     # school whatever its case) as the API does.
     def perform_create(self, request, obj):
         values = {name: getattr(obj, name) for name in services.STUDENT_EDITABLE_FIELDS}
-        _copy_saved(services.student_create(actor=request.user, school_id=obj.school_id, **values), obj)
+        adopt_saved(obj, services.student_create(actor=request.user, school_id=obj.school_id, **values))
 
     def perform_update(self, request, obj, before):
         stored = Student.objects.select_related("class_group").get(pk=obj.pk)
@@ -57,7 +50,7 @@ class StudentAdmin(SchoolScopedAdmin):
             for name in services.STUDENT_EDITABLE_FIELDS
             if getattr(obj, name) != getattr(stored, name)
         }
-        _copy_saved(services.student_update(actor=request.user, student=stored, version=obj.version, **changes), obj)
+        adopt_saved(obj, services.student_update(actor=request.user, student=stored, version=obj.version, **changes))
 
     def get_urls(self):
         return [

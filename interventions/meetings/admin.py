@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin
+from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
 from core.errors import ApplicationError, PermissionDeniedError
 from interventions.meetings import services
 from interventions.models import FollowUpReminder, InterventionMeeting, ProgressUpdate
@@ -97,8 +97,7 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
             follow_up_date=obj.follow_up_date,
             urgency_level=obj.urgency_level,
         )
-        obj.pk, obj.version = created.pk, created.version
-        obj.school_id, obj.created_by = created.school_id, created.created_by
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
         stored = Meeting.objects.select_related("student").get(pk=obj.pk)
@@ -109,7 +108,7 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
             raise ApplicationError(field_errors={"alert": ["The alert of a recorded meeting cannot be changed."]})
         # The version the form was loaded at (save_model has refused a stale one already).
         updated = services.meeting_update(actor=request.user, meeting=stored, version=obj.version, **changes)
-        obj.version = updated.version
+        adopt_saved(obj, updated)
 
     def perform_delete(self, request, obj):
         if _is_platform_operator(request.user):

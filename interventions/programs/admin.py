@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin
+from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
 from core.errors import ApplicationError, PermissionDeniedError
 from interventions.models import (
     Enrollment,
@@ -50,13 +50,13 @@ class InterventionTemplateAdmin(ServiceAdmin):
         created = services.template_create(
             actor=request.user, **{name: getattr(obj, name) for name in services.TEMPLATE_FIELDS}
         )
-        obj.pk, obj.version, obj.school_id = created.pk, created.version, created.school_id
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
         stored = InterventionTemplate.objects.get(pk=obj.pk)
         changes = _changes(obj, stored, services.TEMPLATE_FIELDS)
         updated = services.template_update(actor=request.user, template=stored, version=obj.version, **changes)
-        obj.version = updated.version
+        adopt_saved(obj, updated)
 
 
 @admin.register(Intervention)
@@ -87,13 +87,13 @@ class InterventionAdmin(ServiceAdmin):
             owner=obj.owner,
             status=obj.status,
         )
-        obj.pk, obj.version, obj.school_id = created.pk, created.version, created.school_id
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
         stored = Intervention.objects.select_related("owner").get(pk=obj.pk)
         changes = _changes(obj, stored, services.PROGRAM_EDITABLE_FIELDS)
         updated = services.program_update(actor=request.user, program=stored, version=obj.version, **changes)
-        obj.version = updated.version
+        adopt_saved(obj, updated)
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -128,13 +128,13 @@ class InterventionSessionAdmin(ServiceAdmin):
             location=obj.location,
             facilitator=obj.facilitator,
         )
-        obj.pk, obj.version, obj.school_id = created.pk, created.version, created.school_id
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
         stored = InterventionSession.objects.select_related("intervention__owner", "facilitator").get(pk=obj.pk)
         changes = _changes(obj, stored, services.SESSION_EDITABLE_FIELDS)
         updated = services.session_update(actor=request.user, session=stored, version=obj.version, **changes)
-        obj.version = updated.version
+        adopt_saved(obj, updated)
 
 
 class EnrollmentAdminForm(forms.ModelForm):
@@ -183,7 +183,7 @@ class EnrollmentAdmin(ServiceAdmin):
             goal=obj.goal,
             goal_date=obj.goal_date,
         )
-        obj.pk, obj.version, obj.school_id = created.pk, created.version, created.school_id
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
         stored = Enrollment.objects.select_related("intervention__owner", "student").get(pk=obj.pk)
@@ -192,7 +192,7 @@ class EnrollmentAdmin(ServiceAdmin):
         updated = services.enrollment_update(
             actor=request.user, enrollment=stored, version=obj.version, status=obj.status, exit_reason=obj.exit_reason
         )
-        obj.version = updated.version
+        adopt_saved(obj, updated)
 
 
 @admin.register(SessionAttendance)

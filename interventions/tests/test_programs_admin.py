@@ -1,10 +1,11 @@
 """Programs in Django admin: the school's rows only, and writes through the program services."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 
 from core.models import AuditLog
 from core.tests.admin_forms import admin_form_data
-from interventions.models import Intervention, InterventionSession
+from interventions.models import Intervention, InterventionSession, InterventionTemplate
 from interventions.tests.programs_helpers import at, clock, make_program, make_session  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,23 @@ def test_a_clashing_session_is_refused_on_the_form(clock, admin_client, counselo
     assert f"session {existing.pk}" in response.content.decode()
     assert InterventionSession.objects.count() == 1
     assert Intervention.objects.count() == 1
+
+
+def test_a_template_added_through_the_service_is_the_row_the_admin_then_opens(clock, admin_client, admin_user):
+    """The service creates the row; the admin's "Save and continue editing" opens that row, its log entry
+    names it and a second save (at the version the service gave) goes through."""
+    add = "/admin/interventions/interventiontemplate/add/"
+    data = admin_form_data(admin_client.get(add).content.decode())
+    data.update({"name": "Check and connect", "description": "Daily check-in", "_continue": "1"})
+    response = admin_client.post(add, data)
+    template = InterventionTemplate.objects.get(name="Check and connect")
+    change = f"/admin/interventions/interventiontemplate/{template.pk}/change/"
+    assert response.status_code == 302 and response["Location"] == change
+    assert (template.school_id, template.version) == (admin_user.school_id, 1)
+    assert LogEntry.objects.get(action_flag=1).object_id == str(template.pk)
+    data = admin_form_data(admin_client.get(change).content.decode())
+    data.update({"description": "Daily check-in and check-out", "_continue": "1"})
+    assert admin_client.post(change, data)["Location"] == change
+    template.refresh_from_db()
+    assert (template.description, template.version) == ("Daily check-in and check-out", 2)
+    assert LogEntry.objects.get(action_flag=2).object_id == str(template.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin
+from core.admin_base import SchoolScopedAdmin, adopt_saved
 from core.errors import ApplicationError, PermissionDeniedError
 from students.admissions import scoring, services
 from students.admissions.models import FollowUp, Inquiry
@@ -64,7 +64,7 @@ class InquiryAdmin(SchoolScopedAdmin):
             created = services.inquiry_create(actor=request.user, **data)
         except PermissionDeniedError as exc:
             raise ApplicationError(exc.message) from None
-        obj.pk, obj.version = created.pk, created.version
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
         stored = Inquiry.objects.get(pk=obj.pk)
@@ -74,9 +74,10 @@ class InquiryAdmin(SchoolScopedAdmin):
             if getattr(obj, name) != getattr(stored, name)
         }
         try:
-            services.inquiry_update(actor=request.user, inquiry=stored, version=obj.version, **changes)
+            updated = services.inquiry_update(actor=request.user, inquiry=stored, version=obj.version, **changes)
         except PermissionDeniedError as exc:
             raise ApplicationError(exc.message) from None
+        adopt_saved(obj, updated)
 
 
 @admin.register(FollowUp)
