@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
 from core import audit
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.ids import MAX_VERSION
 from core.locking import expect_version
 from core.models import OptimisticLockMixin, School
@@ -311,7 +311,11 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         except ConflictError:
             self.message_user(request, STALE_EDIT_MESSAGE, level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-        except (ApplicationError, ValidationError) as exc:
+        except (ApplicationError, ValidationError, PermissionDeniedError) as exc:
+            if isinstance(exc, PermissionDeniedError):
+                if request.method != "POST":
+                    raise  # opening a row the role may not see: the 403 page
+                exc = ApplicationError(exc.message)  # a save the role may not make: said on the form
             if request.method != "POST" or hasattr(request, REFUSAL_ATTRIBUTE):
                 self.message_user(request, str(exc) or REFUSED_MESSAGE, level=messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
-from core.errors import ApplicationError, PermissionDeniedError
+from core.errors import ApplicationError
 from interventions.meetings import services
 from interventions.models import FollowUpReminder, InterventionMeeting, ProgressUpdate
 
@@ -72,12 +72,6 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
     search_fields = ["student__first_name", "student__last_name", "student__student_id", "absence_reason"]
     date_hierarchy = "meeting_date"
     readonly_fields = ["version", "created_by", "created_at", "updated_at"]
-
-    def save_model(self, request, obj, form, change):
-        try:
-            super().save_model(request, obj, form, change)
-        except PermissionDeniedError as exc:
-            raise ApplicationError(exc.message) from None
 
     def perform_create(self, request, obj):
         if _is_platform_operator(request.user):

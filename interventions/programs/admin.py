@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 
 from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
-from core.errors import ApplicationError, PermissionDeniedError
+from core.errors import ApplicationError
 from interventions.models import (
     Enrollment,
     Intervention,
@@ -27,18 +27,8 @@ def _changes(obj, stored, names) -> dict:
     return {name: getattr(obj, name) for name in names if getattr(obj, name) != getattr(stored, name)}
 
 
-class ServiceAdmin(SchoolScopedAdmin):
-    """A refusal for the actor's role is shown on the form like any other refused rule."""
-
-    def save_model(self, request, obj, form, change):
-        try:
-            super().save_model(request, obj, form, change)
-        except PermissionDeniedError as exc:
-            raise ApplicationError(exc.message) from None
-
-
 @admin.register(InterventionTemplate)
-class InterventionTemplateAdmin(ServiceAdmin):
+class InterventionTemplateAdmin(SchoolScopedAdmin):
     list_display = ["name", "tier", "frequency", "sessions_per_week", "duration_minutes", "default_weeks", "version"]
     list_filter = ["tier", "frequency", "location_type", "progress_metric", "school"]
     search_fields = ["name", "description"]
@@ -60,7 +50,7 @@ class InterventionTemplateAdmin(ServiceAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(ServiceAdmin):
+class InterventionAdmin(SchoolScopedAdmin):
     list_display = ["name", "owner", "tier", "start_date", "end_date", "status", "version"]
     list_filter = ["status", "tier", "owner", "school"]
     list_select_related = ["owner"]
@@ -108,7 +98,7 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(InterventionSession)
-class InterventionSessionAdmin(ServiceAdmin):
+class InterventionSessionAdmin(SchoolScopedAdmin):
     form = SessionAdminForm
     list_display = ["intervention", "start_time", "end_time", "location", "facilitator", "status", "version"]
     list_filter = ["status", "facilitator", "school"]
@@ -160,7 +150,7 @@ class EnrollmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ServiceAdmin):
+class EnrollmentAdmin(SchoolScopedAdmin):
     form = EnrollmentAdminForm
     list_display = ["student", "intervention", "source", "status", "enrolled_at", "withdrawn_at", "version"]
     list_filter = ["status", "source", "school"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.admin_base import SchoolScopedAdmin, adopt_saved
-from core.errors import ApplicationError, PermissionDeniedError
 from students.admissions import scoring, services
 from students.admissions.models import FollowUp, Inquiry
 
@@ -60,11 +59,7 @@ class InquiryAdmin(SchoolScopedAdmin):
 
     def perform_create(self, request, obj):
         data = {name: getattr(obj, name) for name in services.INQUIRY_EDITABLE_FIELDS if name != "status"}
-        try:
-            created = services.inquiry_create(actor=request.user, **data)
-        except PermissionDeniedError as exc:
-            raise ApplicationError(exc.message) from None
-        adopt_saved(obj, created)
+        adopt_saved(obj, services.inquiry_create(actor=request.user, **data))
 
     def perform_update(self, request, obj, before):
         stored = Inquiry.objects.get(pk=obj.pk)
@@ -73,11 +68,7 @@ class InquiryAdmin(SchoolScopedAdmin):
             for name in services.INQUIRY_EDITABLE_FIELDS
             if getattr(obj, name) != getattr(stored, name)
         }
-        try:
-            updated = services.inquiry_update(actor=request.user, inquiry=stored, version=obj.version, **changes)
-        except PermissionDeniedError as exc:
-            raise ApplicationError(exc.message) from None
-        adopt_saved(obj, updated)
+        adopt_saved(obj, services.inquiry_update(actor=request.user, inquiry=stored, version=obj.version, **changes))
 
 
 @admin.register(FollowUp)

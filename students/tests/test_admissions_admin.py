@@ -50,3 +50,18 @@ def test_an_admin_adds_an_inquiry_with_its_score(admin_client, admin_user):
     inquiry = Inquiry.objects.get(student_name="Mary Seacole")
     assert (inquiry.school, inquiry.version) == (admin_user.school, 1)
     assert inquiry.lead_score == sum(part["points"] for part in inquiry.lead_score_parts) > 0
+
+
+def test_a_save_the_role_may_not_make_is_said_on_the_form(client, make_user, school):
+    """A superuser who is a teacher of the school reaches the admin, but the service records inquiries
+    for admins and counsellors only: the refusal is beside the form, as typed, and nothing is saved."""
+    teacher = make_user("teacher", school, is_staff=True, is_superuser=True)
+    client.force_login(teacher)
+    add = "/admin/students/inquiry/add/"
+    data = admin_form_data(client.get(add).content.decode())
+    data.update({"school": str(school.pk), "student_name": "Ama Owusu", "phone": "0244 000 111"})
+    response = client.post(add, data)
+    body = response.content.decode()
+    assert response.status_code == 200 and "Only admins and counsellors record inquiries." in body
+    assert 'value="Ama Owusu"' in body
+    assert not Inquiry.objects.exists() and not AuditLog.objects.filter(entity_type="students.inquiry").exists()
