@@ -42,15 +42,24 @@ def can_take_register(actor, class_group: ClassGroup) -> bool:
     return actor.role in REGISTER_TAKERS and actor.school_id == class_group.school_id
 
 
-def check_register_date(*, date: datetime.date, year_start, year_end, holiday: str | None) -> None:
+def register_date_problem(*, date: datetime.date, year_start, year_end, holiday: str | None) -> str | None:
+    """Why no register (or lesson) can be taken on `date`, or None when it can: a page says it above
+    the sheet; the services refuse the save with it (check_register_date)."""
     if date > timezone.localdate():
-        raise ApplicationError(field_errors={"date": ["The register cannot be taken for a future date."]})
+        return "The register cannot be taken for a future date."
     if date.weekday() >= 5:
-        raise ApplicationError(field_errors={"date": ["That day is a weekend, not a school day."]})
+        return "That day is a weekend, not a school day."
     if holiday:
-        raise ApplicationError(field_errors={"date": [f"That day is a holiday ({holiday}), not a school day."]})
+        return f"That day is a holiday ({holiday}), not a school day."
     if not (year_start <= date <= year_end):
-        raise ApplicationError(field_errors={"date": ["That day is outside the form's academic year."]})
+        return "That day is outside the form's academic year."
+    return None
+
+
+def check_register_date(*, date: datetime.date, year_start, year_end, holiday: str | None) -> None:
+    problem = register_date_problem(date=date, year_start=year_start, year_end=year_end, holiday=holiday)
+    if problem:
+        raise ApplicationError(field_errors={"date": [problem]})
 
 
 class RecordsError(ApplicationError):

@@ -16,7 +16,6 @@ from attendance import selectors, services
 from attendance.forms import AttendanceExportForm, DayForm, is_sane_day
 from attendance.models import AttendanceRecord
 from core import audit
-from core.errors import ApplicationError
 from core.ids import MAX_VERSION, parse_id
 from core.pages import attempt
 from core.permissions import REGISTER_TAKERS, role_required
@@ -130,13 +129,9 @@ def register(request, class_group_id: int, date: str):
                 return redirect(reverse("attendance:register", args=[class_group.pk, day.isoformat()]))
             saved, posted = True, {}
     register_day = selectors.register_day(actor=request.user, class_group=class_group, date=day)
-    date_problem = None
-    try:
-        services.check_register_date(
-            date=day, year_start=year.start_date, year_end=year.end_date, holiday=register_day.holiday
-        )
-    except ApplicationError as exc:
-        date_problem = exc.field_errors["date"][0]
+    date_problem = services.register_date_problem(
+        date=day, year_start=year.start_date, year_end=year.end_date, holiday=register_day.holiday
+    )
     lines = []
     for line in register_day.lines:
         shown_status, shown_reason = posted.get(line.student.pk, (line.status, line.reason))

@@ -13,8 +13,7 @@ from django.utils import timezone
 from attendance.lessons import selectors, services
 from attendance.lessons.forms import LessonPickForm, period_value
 from attendance.lessons.models import LessonAttendance
-from attendance.services import check_register_date
-from core.errors import ApplicationError
+from attendance.services import register_date_problem
 from core.ids import MAX_VERSION, parse_id
 from core.pages import attempt
 from core.permissions import ACADEMIC_RECORDERS, role_required
@@ -120,11 +119,7 @@ def _sheet_context(
 ) -> dict:
     sheet = selectors.lesson_sheet(class_group=class_group, subject=subject, date=day, start_time=start)
     year = class_group.academic_year
-    date_problem = None
-    try:
-        check_register_date(date=day, year_start=year.start_date, year_end=year.end_date, holiday=None)
-    except ApplicationError as exc:
-        date_problem = exc.field_errors["date"][0]
+    date_problem = register_date_problem(date=day, year_start=year.start_date, year_end=year.end_date, holiday=None)
     lines = []
     for line in sheet.lines:
         shown = (posted or {}).get(line.student.pk)

@@ -1,5 +1,7 @@
 """The lesson page: the picker, the sheet, one save; roles and schools; constant queries."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
@@ -61,6 +63,16 @@ def test_a_teacher_of_one_form_and_one_subject_gets_the_sheet_without_choosing(
     # A subject named by hand that she does not teach there is an error beside the picker.
     body = signed_in(teacher).get(f"{URL}?class_group={form.pk}&subject=999999").content.decode()
     assert "Subject: Select a valid choice." in body
+
+
+def test_a_day_no_lesson_can_be_taken_on_is_said_above_the_sheet_without_a_save_button(
+    teacher, form, maths, taught, school_day
+):
+    saturday = school_day - datetime.timedelta(days=(school_day.weekday() + 2) % 7)
+    body = signed_in(teacher).get(query(form, maths, saturday)).content.decode()
+    assert '<p class="banner-warning">That day is a weekend, not a school day.</p>' in body
+    assert "Save lesson" not in body
+    assert "Save lesson" in signed_in(teacher).get(query(form, maths, school_day)).content.decode()
 
 
 def test_one_save_writes_the_lesson_and_the_next_topics_move_on(teacher, form, maths, maths_topics, taught, school_day):
