@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
+from attendance.models import Holiday
 from students.academics.models import Subject, Topic
 from students.models import ClassGroup, Student
 
@@ -66,6 +67,7 @@ class LessonSheet:
     topics: list[Topic]
     covered: set[int]
     suggested: set[int]
+    holiday: str | None = None  # the school's holiday on that day, if it is one
 
     @property
     def version(self) -> int:
@@ -83,7 +85,8 @@ def lesson_sheet(
 ) -> LessonSheet:
     """The lesson of (form, subject, date, period) as stored, or everyone present when it is new, with
     the subject's topics. When nothing is covered yet, the next `suggest` topics are suggested: those
-    after the furthest topic (by order_index) already covered with this form. Five queries."""
+    after the furthest topic (by order_index) already covered with this form. Six queries (the sixth: the
+    school's holiday on that day)."""
     lesson = (
         Lesson.objects.select_related("teacher")
         .filter(class_group=class_group, subject=subject, date=date, start_time=start_time)
@@ -119,7 +122,9 @@ def lesson_sheet(
         furthest = max((t.order_index for t in topics if t.pk in taught), default=None)
         upcoming = [t for t in topics if t.pk not in taught and (furthest is None or t.order_index > furthest)]
         suggested = {t.pk for t in upcoming[:suggest]}
+    holiday = Holiday.objects.filter(school_id=class_group.school_id, date=date).values_list("name", flat=True).first()
     return LessonSheet(
+        holiday=holiday,
         class_group=class_group,
         subject=subject,
         date=date,

@@ -119,7 +119,9 @@ def _sheet_context(
 ) -> dict:
     sheet = selectors.lesson_sheet(class_group=class_group, subject=subject, date=day, start_time=start)
     year = class_group.academic_year
-    date_problem = register_date_problem(date=day, year_start=year.start_date, year_end=year.end_date, holiday=None)
+    date_problem = register_date_problem(
+        date=day, year_start=year.start_date, year_end=year.end_date, holiday=sheet.holiday
+    )
     lines = []
     for line in sheet.lines:
         shown = (posted or {}).get(line.student.pk)

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from attendance.lessons.models import Lesson, LessonAttendance
+from attendance.models import Holiday
 from core.testing.html import chosen
 from core.testing.queries import assert_query_count
 
@@ -73,6 +74,9 @@ def test_a_day_no_lesson_can_be_taken_on_is_said_above_the_sheet_without_a_save_
     assert '<p class="banner-warning">That day is a weekend, not a school day.</p>' in body
     assert "Save lesson" not in body
     assert "Save lesson" in signed_in(teacher).get(query(form, maths, school_day)).content.decode()
+    Holiday.objects.create(school=form.school, date=school_day, name="Founders' Day")
+    body = signed_in(teacher).get(query(form, maths, school_day)).content.decode()
+    assert "That day is a holiday (Founders&#x27; Day), not a school day." in body and "Save lesson" not in body
 
 
 def test_one_save_writes_the_lesson_and_the_next_topics_move_on(teacher, form, maths, maths_topics, taught, school_day):
@@ -116,7 +120,8 @@ def test_the_save_request_takes_constant_queries(
     client = signed_in(teacher)
     client.post(query(form, maths, school_day), post_data(students, topics=[maths_topics[0].pk]))
     data = post_data(students, absent=students[:2], topics=[maths_topics[1].pk], version=1)
-    # session, user, year, the forms/subjects/pairs (3), the save (6 + a savepoint pair), the sheet (4)
-    with assert_query_count(18):
+    # session, user, year, the forms/subjects/pairs (3), the save (6 + a savepoint pair), the sheet (5: the
+    # lesson, its students, the topics, those covered, the day's holiday)
+    with assert_query_count(19):
         response = client.post(query(form, maths, school_day), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Lesson saved." in response.content.decode()
