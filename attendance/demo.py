@@ -12,7 +12,6 @@ from attendance.models import AttendanceRecord, Holiday, Register
 from core import audit
 from core.dates import weekdays_between
 from core.demo import DemoSchool, demo_step
-from core.models import AuditLog
 from students.models import ClassGroup, Student
 
 Status = AttendanceRecord.Status
@@ -130,7 +129,7 @@ def seed_attendance(demo: DemoSchool) -> None:
             for pk, form_id, date, taker_id in new_registers
             if (form_id, date) not in taken
         ]
-        AuditLog.objects.bulk_create(audit_rows, batch_size=1000)
+        audit.record_entries(audit_rows, batch_size=1000)
     demo.log(f"{school.code}: {len(holidays)} holidays, {len(registers)} registers, {len(records)} attendance records")
 
 

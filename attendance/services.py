@@ -17,7 +17,6 @@ from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import conflict, expect_version, versioned_update
-from core.models import AuditLog
 from core.permissions import REGISTER_TAKERS, require_role
 from core.services import bulk_upsert
 from students.models import ClassGroup
@@ -298,7 +297,7 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
             created_at=now,
         )
     )
-    AuditLog.objects.bulk_create(audit_rows)
+    audit.record_entries(audit_rows)
     return RegisterSaveResult(
         register=register,
         created=created,

@@ -109,7 +109,14 @@ def record_created_rows(instances, *, actor=None, batch_size: int = 1000) -> int
     """One "create" row for each of `instances` (already saved, with their pks), in bulk inserts: for
     writes made in bulk (seeding, imports) that bypass the per-row services."""
     rows = [entry(actor=actor, action="create", instance=row, after=snapshot(row)) for row in instances]
-    AuditLog.objects.bulk_create(rows, batch_size=batch_size)
+    return record_entries(rows, batch_size=batch_size)
+
+
+def record_entries(rows: list[AuditLog], *, batch_size: int | None = None) -> int:
+    """Insert the audit rows a bulk write built with `entry`, in as few INSERTs as the database takes
+    (`batch_size`: at most so many rows each). Returns how many."""
+    if rows:
+        AuditLog.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
 
 

@@ -74,7 +74,7 @@ def audited_delete(*, actor, instance: models.Model) -> None:
     consequences = _consequences(collector, instance, actor)
     collector.delete()
     audit.record_delete(actor=actor, instance=instance, before=before, entity_id=entity_id)
-    AuditLog.objects.bulk_create(consequences, batch_size=1000)
+    audit.record_entries(consequences, batch_size=1000)
 
 
 def _consequences(collector: Collector, instance: models.Model, actor) -> list[AuditLog]:

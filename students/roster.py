@@ -359,7 +359,7 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
         audit.entry(actor=actor, action="create", instance=form, after=audit.snapshot(form), created_at=now)
         for form in created_forms
     ]
-    AuditLog.objects.bulk_create(audit_rows, batch_size=500)
+    audit.record_entries(audit_rows, batch_size=500)
     result.created = len(to_create)
     result.updated = len(to_update)
     return result

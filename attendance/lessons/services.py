@@ -19,7 +19,6 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import expect_version, versioned_update
-from core.models import AuditLog
 from core.permissions import ACADEMIC_RECORDERS, require_role
 from core.services import bulk_upsert
 from students.academics.access import may_record
@@ -388,7 +387,7 @@ def _lesson_save(
             created_at=now,
         )
     )
-    AuditLog.objects.bulk_create(audit_rows)
+    audit.record_entries(audit_rows)
     return LessonSaveResult(
         lesson=lesson,
         created=before is None,

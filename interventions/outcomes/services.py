@@ -20,7 +20,6 @@ from attendance.models import AttendanceRecord
 from core import audit
 from core.errors import ApplicationError, PermissionDeniedError
 from core.locking import expect_version, versioned_update
-from core.models import AuditLog
 from interventions.outcomes import access, figures
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
 from interventions.programs.models import Enrollment, Intervention, ProgressMetric
@@ -246,7 +245,7 @@ def _evaluate(program_ids: list[int], *, actor) -> list[ExitRecommendation]:
     if not new:
         return []
     created = ExitRecommendation.objects.bulk_create(new)
-    AuditLog.objects.bulk_create(
+    audit.record_entries(
         [audit.entry(actor=actor, action="create", instance=row, after=audit.snapshot(row)) for row in created]
     )
     return created

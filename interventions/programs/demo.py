@@ -10,7 +10,6 @@ from django.utils import timezone
 from attendance.models import Holiday
 from core import audit
 from core.demo import DemoSchool, demo_step
-from core.models import AuditLog
 from interventions.models import (
     Alert,
     Enrollment,
@@ -117,7 +116,7 @@ def seed_programs(demo: DemoSchool) -> None:
                 for pk in students
             ]
         )
-        AuditLog.objects.bulk_create(
+        audit.record_entries(
             [
                 audit.entry(
                     actor=counselor,
@@ -172,7 +171,7 @@ def seed_programs(demo: DemoSchool) -> None:
                 )
         SessionAttendance.objects.bulk_create(marks)
         taken += len(marks)
-        AuditLog.objects.bulk_create(
+        audit.record_entries(
             [
                 audit.entry(
                     actor=facilitator,

@@ -21,7 +21,7 @@ from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import conflict, expect_version, versioned_update
-from core.models import AuditLog, User
+from core.models import User
 from core.permissions import PROGRAM_RUNNERS, STAFF, require_role
 from core.services import bulk_upsert
 from interventions.models import (
@@ -291,7 +291,7 @@ def _cancel_unstarted_sessions(*, actor, program: Program, reason: str) -> int:
                 after=audit.snapshot(session),
             )
         )
-    AuditLog.objects.bulk_create(rows)
+    audit.record_entries(rows)
     return len(rows)
 
 
@@ -516,7 +516,7 @@ def _sessions_generate(*, actor, program_id: int, request: SeriesRequest) -> lis
         )
         for session in sessions:
             session.pk = ids[session.start_time]
-    AuditLog.objects.bulk_create(
+    audit.record_entries(
         [
             audit.entry(actor=actor, action=SESSION_SCHEDULED, instance=session, after=audit.snapshot(session))
             for session in sessions
@@ -908,7 +908,7 @@ def _session_attendance_save(*, actor, session_id, cleaned, expected_version, to
             after={**audit.snapshot(session), "records_created": created, "records_updated": len(befores) - created},
         )
     )
-    AuditLog.objects.bulk_create(audit_rows)
+    audit.record_entries(audit_rows)
     return AttendanceSaveResult(
         session=session, created=created, updated=len(befores) - created, unchanged=len(eligible) - len(befores)
     )

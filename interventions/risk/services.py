@@ -16,7 +16,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from core import audit
-from core.models import AuditLog, School
+from core.models import School
 from core.services import each_school
 from interventions.alerts.detection import calendar_for
 from interventions.risk import aggregates, bands
@@ -134,7 +134,7 @@ def _create(school: School, rows: list[StudentRisk], summary: RiskSummary) -> No
         )
         for row in created:
             row.pk = ids[row.student_id]
-    AuditLog.objects.bulk_create(
+    audit.record_entries(
         [audit.entry(actor=None, action="create", instance=row, after=audit.snapshot(row)) for row in created],
         batch_size=BATCH,
     )
@@ -161,7 +161,7 @@ def _update(school: School, changes: dict, now, summary: RiskSummary) -> None:
                 audit.entry(actor=None, action="update", instance=row, before=before, after=audit.snapshot(row))
             )
     StudentRisk.objects.bulk_update(rows, UPDATED_FIELDS, batch_size=BATCH)
-    AuditLog.objects.bulk_create(entries, batch_size=BATCH)
+    audit.record_entries(entries, batch_size=BATCH)
     summary.changed += len(rows)
 
 

@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from core import audit
-from core.models import AuditLog
 from students.academics.models import Assessment, TopicProgress
 
 Status = TopicProgress.Status
@@ -157,6 +156,5 @@ def refresh_topic_progress(*, school_id: int, student_ids: Iterable[int], topic_
             TopicProgress.objects.bulk_update(
                 changed, ["competency_level", "status", "evidence_count", "last_evidence_date", "updated_at"]
             )
-        if audit_rows:
-            AuditLog.objects.bulk_create(audit_rows)
+        audit.record_entries(audit_rows)
     return len(new) + len(changed)

@@ -20,7 +20,7 @@ from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import expect_version
-from core.models import AuditLog, User
+from core.models import User
 from core.permissions import ACADEMIC_RECORDERS, require_role
 from core.services import bulk_upsert
 from students.academics import events
@@ -516,8 +516,7 @@ def _bulk_save(*, actor, class_group_id, subject_id, topic_id, header, given, st
                 after=audit.snapshot(assessment),
             )
         )
-    if audit_rows:
-        AuditLog.objects.bulk_create(audit_rows)
+    audit.record_entries(audit_rows)
     created = sum(1 for row in befores if row["row__id"] is None)
     return BulkMarksResult(
         created=created,

@@ -363,7 +363,7 @@ def mark_missed_follow_ups(*, today: datetime.date | None = None) -> int:
             audit.entry(actor=None, action="update", instance=follow_up, before=before, after=audit.snapshot(follow_up))
         )
     FollowUp.objects.filter(pk__in=[f.pk for f in overdue]).update(status=FollowUp.Status.MISSED)
-    type(rows[0]).objects.bulk_create(rows)
+    audit.record_entries(rows)
     for inquiry in Inquiry.objects.filter(pk__in={f.inquiry_id for f in overdue}).order_by("pk"):
         before = audit.snapshot(inquiry)
         try:

@@ -7,7 +7,6 @@ import datetime
 
 from core import audit
 from core.demo import DemoSchool, demo_step
-from core.models import AuditLog
 from students.behaviour.models import BehaviourRecord
 from students.models import ClassGroup, Student
 
@@ -108,7 +107,7 @@ def seed_behaviour(demo: DemoSchool) -> None:
             resolution_note="Nurse confirmed: not upheld.",
         )
         created = list(BehaviourRecord.objects.filter(school=school).order_by("pk"))
-    AuditLog.objects.bulk_create(
+    audit.record_entries(
         [audit.entry(actor=None, action="create", instance=row, after=audit.snapshot(row)) for row in created],
         batch_size=1000,
     )
