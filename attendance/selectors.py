@@ -21,6 +21,11 @@ def holiday_dates(*, school_id: int, start: datetime.date, end: datetime.date) -
     return dict(Holiday.objects.filter(school_id=school_id, date__range=(start, end)).values_list("date", "name"))
 
 
+def holiday_on(*, school_id: int, date: datetime.date) -> str | None:
+    """The name of the school's holiday on `date`, None on a day that is not one."""
+    return Holiday.objects.filter(school_id=school_id, date=date).values_list("name", flat=True).first()
+
+
 def school_days(
     *, school_id: int, start: datetime.date, end: datetime.date, year: AcademicYear | None = None
 ) -> list[datetime.date]:
@@ -209,7 +214,7 @@ def register_day(*, actor, class_group: ClassGroup, date: datetime.date) -> Regi
         )
         for row in rows
     ]
-    holiday = Holiday.objects.filter(school_id=class_group.school_id, date=date).values_list("name", flat=True).first()
+    holiday = holiday_on(school_id=class_group.school_id, date=date)
     return RegisterDay(class_group=class_group, date=date, register=register, lines=lines, holiday=holiday)
 
 

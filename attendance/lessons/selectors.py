@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
-from attendance.models import Holiday
+from attendance.selectors import holiday_on
 from students.academics.models import Subject, Topic
 from students.models import ClassGroup, Student
 
@@ -122,9 +122,8 @@ def lesson_sheet(
         furthest = max((t.order_index for t in topics if t.pk in taught), default=None)
         upcoming = [t for t in topics if t.pk not in taught and (furthest is None or t.order_index > furthest)]
         suggested = {t.pk for t in upcoming[:suggest]}
-    holiday = Holiday.objects.filter(school_id=class_group.school_id, date=date).values_list("name", flat=True).first()
     return LessonSheet(
-        holiday=holiday,
+        holiday=holiday_on(school_id=class_group.school_id, date=date),
         class_group=class_group,
         subject=subject,
         date=date,

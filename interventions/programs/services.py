@@ -291,8 +291,7 @@ def _cancel_unstarted_sessions(*, actor, program: Program, reason: str) -> int:
                 after=audit.snapshot(session),
             )
         )
-    audit.record_entries(rows)
-    return len(rows)
+    return audit.record_entries(rows)
 
 
 # Sessions
