@@ -4,10 +4,9 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.admissions import services
 from students.admissions.models import Inquiry
 from students.models import Student
@@ -18,6 +17,8 @@ pytestmark = pytest.mark.django_db
 Status = Inquiry.Status
 URL = "/api/admissions/inquiries/"
 LIST_QUERIES = 3  # count, page (counsellor and student joined), subjects (prefetched)
+FUNNEL_QUERIES = 2  # the stages by source and status, the months by source
+FOLLOW_UP_QUERIES = 4  # the inquiry and its subjects (prefetched), count, page (counsellor joined)
 
 
 @pytest.fixture(autouse=True)
@@ -163,7 +164,7 @@ def test_funnel_counts_stages_and_sources(client_for, counselor):
     services.inquiry_move(actor=counselor, inquiry=a, status="lost", version=2, today=TODAY)
     services.inquiry_move(actor=counselor, inquiry=b, status="contacted", version=1, today=TODAY)
     client = client_for(counselor)
-    with CaptureQueriesContext(connection) as queries:
+    with assert_query_count(FUNNEL_QUERIES) as captured:
         body = client.get("/api/admissions/funnel/").json()
     assert body["total"] == 3
     assert [(s["stage"], s["count"]) for s in body["stages"]] == [
@@ -175,8 +176,7 @@ def test_funnel_counts_stages_and_sources(client_for, counselor):
     referral = next(s for s in body["by_source"] if s["source"] == "referral")
     assert (referral["total"], referral["lost"], referral["stages"][1]["from_previous"]) == (2, 1, 1.0)
     assert {row["month"] for row in body["by_month"]} == {f"{days(-40):%Y-%m}", f"{days(-10):%Y-%m}"}
-    funnel_queries = [q for q in queries.captured_queries if "students_inquiry" in q["sql"]]
-    assert len(funnel_queries) == 2, "\n".join(q["sql"] for q in funnel_queries)
+    assert all("students_inquiry" in q["sql"] for q in captured.captured_queries)
     ranged = client.get(f"/api/admissions/funnel/?from={days(-20)}&to={TODAY}").json()
     assert ranged["total"] == 2
     assert client.get("/api/admissions/funnel/?from=yesterday").status_code == 400
@@ -209,10 +209,41 @@ def test_roles_and_schools(client_for, counselor, teacher, form_master, other_ad
 def test_the_list_takes_constant_queries(client_for, counselor, admin_user):
     client = client_for(admin_user)
     new_inquiry(counselor)
-    with CaptureQueriesContext(connection) as one:
+    with assert_query_count(LIST_QUERIES):
         assert client.get(URL).status_code == 200
     for n in range(12):
         new_inquiry(counselor if n % 2 else admin_user, student_name=f"Kid {n}")
-    with CaptureQueriesContext(connection) as many:
+    with assert_query_count(LIST_QUERIES):
         assert client.get(URL).json()["count"] == 13
-    assert len(many) == len(one) == LIST_QUERIES, "\n".join(q["sql"] for q in many.captured_queries)
+
+
+def test_the_follow_ups_take_constant_queries(client_for, counselor):
+    inquiry = new_inquiry(counselor)
+    services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=days(-20), outcome="Spoke", today=TODAY)
+    client = client_for(counselor)
+    url = f"{URL}{inquiry.pk}/follow-ups/"
+    with assert_query_count(FOLLOW_UP_QUERIES):
+        assert client.get(url).json()["count"] == 1
+    for n in range(15):
+        services.follow_up_create(
+            actor=counselor, inquiry=inquiry, follow_up_date=days(-n), outcome=f"Call {n}", today=TODAY
+        )
+    with assert_query_count(FOLLOW_UP_QUERIES):
+        body = client.get(url).json()
+    assert body["count"] == 16 and {row["counselor_name"] for row in body["results"]} == {counselor.display_name}
+
+
+def test_the_funnel_takes_constant_queries(client_for, counselor, admin_user):
+    client = client_for(admin_user)
+    new_inquiry(counselor, source="referral")
+    with assert_query_count(FUNNEL_QUERIES):
+        assert client.get("/api/admissions/funnel/").json()["total"] == 1
+    sources = [choice for choice, _ in Inquiry.Source.choices]
+    for n in range(20):
+        inquiry = new_inquiry(counselor, source=sources[n % len(sources)], received_on=days(-15 * (n % 4)))
+        if n % 3 == 0:
+            services.inquiry_move(actor=counselor, inquiry=inquiry, status=Status.LOST, version=1, today=TODAY)
+    with assert_query_count(FUNNEL_QUERIES):
+        body = client.get("/api/admissions/funnel/").json()
+    assert body["total"] == 21 and body["by_status"]["lost"] == 7
+    assert len({row["month"] for row in body["by_month"]}) >= 2

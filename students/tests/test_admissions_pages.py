@@ -6,10 +6,9 @@ import json
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.admissions import services
 from students.admissions.models import FollowUp, Inquiry
 from students.models import Student
@@ -21,6 +20,11 @@ Status = Inquiry.Status
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # session, user, funnel (2), board (count + 5 columns), due, school name, subject and counsellor choices
 PAGE_QUERIES = 14
+BOARD_QUERIES = 8  # session, user, board (count + 5 columns)
+# session, user, the inquiry (counsellor, student joined) and its subjects, the current year, the school's
+# name, the follow-ups (counsellor joined), the enrol form's forms
+INQUIRY_PAGE_QUERIES = 8
+EXPORT_QUERIES = 5  # session, user, the audit row, the inquiries (student, counsellor joined), subjects
 
 
 @pytest.fixture(autouse=True)
@@ -196,16 +200,52 @@ def test_a_colleagues_card_has_no_move_select(signed_in, counselor, make_user, s
 def test_the_page_takes_constant_queries(signed_in, counselor, admin_user):
     client = signed_in(admin_user)
     new_inquiry(counselor)
-    with CaptureQueriesContext(connection) as one:
-        client.get("/admissions/")
+    with assert_query_count(PAGE_QUERIES):
+        assert client.get("/admissions/").status_code == 200
+    with assert_query_count(BOARD_QUERIES):
+        board = client.get("/admissions/?q=ada", **HTMX).content.decode()
+    assert board.count('class="inquiry-card"') == 1 and "Ada Lovelace" in board
     for n in range(15):
         inquiry = new_inquiry(counselor if n % 2 else admin_user, student_name=f"Kid {n}", source="campaign")
         if n % 3 == 0:
             owner = counselor if n % 2 else admin_user
             services.inquiry_update(actor=owner, inquiry=inquiry, version=1, next_follow_up_date=TODAY, today=TODAY)
-    with CaptureQueriesContext(connection) as many:
-        client.get("/admissions/")
-    assert len(many) == len(one) == PAGE_QUERIES, "\n".join(q["sql"] for q in many.captured_queries)
-    with CaptureQueriesContext(connection) as board:
-        client.get("/admissions/?q=kid", **HTMX)
-    assert len(board) == 8, "\n".join(q["sql"] for q in board.captured_queries)
+    with assert_query_count(PAGE_QUERIES):
+        html = client.get("/admissions/").content.decode()
+    assert html.count('class="inquiry-card"') == 16 and "Kid 14" in _column(html, "new")
+    with assert_query_count(BOARD_QUERIES):
+        board = client.get("/admissions/?q=kid", **HTMX).content.decode()
+    assert board.count('class="inquiry-card"') == 15 and "Ada Lovelace" not in board
+
+
+def test_the_inquiry_page_takes_constant_queries(signed_in, counselor, school):
+    year = AcademicYearFactory(school=school, name="2026/27", start_date=days(-40), end_date=days(250))
+    ClassGroupFactory(school=school, academic_year=year, name="Form 1A", grade_level=1)
+    inquiry = new_inquiry(counselor)
+    services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=days(-20), outcome="Spoke", today=TODAY)
+    client = signed_in(counselor)
+    with assert_query_count(INQUIRY_PAGE_QUERIES):
+        assert client.get(f"/admissions/{inquiry.pk}/").status_code == 200
+    for n in range(15):
+        services.follow_up_create(
+            actor=counselor, inquiry=inquiry, follow_up_date=days(-n), outcome=f"Outcome {n}", today=TODAY
+        )
+    with assert_query_count(INQUIRY_PAGE_QUERIES):
+        response = client.get(f"/admissions/{inquiry.pk}/")
+    assert response.status_code == 200 and "Outcome 14" in response.content.decode()
+
+
+def test_the_export_takes_constant_queries(signed_in, counselor, admin_user, school):
+    year = AcademicYearFactory(school=school, name="2026/27", start_date=days(-40), end_date=days(250))
+    form = ClassGroupFactory(school=school, academic_year=year, name="Form 1A", grade_level=1)
+    client = signed_in(admin_user)
+    new_inquiry(counselor)
+    with assert_query_count(EXPORT_QUERIES):
+        assert len(client.get("/admissions/export.csv").content.decode().strip().splitlines()) == 2
+    for n in range(20):
+        inquiry = new_inquiry(counselor if n % 2 else admin_user, student_name=f"Kid {n}")
+        if n % 4 == 0:
+            services.inquiry_enrol(actor=admin_user, inquiry=inquiry, class_group=form, student_id=f"ADM-{n}")
+    with assert_query_count(EXPORT_QUERIES):
+        lines = client.get("/admissions/export.csv").content.decode().strip().splitlines()
+    assert len(lines) == 22 and sum(",ADM-" in line for line in lines) == 5

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from students.admissions import scoring, services
 from students.admissions.models import FollowUp, Inquiry
 from students.models import Student
@@ -195,6 +196,29 @@ def test_pending_follow_ups_past_their_date_become_missed(counselor):
     assert (entry.before["status"], entry.after["status"]) == ("pending", "missed")
     inquiry.refresh_from_db()
     assert inquiry.scored_on == days(3)
+
+
+def _missed_follow_up_queries(inquiries: int) -> int:
+    # savepoint, the overdue follow-ups, their one UPDATE, their audit rows (one INSERT; SQLite takes 111 a
+    # statement), their inquiries, release; then each inquiry is rescored on its own, so the count grows
+    # with them: savepoint, completed follow-ups, subjects, the UPDATE, its audit row, release.
+    return 6 + 6 * inquiries
+
+
+@pytest.mark.parametrize("inquiries", [1, 12])
+def test_marking_missed_follow_ups_takes_fixed_queries_and_six_per_inquiry(counselor, inquiries):
+    for n in range(inquiries):
+        inquiry = new_inquiry(counselor, student_name=f"Kid {n}")
+        for day in (days(1), days(2)):
+            services.follow_up_create(
+                actor=counselor, inquiry=inquiry, follow_up_date=day, status="pending", today=TODAY
+            )
+    with assert_query_count(_missed_follow_up_queries(inquiries)):
+        assert services.mark_missed_follow_ups(today=days(3)) == 2 * inquiries
+    assert FollowUp.objects.filter(status=FollowUp.Status.MISSED).count() == 2 * inquiries
+    assert Inquiry.objects.filter(scored_on=days(3)).count() == inquiries
+    with assert_query_count(3):  # savepoint, no overdue follow-up, release
+        assert services.mark_missed_follow_ups(today=days(3)) == 0
 
 
 def test_the_nightly_rescore_moves_the_recency_part_with_the_calendar(counselor, make_user, other_school):

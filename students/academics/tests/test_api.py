@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from core.testing.queries import assert_query_count
 from students.academics.models import Assessment, Subject
+from students.academics.tests.factories import SubjectFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,28 @@ def test_admins_add_subjects_and_topics_everyone_on_staff_reads(
     assert client_for(other_admin).get(topics).status_code == 404
     assert client_for(other_admin).post(topics, {"name": "Sneaky"}, format="json").status_code == 404
     assert APIClient().get("/api/subjects/").status_code == 401
+
+
+def test_the_subject_list_takes_constant_queries(client_for, teacher, school, maths, maths_topics):
+    client = client_for(teacher)
+    with assert_query_count(2):  # count, page (topic counts annotated)
+        body = client.get("/api/subjects/").json()
+    assert body["count"] == 1 and body["results"][0]["topic_count"] == 5
+    for subject in SubjectFactory.create_batch(20, school=school):
+        TopicFactory.create_batch(3, school=school, subject=subject)
+    with assert_query_count(2):
+        body = client.get("/api/subjects/", {"page_size": 50}).json()
+    assert body["count"] == 21 and sorted(row["topic_count"] for row in body["results"]) == [3] * 20 + [5]
+
+
+def test_a_subjects_topics_take_constant_queries(client_for, teacher, school, maths, maths_topics):
+    client = client_for(teacher)
+    url = f"/api/subjects/{maths.pk}/topics/"
+    with assert_query_count(2):  # the subject, its topics
+        assert len(client.get(url).json()) == 5
+    TopicFactory.create_batch(25, school=school, subject=maths)
+    with assert_query_count(2):
+        assert len(client.get(url).json()) == 30
 
 
 def bulk_body(form, subject, day, marks, **extra):
@@ -93,6 +116,24 @@ def test_single_assessment_and_the_list(
     assert listed["count"] == 1 and listed["results"][0]["topic"] == maths_topics[0].pk
     assert client_for(other_admin).get("/api/assessments/").json()["count"] == 0
     assert client_for(counselor).post("/api/assessments/", body, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_bulk_marks_take_constant_queries(
+    client_for, teacher, form, maths, make_students, enroll, school_day, size
+):
+    students = make_students(form, size)
+    enroll(students, maths, teacher)
+    client = client_for(teacher)
+    marks = [{"student": s.pk, "marks_obtained": 40} for s in students]
+    # savepoint, the students with their rows and the form-level figures, the upsert, the audit rows, release
+    with assert_query_count(5):
+        response = client.post("/api/assessments/bulk/", bulk_body(form, maths, school_day, marks), format="json")
+    assert response.status_code == 200 and response.json()["created"] == size
+    marks = [{"student": s.pk, "marks_obtained": 45} for s in students]
+    with assert_query_count(5):
+        response = client.post("/api/assessments/bulk/", bulk_body(form, maths, school_day, marks), format="json")
+    assert response.status_code == 200 and response.json()["updated"] == size
 
 
 def test_bulk_roles_and_schools(client_for, counselor, other_admin, make_user, school, form, maths, taught, school_day):

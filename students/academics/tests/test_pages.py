@@ -1,6 +1,7 @@
 """Marks entry for a whole form (one save, all or nothing, errors beside each student) and the
 subjects pages; roles, schools and query counts."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,15 @@ from django.test import Client
 from core.testing.html import chosen
 from core.testing.queries import assert_query_count
 from students.academics.models import Assessment, Subject, Topic
+from students.academics.tests.factories import SubjectFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
+# The profile as a counsellor sees it (students/tests/test_pages.py pins its sections for an admin):
+# session, user, the student, their year, attendance (records, holidays), the ABC panel (risk row, school,
+# settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
+# (enrollments, assessments, grade bands, topic progress, topics), behaviour, alerts, the attendance trend
+# (records, programs, meetings), the meetings' timeline, the contact log, programs, the school's name
+PROFILE_QUERIES = 28
 
 
 def signed_in(user):
@@ -86,6 +94,50 @@ def test_the_save_request_takes_constant_queries(teacher, form, maths, make_stud
     assert Assessment.objects.filter(marks_obtained=Decimal("7")).count() == size
 
 
+def test_the_sheet_takes_constant_queries(teacher, form, maths, make_students, enroll, school_day):
+    """The marks sheet, as a page and as the fragment htmx swaps in, for a small form and a large one with
+    marks and recent assessments."""
+    students = make_students(form, 3)
+    enroll(students, maths, teacher)
+    client = signed_in(teacher)
+    url = marks_url(form, maths, school_day)
+    # session, user, year, forms/subjects/pairs (3), topics, recent, the sheet; the page adds the school's name
+    with assert_query_count(10):
+        assert client.get(url).content.decode().count('class="marks"') == 3
+    with assert_query_count(9):
+        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and fragment.count('class="marks"') == 3
+    more = make_students(form, 27)
+    enroll(more, maths, teacher)
+    for title in ("Quiz 1", "Quiz 2", "Quiz 3"):
+        client.post(
+            marks_url(form, maths, school_day, title=title), marks_data({s.pk: "13.5" for s in students + more})
+        )
+    with assert_query_count(10):
+        body = client.get(url).content.decode()
+    assert body.count('class="marks"') == 30 and body.count('value="13.5"') == 30 and ">Quiz 3</a>" in body
+    with assert_query_count(9):
+        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and fragment.count('value="13.5"') == 30
+
+
+def test_the_subject_pages_take_constant_queries(admin_user, school, maths, maths_topics):
+    client = signed_in(admin_user)
+    with assert_query_count(4):  # session, user, the school's name, the subjects (topic counts annotated)
+        assert "Mathematics" in client.get("/subjects/").content.decode()
+    with assert_query_count(5):  # session, user, the subject, the school's name, its topics
+        assert client.get(f"/subjects/{maths.pk}/").content.decode().count('<td data-label="Topic">') == 5
+    for subject in SubjectFactory.create_batch(20, school=school):
+        TopicFactory.create_batch(3, school=school, subject=subject)
+    TopicFactory.create_batch(25, school=school, subject=maths)
+    with assert_query_count(4):
+        body = client.get("/subjects/").content.decode()
+    assert len(set(re.findall(r'<a href="/subjects/\d+/">', body))) == 21
+    with assert_query_count(5):
+        body = client.get(f"/subjects/{maths.pk}/").content.decode()
+    assert body.count('<td data-label="Topic">') == 30
+
+
 def test_admins_manage_subjects_and_topics(admin_user, teacher):
     client = signed_in(admin_user)
     response = client.post("/subjects/", {"name": "Chemistry", "code": "chem", "status": "active"})
@@ -124,9 +176,6 @@ def test_the_profile_shows_each_subject_with_its_mean_and_topic_progress(
     school_day,
     django_capture_on_commit_callbacks,
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from students.academics import services
 
     enroll(taught, english, None)
@@ -146,12 +195,12 @@ def test_the_profile_shows_each_subject_with_its_mean_and_topic_progress(
             )
     client = signed_in(counselor)
     client.get(f"/students/{student.pk}/")  # the first request registers the page sections
-    with CaptureQueriesContext(connection) as queries:
+    with assert_query_count(PROFILE_QUERIES) as captured:
         body = client.get(f"/students/{student.pk}/").content.decode()
     assert 'id="student-subjects"' in body
     assert '<span class="subject-mean">70.0 %</span> · <strong class="grade">B</strong>' in body
     assert "2 graded</small>" in body
     assert "Completed · 4/5" in body  # Fractions: quizzes at 80 % and 60 % → levels 4 and 3 → 4 (half up)
     assert "English" in body and "no graded work" in body
-    subject_queries = [q for q in queries.captured_queries if "students_assessment" in q["sql"]]
+    subject_queries = [q for q in captured.captured_queries if "students_assessment" in q["sql"]]
     assert len(subject_queries) == 1

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.testing.queries import assert_query_count
 from interventions.models import StudentRisk
 from students.behaviour.models import BehaviourRecord
 from students.behaviour.tests.conftest import taught_by
@@ -60,6 +61,37 @@ def test_the_form_list_offers_a_log_button(login, teacher, counselor, student):
     assert "log-behaviour" not in login(counselor).get("/students/").content.decode()
     fragment = login(teacher).get(f"/students/{student.pk}/behaviour/", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith(f'<div class="behaviour-log" id="behaviour-log-{student.pk}">')
+
+
+def test_the_quick_log_takes_constant_queries(login, teacher, form_master, admin_user, student):
+    """The fragment shows the student's five latest records with what the user may do to each: the same
+    queries for one record and for many, for a teacher of the form and for its form master."""
+    url = f"/students/{student.pk}/behaviour/"
+    day = student.created_at.date()
+    BehaviourRecord.objects.create(
+        school=student.school, student=student, type="penalty", reason="Late", date=day, created_by=admin_user
+    )
+    client = login(teacher)
+    # session, user, the student (form and form master joined), the records (author joined), may log
+    with assert_query_count(5):
+        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Late" in fragment and "+ Reward" in fragment
+    for n in range(12):
+        BehaviourRecord.objects.create(
+            school=student.school,
+            student=student,
+            type="penalty" if n % 2 else "reward",
+            reason=f"Record {n}",
+            date=day,
+            created_by=admin_user if n % 3 else teacher,
+            status="appealed" if n % 4 == 1 else "active",
+        )
+    for user in (teacher, form_master):
+        client = login(user)
+        with assert_query_count(5):
+            fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert fragment.startswith(f'<div class="behaviour-log" id="behaviour-log-{student.pk}">')
+        assert fragment.count("Record ") == 5 and "Late" not in fragment
 
 
 @pytest.mark.django_db(transaction=True)
