@@ -150,6 +150,18 @@ def test_templates_create_checks_placeholders(client_for, counselor, form_master
     assert AuditLog.objects.filter(entity_type="interventions.communicationtemplate", action="create").count() == 1
 
 
+def test_templates_list_takes_the_same_queries_for_few_or_many(client_for, form_master, school, template):
+    client = client_for(form_master)
+    with assert_query_count(2):  # count, page
+        response = client.get(TEMPLATES_URL)
+    assert response.status_code == 200 and response.json()["count"] == 1
+    for index in range(20):
+        CommunicationTemplateFactory(school=school, channel=("email", "sms", "letter")[index % 3])
+    with assert_query_count(2):
+        response = client.get(TEMPLATES_URL, {"page_size": 100})
+    assert response.status_code == 200 and len(response.json()["results"]) == 21
+
+
 def test_template_patch_with_a_stale_version_is_409(client_for, counselor, template):
     client = client_for(counselor)
     url = f"{TEMPLATES_URL}{template.pk}/"

@@ -1,5 +1,7 @@
 """Contact guardian pages: the profile's contact log, the action page, letters, retries, the meeting page."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.test import Client, override_settings
@@ -14,6 +16,7 @@ from students.tests.factories import ClassGroupFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
+IN_TERM = datetime.datetime(2026, 10, 6, 10, 0, tzinfo=datetime.UTC)  # a Tuesday of the factories' school year
 
 
 @pytest.fixture
@@ -58,21 +61,56 @@ def test_teacher_sees_no_contact_log_on_the_profile_and_403_on_the_page(page_cli
     assert client.get(contact_url(student)).status_code == 403
 
 
-def test_profile_contact_log_takes_constant_queries(page_client, counselor, school, student):
+@pytest.mark.own_day
+def test_profile_contact_log_takes_constant_queries(page_client, counselor, school, student, time_machine):
+    # The profile's attendance figures read more when today is outside the school year: a day in term.
+    time_machine.move_to(IN_TERM)
     client = page_client(counselor)
     CommunicationLogFactory(school=school, student=student)
-    client.get(f"/students/{student.pk}/")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as one:
-        client.get(f"/students/{student.pk}/")
+    with assert_query_count(PROFILE_QUERIES):  # the log: one query, with its templates and who wrote it
+        response = client.get(f"/students/{student.pk}/")
+    assert response.status_code == 200 and "Reached. All well." in response.content.decode()
     template = CommunicationTemplateFactory(school=school)
     for _ in range(8):
         CommunicationLogFactory(school=school, student=student, template=template, actor=counselor)
-    with assert_query_count(len(one.captured_queries)):
+    with assert_query_count(PROFILE_QUERIES):
         response = client.get(f"/students/{student.pk}/")
     assert response.content.decode().count('id="contact-') >= 9
+
+
+# Session, user, student, the profile's sections (attendance, risk, alerts, academics, behaviour, trend,
+# programs, meetings), the contact log with its templates and authors, school.
+PROFILE_QUERIES = 25
+
+
+def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_long_one(
+    page_client, counselor, make_user, school, student
+):
+    CommunicationLogFactory(school=school, student=student)
+    CommunicationTemplateFactory(school=school, channel="email")
+    client = page_client(counselor)
+    # session, user, student, the log, school, the email, text and letter templates
+    with assert_query_count(8):
+        page = client.get(contact_url(student))
+    assert page.status_code == 200
+    with assert_query_count(7):  # the page's but the school (no layout)
+        panel = client.get(contact_url(student), **HTMX)
+    assert panel.status_code == 200
+    for index in range(20):
+        template = CommunicationTemplateFactory(school=school, channel=("email", "sms", "letter")[index % 3])
+        CommunicationLogFactory(
+            school=school,
+            student=student,
+            template=template,
+            actor=make_user("form_master", school),
+            body=f"Call {index}",
+        )
+    with assert_query_count(8):
+        page = client.get(contact_url(student))
+    assert page.status_code == 200 and "Call 19" in page.content.decode()
+    with assert_query_count(7):
+        panel = client.get(contact_url(student), **HTMX)
+    assert panel.status_code == 200 and "Call 19" in panel.content.decode()
 
 
 def test_send_an_email_from_a_template_on_the_page(page_client, counselor, school, student):

@@ -11,8 +11,10 @@ from django.core.cache import cache
 
 from core.errors import ApplicationError, NotFoundError
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.feedback import sentiment, services, tokens
 from interventions.feedback.models import Feedback, FeedbackLink
+from interventions.tests.factories import InterventionFactory
 
 pytestmark = pytest.mark.django_db
 START = datetime.datetime(2026, 10, 14, 9, 0, tzinfo=datetime.UTC)
@@ -136,6 +138,16 @@ def test_the_public_page_needs_no_login_and_works_once(client, link_and_token):
         assert client.get(url).status_code == 404
         assert client.post(url, {"rating": "5"}).status_code == 404
     assert Feedback.objects.get().sentiment == "negative"
+
+
+def test_the_public_page_is_one_query(client, school, counselor):
+    program = InterventionFactory(school=school, owner=counselor, name="Study skills")
+    with time_machine.travel(START, tick=False):
+        _, token = services.feedback_link_create(actor=counselor, school_id=school.pk, intervention=program)
+    with time_machine.travel(START, tick=True):
+        with assert_query_count(1):  # the link with its program (no session, no user)
+            page = client.get(f"/feedback/{token}/")
+    assert page.status_code == 200 and "How was Study skills?" in page.content.decode()
 
 
 def test_bad_and_expired_tokens_are_a_plain_404(client, link_and_token):

@@ -2,11 +2,10 @@
 facilitator and month, the pages, roles and two schools, query counts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.feedback import services
 from interventions.feedback.models import Feedback
 from interventions.tests.factories import InterventionFactory, InterventionSessionFactory
@@ -140,10 +139,9 @@ def test_mark_reviewed_then_resolve(counselor, teacher, programs):
 def test_analytics_per_program_facilitator_and_month_in_four_queries(client_for, counselor, form_master, programs):
     mentoring, reading, _, _ = programs
     client = client_for(counselor)
-    with CaptureQueriesContext(connection) as queries:
+    with assert_query_count(4) as captured:  # overall, per program, per facilitator, per month
         body = client.get(URL + "analytics/").json()
-    feedback_queries = [q for q in queries.captured_queries if "interventions_feedback" in q["sql"]]
-    assert len(feedback_queries) == 4, "\n".join(q["sql"] for q in feedback_queries)
+    assert all("interventions_feedback" in query["sql"] for query in captured.captured_queries)
     assert body["overall"]["count"] == 4 and body["overall"]["mean_rating"] == 3.0
     per_program = {row["name"]: row for row in body["per_program"]}
     assert (per_program["Mentoring"]["mean_rating"], per_program["Mentoring"]["negative"]) == (3.5, 1)
@@ -180,15 +178,54 @@ def test_the_review_page_resolves_a_row_through_htmx(client, counselor, programs
 
 
 def test_the_review_page_takes_constant_queries(client, counselor, programs):
-    mentoring, _, _, _ = programs
+    mentoring, reading, session, _ = programs
     client.force_login(counselor)
-    with CaptureQueriesContext(connection) as few:
-        client.get("/interventions/feedback/?status=")
-    for n in range(8):
-        answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, intervention=mentoring)
-    with CaptureQueriesContext(connection) as many:
-        client.get("/interventions/feedback/?status=")
-    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+    # session, user, count, page, school, the send form's programs and sessions, the filter's programs
+    with assert_query_count(8):
+        page = client.get("/interventions/feedback/?status=")
+    assert page.status_code == 200 and len(page.context["rows"]) == 4
+    with assert_query_count(4):  # session, user, count, page
+        fragment = client.get("/interventions/feedback/?status=", **HTMX)
+    assert fragment.status_code == 200 and len(fragment.context["rows"]) == 4
+    for n in range(20):
+        where = {"session": session} if n % 3 == 0 else {"intervention": (mentoring, reading)[n % 2]}
+        answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, **where)
+    with assert_query_count(8):
+        page = client.get("/interventions/feedback/?status=")
+    assert page.status_code == 200 and len(page.context["rows"]) == 24
+    with assert_query_count(4):
+        fragment = client.get("/interventions/feedback/?status=", **HTMX)
+    assert fragment.status_code == 200 and len(fragment.context["rows"]) == 24
+
+
+def test_the_list_api_takes_constant_queries(client_for, counselor, programs):
+    mentoring, reading, session, _ = programs
+    client = client_for(counselor)
+    with assert_query_count(2):  # count, page with the program and the session joined
+        response = client.get(URL)
+    assert response.status_code == 200 and response.json()["count"] == 4
+    for n in range(20):
+        where = {"session": session} if n % 3 == 0 else {"intervention": (mentoring, reading)[n % 2]}
+        answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, **where)
+    with assert_query_count(2):
+        response = client.get(URL, {"page_size": 100})
+    assert response.status_code == 200 and len(response.json()["results"]) == 24
+
+
+def test_the_analytics_page_takes_constant_queries(client, counselor, make_user, school, programs):
+    client.force_login(counselor)
+    with assert_query_count(7):  # session, user, overall, per program, per facilitator, per month, school
+        page = client.get("/interventions/feedback/analytics/")
+    assert page.status_code == 200 and "Mentoring" in page.content.decode()
+    for n in range(10):
+        facilitator = make_user("teacher", school)
+        program = InterventionFactory(school=school, name=f"Group {n}", owner=counselor)
+        session = InterventionSessionFactory(intervention=program, facilitator=facilitator, status="completed")
+        answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, session=session)
+        answer(counselor, rating=5, comments=POSITIVE, intervention=program)
+    with assert_query_count(7):
+        page = client.get("/interventions/feedback/analytics/")
+    assert page.status_code == 200 and "Group 9" in page.content.decode()
 
 
 def test_the_analytics_page_and_the_dashboard(client, counselor, form_master, teacher, programs):

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.testing.queries import assert_query_count
 from interventions.feedback.models import Feedback, FeedbackLink
 from interventions.models import CommunicationLog
 from interventions.tests.factories import (
@@ -103,3 +104,20 @@ def test_only_owners_counsellors_and_admins_send_links(client_for, teacher, othe
     program, session, _, _ = finished_session
     assert client_for(teacher).post(URL, {"intervention": program.pk}, format="json").status_code == 403
     assert client_for(other_admin).post(URL, {"intervention": program.pk}, format="json").status_code == 404
+
+
+def test_sending_takes_a_fixed_number_of_queries_per_student(client_for, counselor, school):
+    """Each student's link and message are written apart (in a savepoint of their own), so that one
+    failure does not stop the others: the queries grow with the students, by the same number each."""
+    client = client_for(counselor)
+    for size in (1, 6):
+        program = InterventionFactory(school=school, owner=counselor, status="completed")
+        for _ in range(size):
+            EnrollmentFactory(
+                intervention=program, student=StudentFactory(school=school, guardian_email="g@example.org")
+            )
+        # program, its students; for each: savepoint, the link and its audit row (in a savepoint), the
+        # message and its audit row (in a savepoint), the link's address, release
+        with assert_query_count(2 + 11 * size):
+            body = client.post(URL, {"intervention": program.pk, "channel": "email"}, format="json").json()
+        assert body["sent"] == size

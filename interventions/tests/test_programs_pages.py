@@ -10,6 +10,7 @@ from icalendar import Calendar
 from rest_framework.test import APIClient
 
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.models import (
     Alert,
     Enrollment,
@@ -74,6 +75,25 @@ class TestList:
 
     def test_anonymous_is_sent_to_login(self, client):
         assert client.get("/programs/").status_code == 302
+
+    def test_the_list_takes_the_same_queries_for_few_programs_or_many(self, client, program, counselor, make_user):
+        enroll(program, StudentFactory(school=program.school))
+        make_session(program, start=at(-2, 10), status="completed")
+        client = signed_in(client, counselor)
+        with assert_query_count(5):  # session, user, programs with their figures, school, templates
+            page = client.get("/programs/")
+        assert page.status_code == 200 and page.content.decode().count("<tr data-program=") == 1
+        for index in range(15):
+            owner = make_user("counselor", program.school) if index % 3 else counselor
+            other = make_program(
+                owner=owner, name=f"Group {index}", template=InterventionTemplateFactory(school=program.school)
+            )
+            enroll(other, StudentFactory(school=program.school))
+            make_session(other, start=at(-1, 8 + index % 4 * 2), location="", status="completed")
+            make_session(other, start=at(1, 8 + index % 4 * 2), location="")
+        with assert_query_count(5):
+            page = client.get("/programs/")
+        assert page.status_code == 200 and page.content.decode().count("<tr data-program=") == 16
 
 
 class TestDetail:
@@ -144,6 +164,19 @@ class TestDetail:
         assert len(events) == 1
         assert str(events[0]["location"]) == "Room 12" and str(events[0]["summary"]) == "Reading group"
 
+    def test_calendar_takes_the_same_queries_for_few_sessions_or_many(self, client, program, counselor, make_user):
+        make_session(program, start=at(1, 10))
+        client = signed_in(client, counselor)
+        with assert_query_count(4):  # session, user, program, sessions with their facilitators
+            response = client.get(f"/programs/{program.pk}/calendar.ics")
+        assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
+        for index in range(20):
+            facilitator = make_user("teacher", program.school)
+            make_session(program, start=at(2 + index // 4, 8 + index % 4 * 2), facilitator=facilitator, location="")
+        with assert_query_count(4):
+            response = client.get(f"/programs/{program.pk}/calendar.ics")
+        assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 21
+
 
 class TestSessionPage:
     def test_facilitator_takes_it_all_present_by_default(self, client, program, teacher, student, other_student):
@@ -165,6 +198,33 @@ class TestSessionPage:
             other_student.pk: "present",
         }
         assert AuditLog.objects.filter(action="attendance_recorded").exists()
+
+    def test_the_page_its_fragment_and_the_save_take_the_same_queries_for_few_students_or_many(
+        self, client, program, teacher, school
+    ):
+        client = signed_in(client, teacher)
+        for size in (2, 25):
+            while Enrollment.objects.filter(intervention=program).count() < size:
+                enroll(program, StudentFactory(school=school))
+            session = make_session(program, start=at(-1 - size // 10, 10), facilitator=teacher, location="")
+            url = f"/programs/sessions/{session.pk}/"
+            with assert_query_count(6):  # session, user, the session, its attendance, enrolled students, school
+                page = client.get(url)
+            assert page.status_code == 200 and page.content.decode().count('class="register-row') == size
+            with assert_query_count(5):  # the page's but the school (no layout)
+                fragment = client.get(url, HTTP_HX_REQUEST="true")
+            assert fragment.status_code == 200 and fragment.content.decode().count('class="register-row') == size
+            absent = {f"status-{e.student_id}": "absent" for e in Enrollment.objects.filter(intervention=program)[:1]}
+            # session, user, the session, its register (2); the save's eight (savepoint, session, eligible
+            # students, recorded rows, upsert, session update, audit rows, release); the session, its register
+            with assert_query_count(16):
+                saved = client.post(url, {"version": 1, **absent}, HTTP_HX_REQUEST="true")
+            assert saved.status_code == 200 and "Attendance saved." in saved.content.decode()
+            assert SessionAttendance.objects.filter(session=session).count() == size
+            # Once taken, the page shows who took each row.
+            with assert_query_count(6):
+                page = client.get(url)
+            assert page.status_code == 200 and page.content.decode().count('class="register-row') == size
 
     def test_a_teacher_who_does_not_facilitate_gets_403(self, client, program, teacher):
         session = make_session(program, start=at(-1, 10))
@@ -189,6 +249,23 @@ class TestReferral:
         assert response.status_code == 302
         enrollment = Enrollment.objects.get(student=student)
         assert (enrollment.referred_by_meeting, enrollment.source) == (meeting, "manual")
+
+    def test_the_page_takes_the_same_queries_for_few_programs_or_many(
+        self, client, program, form_master, student, counselor
+    ):
+        meeting = InterventionMeetingFactory(
+            school=student.school, student=student, created_by=form_master, status="escalated"
+        )
+        client = signed_in(client, form_master)
+        with assert_query_count(6):  # session, user, meeting, may refer, school, open programs
+            page = client.get(f"/programs/refer/{meeting.pk}/")
+        # The blank choice and the open programs.
+        assert page.status_code == 200 and page.content.decode().count('<option value="') == 2
+        for index in range(15):
+            make_program(owner=counselor, name=f"Group {index}", status="draft" if index % 2 else "active")
+        with assert_query_count(6):
+            page = client.get(f"/programs/refer/{meeting.pk}/")
+        assert page.status_code == 200 and page.content.decode().count('<option value="') == 17
 
     def test_tracker_offers_it(self, client, program, form_master, student):
         meeting = InterventionMeetingFactory(
