@@ -219,3 +219,37 @@ def test_list_refuses_to_before_from(client_for, counselor, school, form, make_s
     assert client.get("/api/attendance/", {"from": day, "to": day}).json()["count"] == 1
     assert client.get("/api/attendance/", {"from": earlier}).json()["count"] == 1
     assert client.get("/api/attendance/", {"to": earlier}).json()["count"] == 0
+
+
+def test_a_students_attendance_takes_the_same_queries_for_few_and_many_days(
+    client_for, counselor, teacher, form_master, school, form, make_students, school_day
+):
+    student = make_students(form, 1)[0]
+    days = [school_day]
+    while len(days) < 30:
+        days.append(previous_weekday(days[-1]))
+
+    def mark(some_days):
+        AttendanceRecord.objects.bulk_create(
+            [
+                AttendanceRecord(
+                    school=school,
+                    student=student,
+                    date=day,
+                    status="absent" if n % 4 == 0 else "present",
+                    marked_by=(teacher, form_master)[n % 2],
+                    marked_at=timezone.now(),
+                )
+                for n, day in enumerate(some_days)
+            ]
+        )
+
+    mark(days[:3])
+    client = client_for(counselor)
+    url = f"/api/students/{student.pk}/attendance/"
+    with assert_query_count(3):  # the student, count, page with who marked each day
+        assert client.get(url).json()["count"] == 3
+    mark(days[3:])
+    with assert_query_count(3):
+        body = client.get(url, {"page_size": 50}).json()
+    assert body["count"] == 30 and len(body["results"]) == 30

@@ -65,6 +65,11 @@ def test_day_page_query_count_is_constant(login, teacher, school, year, school_d
     with assert_query_count(11):
         response = client.get("/attendance/", {"date": school_day.isoformat()})
     assert f"{forms} of {forms}</strong>" in response.content.decode()
+    # the fragment the day picker swaps in: the page's 11 less the school of the page header
+    with assert_query_count(10):
+        response = client.get("/attendance/", {"date": school_day.isoformat()}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and f"{forms} of {forms}</strong>" in html
 
 
 def test_page_roles(login, client, counselor, other_admin, form, school_day):
@@ -199,6 +204,10 @@ def test_register_page_and_save_query_counts_are_constant(login, teacher, form, 
     client = login(teacher)
     with assert_query_count(8):  # the 7 of the register form + the holidays near the day
         client.get(register_url(form, school_day))
+    # the register form alone: session, user, form, register, students with their day, holiday
+    with assert_query_count(6):
+        html = client.get(register_url(form, school_day), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in html and html.count('value="present" checked') == size
     data = {"version": "0", **{f"status-{s.pk}": "absent" for s in students}}
     with assert_query_count(17):
         response = client.post(register_url(form, school_day), data, HTTP_HX_REQUEST="true")
@@ -224,6 +233,44 @@ def test_attendance_export(login, teacher, school, form, other_form, make_studen
     assert AuditLog.objects.filter(action="export.attendance", actor=teacher).exists()
     bad = login(teacher).get("/attendance/export.csv", {"start": "2026-01-10", "end": "2026-01-01"})
     assert bad.status_code == 400
+
+
+def test_export_takes_the_same_queries_for_few_and_many_rows(
+    login, teacher, form_master, school, year, form, make_students, school_day
+):
+    """Each record with its student, form and marker in the one streamed SELECT."""
+    days = [school_day, previous_weekday(school_day), previous_weekday(previous_weekday(school_day))]
+    params = {"start": days[-1].isoformat(), "end": days[0].isoformat()}
+
+    def mark(students, marker):
+        AttendanceRecord.objects.bulk_create(
+            [
+                AttendanceRecord(
+                    school=school,
+                    student=s,
+                    date=day,
+                    status="late",
+                    reason="Bus",
+                    marked_by=marker,
+                    marked_at=timezone.now(),
+                )
+                for s in students
+                for day in days
+            ]
+        )
+
+    mark(make_students(form, 2), teacher)
+    client = login(teacher)
+    # session, user, the audit row, the records with their students, forms and markers
+    with assert_query_count(4):
+        lines = b"".join(client.get("/attendance/export.csv", params).streaming_content).decode().splitlines()
+    assert len(lines) == 1 + 6
+    other = ClassGroupFactory(school=school, academic_year=year, name="Form 3C")
+    mark(make_students(form, 10), form_master)
+    mark(make_students(other, 10), teacher)
+    with assert_query_count(4):
+        lines = b"".join(client.get("/attendance/export.csv", params).streaming_content).decode().splitlines()
+    assert len(lines) == 1 + 66 and sum("Form 3C" in line for line in lines) == 30
 
 
 @pytest.mark.parametrize("role_fixture", ["form_master", "other_form_master", "admin_user"])

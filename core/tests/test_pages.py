@@ -6,11 +6,13 @@ import pytest
 from django.contrib import messages
 from django.shortcuts import render
 from django.urls import include, path
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from core import audit, sections
 from core.errors import ApplicationError, ConflictError
 from core.testing.queries import assert_query_count
+from students.tests.fixtures import form, year  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -179,10 +181,105 @@ class TestDashboard:
             html = client.get("/").content.decode()
         assert html.count("<li>") >= 8
 
+    def test_an_admins_whole_dashboard_takes_the_same_queries_for_few_and_many_rows(
+        self, client, admin_user, form_master, counselor, school, form
+    ):
+        """Every section filled, then each with many more rows. Session, user; needs a first step (1);
+        alerts: counts, top five; meetings: counts, first overdue; programs: today's sessions, programs
+        behind their plan, the risk list (3); admissions due; feedback: rows, count; school figures: year,
+        forms, students, registers, today's holiday (asked on a weekday only), the week's rate; recent
+        changes; the school of the header."""
+        queries = 22 + (timezone.localdate().weekday() < 5)
+        client.force_login(admin_user)
+        client.get("/")
+        fill_every_dashboard_section(school, form, form_master, counselor, 2)
+        with assert_query_count(queries):
+            html = client.get("/").content.decode()
+        assert all(marker in html for marker in DASHBOARD_SECTIONS)
+        assert html.count("Needy") >= 2
+        fill_every_dashboard_section(school, form, form_master, counselor, 15)
+        with assert_query_count(queries):
+            response = client.get("/")
+        html = response.content.decode()
+        assert response.status_code == 200 and all(marker in html for marker in DASHBOARD_SECTIONS)
+        first_step = html[html.index('id="dashboard-first-step"') :].split("</article>", 1)[0]
+        assert first_step.count("<li>") == 10 and "See them all" in first_step
+
     def test_other_roles_do_not_see_recent_changes(self, client, teacher):
         audit.record(actor=teacher, action="update", entity_type="students.student", entity_id=41)
         client.force_login(teacher)
         assert "Recent changes" not in client.get("/").content.decode()
+
+
+DASHBOARD_SECTIONS = (
+    'id="dashboard-first-step"',
+    'id="dashboard-alerts"',
+    'id="intervention-quick-access"',
+    'id="programs-dashboard"',
+    'id="admissions-due"',
+    'id="feedback-to-review"',
+    'class="section-school-figures"',
+    'class="recent-activity"',
+)
+
+
+def fill_every_dashboard_section(school, form, form_master, counselor, count):
+    """`count` rows of each kind the admin's dashboard lists: students at risk with an open alert and an
+    overdue meeting, sessions today of programs behind their plan, inquiries due, negative feedback,
+    audit rows."""
+    import datetime
+
+    from attendance.models import Register
+    from interventions.feedback.models import Feedback
+    from interventions.models import Alert
+    from interventions.risk import services as risk_services
+    from interventions.risk.tests.helpers import attendance
+    from interventions.tests.factories import (
+        AlertFactory,
+        InterventionFactory,
+        InterventionMeetingFactory,
+        InterventionSessionFactory,
+    )
+    from students.models import Inquiry
+    from students.tests.factories import InquiryFactory, StudentFactory
+
+    today = timezone.localdate()
+    noon = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    for n in range(count):
+        student = StudentFactory(school=school, class_group=form, last_name=f"Needy{n}")
+        attendance(student, attended=30, marked=45)
+        AlertFactory(school=school, student=student, severity=(Alert.Severity.HIGH, Alert.Severity.LOW)[n % 2])
+        meeting = InterventionMeetingFactory(
+            school=school,
+            student=student,
+            created_by=form_master,
+            meeting_date=today - datetime.timedelta(days=40),
+            follow_up_date=today - datetime.timedelta(days=1 + n),
+            status=("open", "escalated")[n % 2],
+        )
+        # An old case: it does not count as the first step of the last 30 days.
+        type(meeting).objects.filter(pk=meeting.pk).update(created_at=timezone.now() - datetime.timedelta(days=40))
+        program = InterventionFactory(school=school, owner=counselor)
+        InterventionSessionFactory(intervention=program, start_time=noon)
+        InterventionSessionFactory(intervention=program, start_time=noon - datetime.timedelta(days=7))
+        InquiryFactory(
+            school=school,
+            counselor=counselor,
+            status=Inquiry.Status.NEW,
+            next_follow_up_date=today - datetime.timedelta(days=n % 3),
+        )
+        Feedback.objects.create(
+            school=school,
+            intervention=program,
+            rating=1,
+            comments="Nobody came.",
+            sentiment=Feedback.Sentiment.NEGATIVE,
+        )
+        audit.record(actor=form_master, action="update", entity_type="students.student", entity_id=student.pk)
+    Register.objects.get_or_create(
+        school=school, class_group=form, date=today, defaults={"taken_by": form_master, "taken_at": timezone.now()}
+    )
+    risk_services.compute_for_school(school=school)
 
 
 class TestShell:

@@ -124,7 +124,7 @@ class TestList:
         form = make_form(school)
         # Many closed alerts of one student (only one may be active per kind).
         AlertFactory.create_batch(count, school=school, student=make_student(school, form), status=Status.RESOLVED)
-        with assert_query_count(2):  # user, count, page
+        with assert_query_count(2):  # count, page (the user is forced)
             response = client_for(admin_user).get(LIST_URL, {"page_size": 200})
         assert response.json()["count"] == count
 

@@ -405,18 +405,17 @@ def test_the_reason_in_words(kind, details, words):
 def test_detection_only_reads_and_the_scan_creates_the_settings(school, form):
     """Evaluating a school without settings uses SPEC's defaults and writes nothing; the scan (the
     service) is what creates the settings row and its audit row."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from core.models import AuditLog
     from interventions.alerts import detection
 
     student = make_student(school, form)
     mark_days(student, school_days(day("2026-11-17"), day("2026-11-19")), "absent")
-    with CaptureQueriesContext(connection) as ctx:
+    # alert settings, year, holidays, one read per rule (5 over the register, lessons, risk settings,
+    # behaviour)
+    with assert_query_count(10) as captured:
         findings = detection.evaluate(school, day("2026-11-19"))
     assert (student.pk, Kind.CONSECUTIVE_ABSENCES) in findings
-    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in ctx.captured_queries)
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
     assert not AlertSettings.objects.filter(school=school).exists()
     assert not AuditLog.objects.exists()
 

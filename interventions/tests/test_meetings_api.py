@@ -805,6 +805,23 @@ def test_recurring(
     assert client_for(teacher).get(f"{URL}recurring/").status_code == 403
 
 
+def test_recurring_takes_the_same_queries_for_few_and_many_students(client_for, admin_user, school, fm_form):
+    def recurring_students(count):
+        for _ in range(count):
+            pupil = StudentFactory(school=school, class_group=fm_form)
+            make_meeting(student=pupil, created_by=admin_user, root_cause="family", status="closed")
+            make_meeting(student=pupil, created_by=admin_user, root_cause="health")
+
+    recurring_students(2)
+    client = client_for(admin_user)
+    with assert_query_count(2):  # count, page of students with their meeting counts
+        assert client.get(f"{URL}recurring/").json()["count"] == 2
+    recurring_students(20)
+    with assert_query_count(2):
+        body = client.get(f"{URL}recurring/", {"page_size": 50}).json()
+    assert body["count"] == 22 and all(row["meeting_count"] == 2 for row in body["results"])
+
+
 def test_student_history_chronological(
     client_for, form_master, admin_user, other_admin, counselor, teacher, other_form_master, student
 ):
@@ -833,6 +850,15 @@ def test_student_history_query_count_is_flat(client_for, admin_user, form_master
     # student, count, meetings, their updates
     with assert_query_count(4):
         assert client.get(f"{URL}student/{student.pk}/").json()["count"] == 4
+    for n in range(16):
+        meeting = make_meeting(
+            student=student, created_by=(admin_user, form_master)[n % 2], meeting_date=days(-n), status="closed"
+        )
+        for _ in range(3):
+            ProgressUpdateFactory(meeting=meeting)
+    with assert_query_count(4):
+        body = client.get(f"{URL}student/{student.pk}/", {"page_size": 50}).json()
+    assert body["count"] == 20 and sum(len(m["progress_updates"]) for m in body["results"]) == 8 + 48
 
 
 def test_routes_are_not_taken_for_ids(client_for, admin_user):

@@ -332,6 +332,50 @@ def test_tracker_access(page_client, form_master, other_form_master, admin_user,
     assert page_client(other_form_master).post(url, {"update_text": "x", "version": 1}).status_code == 403
 
 
+def test_tracker_page_and_fragment_take_the_same_queries_for_few_and_many_updates(
+    page_client, form_master, admin_user, counselor, student
+):
+    meeting = make_meeting(student=student, created_by=form_master, status="monitoring")
+    ProgressUpdateFactory(meeting=meeting, update_text="First call home.")
+    client = page_client(form_master)
+    url = f"{PAGE}{meeting.pk}/"
+    client.get(url)  # warm the session
+    # session, user, the meeting with its student, its updates with their authors, the student's
+    # guardian contacts, the school of the page header
+    with assert_query_count(6):
+        html = client.get(url).content.decode()
+    assert "First call home." in html
+    with assert_query_count(4):  # the tracker alone: session, user, the meeting, its updates
+        assert "First call home." in client.get(url, **HTMX).content.decode()
+    for n in range(20):
+        moved = ("monitoring", "improving")[n % 2], ("improving", "monitoring")[n % 2]
+        ProgressUpdateFactory(
+            meeting=meeting,
+            update_text=f"Note {n}",
+            created_by=(form_master, admin_user, counselor)[n % 3],
+            previous_status=moved[0] if n % 4 == 0 else "",
+            new_status=moved[1] if n % 4 == 0 else "",
+        )
+    from interventions.communications.models import CommunicationLog
+
+    for n in range(12):
+        CommunicationLog.objects.create(
+            school=student.school,
+            student=student,
+            channel="email",
+            recipient=f"guardian{n}@example.org",
+            status=CommunicationLog.Status.SENT,
+            actor=(form_master, admin_user)[n % 2],
+        )
+    with assert_query_count(6):
+        html = client.get(url).content.decode()
+    assert html.count("Note ") >= 20 and "First call home." in html and 'id="contact-log"' in html
+    assert "The whole contact log" in html  # more contacts than the section shows
+    with assert_query_count(4):
+        html = client.get(url, **HTMX).content.decode()
+    assert "<html" not in html and "Note 19" in html
+
+
 # Sections
 
 

@@ -92,3 +92,17 @@ def test_the_list_takes_constant_queries(client_for, admin_user, form, maths, ma
     with assert_query_count(4):  # count, page, topics, attendance
         response = client.get(URL, {"class_group": form.pk})
     assert response.json()["count"] == 4
+    make_students(form, 12)
+    for n in range(12):
+        services.lesson_save(
+            actor=admin_user,
+            class_group_id=form.pk,
+            subject_id=maths.pk,
+            date=day,
+            start_time=datetime.time(8 + n // 3, 15 * (n % 3)),
+            topic_ids=[topic.pk for topic in maths_topics[: 1 + n % 4]],
+        )
+        day = previous_weekday(day) if n % 3 == 2 else day
+    with assert_query_count(4):
+        response = client.get(URL, {"class_group": form.pk})
+    assert response.json()["count"] == 16

@@ -111,6 +111,78 @@ def test_roles_and_schools(counselor, other_admin, make_user, school, form, math
     assert Client().get(URL).status_code == 302
 
 
+def test_the_picker_takes_the_same_queries_for_few_and_many_forms_and_subjects(
+    teacher, form, form_b, maths, english, enroll, make_students, taught, school, school_day
+):
+    """Nothing chosen (she teaches two subjects): the picker alone, whatever she teaches."""
+    enroll(taught[:1], english, teacher)
+    client = signed_in(teacher)
+    # session, user, year, forms, subjects, the pairs she teaches, her recent lessons, the page's school
+    with assert_query_count(8):
+        body = client.get(URL).content.decode()
+    assert "Save lesson" not in body and chosen(body, "subject") == ""
+    from students.academics.tests.factories import SubjectFactory
+
+    others = make_students(form_b, 12)
+    for n in range(8):
+        enroll(others, SubjectFactory(school=school, name=f"Subject {n}", code=f"S{n}"), teacher)
+    enroll(others, maths, teacher)
+    from attendance.lessons import services
+    from students.tests.fixtures import previous_weekday
+
+    day = school_day
+    for n in range(12):  # more than the ten recent lessons listed
+        services.lesson_save(
+            actor=teacher,
+            class_group_id=(form, form_b)[n % 2].pk,
+            subject_id=maths.pk,
+            date=day,
+            start_time=datetime.time(8 + n // 2, 30),
+        )
+        day = previous_weekday(day) if n % 4 == 3 else day
+    with assert_query_count(8):
+        body = client.get(URL).content.decode()
+    assert "Save lesson" not in body and body.count("Subject 7") >= 1
+    assert body.count("Form 2B") >= 5
+
+
+def test_the_sheet_takes_the_same_queries_for_few_and_many_students(
+    teacher, form, maths, maths_topics, make_students, enroll, taught, school, school_day
+):
+    """The sheet of a form: its students, the topics with those covered before and the next suggested."""
+    client = signed_in(teacher)
+    # session, user, year, forms, subjects, the pairs she teaches, the stored lesson, its students with
+    # their marks, the topics, those covered, the day's holiday, the page's school
+    with assert_query_count(12):
+        body = client.get(query(form, maths, school_day)).content.decode()
+    assert body.count('value="present" checked') == len(taught)
+    with assert_query_count(11):  # the sheet alone: the page's 12 less the school of the page header
+        body = client.get(query(form, maths, school_day), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body and body.count('value="present" checked') == len(taught)
+    enroll(make_students(form, 24), maths, teacher)
+    from attendance.lessons import services
+    from students.academics.tests.factories import TopicFactory
+    from students.tests.fixtures import previous_weekday
+
+    for n in range(10):
+        TopicFactory(school=school, subject=maths, name=f"Topic {n}", order_index=10 + n)
+    services.lesson_save(
+        actor=teacher,
+        class_group_id=form.pk,
+        subject_id=maths.pk,
+        date=previous_weekday(school_day),
+        start_time=datetime.time(9, 20),
+        topic_ids=[maths_topics[0].pk, maths_topics[1].pk],
+    )
+    with assert_query_count(12):
+        body = client.get(query(form, maths, school_day)).content.decode()
+    assert body.count('value="present" checked') == len(taught) + 24
+    with assert_query_count(11):
+        body = client.get(query(form, maths, school_day), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body and body.count('value="present" checked') == len(taught) + 24
+    assert f'value="{maths_topics[2].pk}" checked' in body and "Topic 9" in body
+
+
 @pytest.mark.parametrize("size", [4, 30])
 def test_the_save_request_takes_constant_queries(
     teacher, form, maths, maths_topics, make_students, enroll, school_day, size

@@ -5,12 +5,11 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from attendance.services import register_save
 from core.models import AuditLog
+from core.testing.queries import assert_query_count
 from interventions.models import StudentRisk
 from interventions.risk import services
 from interventions.risk.tests.helpers import attendance, penalties
@@ -50,14 +49,50 @@ def test_queries_do_not_grow_with_students(school, form, make_students, admin_us
     """A GROUP BY per indicator, not a loop per student."""
     make_students(form, 3)
     services.compute_for_school(school=school)
-    with CaptureQueriesContext(connection) as small:
-        services.compute_for_school(school=school)
+    # settings, year, holidays, students, the four aggregates, the stored digests: nothing to write
+    with assert_query_count(9):
+        small = services.compute_for_school(school=school)
+    assert (small.students, small.unchanged) == (3, 3)
     for student in make_students(form, 30):
         attendance(student, attended=40, marked=45)
     services.compute_for_school(school=school)
-    with CaptureQueriesContext(connection) as large:
-        services.compute_for_school(school=school)
-    assert len(large) == len(small)
+    with assert_query_count(9):
+        large = services.compute_for_school(school=school)
+    assert (large.students, large.unchanged) == (33, 33)
+
+
+@pytest.mark.django_db
+def test_new_and_changed_rows_are_written_in_the_same_queries_whatever_their_number(
+    school, form, make_students, admin_user
+):
+    """The rows of new students and the changed rows are written with their audit rows in bulk: the same
+    statements for 3 students as for 30."""
+    few = make_students(form, 3)
+    # the 9 reads of the computation, savepoint, the rows, their audit rows, release
+    with assert_query_count(13):
+        first = services.compute_for_school(school=school)
+    assert first.created == 3
+    many = make_students(form, 30)
+    for student in many:
+        attendance(student, attended=30, marked=45)
+    with assert_query_count(13):
+        second = services.compute_for_school(school=school)
+    assert (second.created, second.unchanged) == (30, 3)
+    assert _audits("create") == 33
+
+    for student in few:
+        penalties(student, 3, by=admin_user)
+    # the 9 reads, savepoint, the changed rows locked, one UPDATE, their audit rows, release
+    with assert_query_count(14):
+        third = services.compute_for_school(school=school)
+    assert (third.changed, third.unchanged) == (3, 30)
+    for student in many:
+        penalties(student, 3, by=admin_user)
+    with assert_query_count(14):
+        fourth = services.compute_for_school(school=school)
+    assert (fourth.changed, fourth.unchanged) == (30, 3)
+    assert _audits("update") == 33
+    assert StudentRisk.objects.filter(school=school, behaviour_level=2).count() == 33
 
 
 @pytest.mark.django_db
