@@ -1,4 +1,4 @@
-"""Django admin of inquiries and follow-ups: school-scoped; inquiry writes go through the services
+"""Django admin of inquiries and follow-ups: school-scoped; their writes go through the services
 (status guard, version, score, audit)."""
 
 from __future__ import annotations
@@ -73,8 +73,36 @@ class InquiryAdmin(SchoolScopedAdmin):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(SchoolScopedAdmin):
+    """Follow-ups are the record of contacts with a family, as in the API and on the pages: one added here
+    goes through `follow_up_create` (its dates checked; the inquiry's last contact, next date, status and
+    score moved on; audited), and a recorded one is shown, not changed or deleted, since nothing else
+    would rescore its inquiry. The counsellor is the one who records it."""
+
     list_display = ["inquiry", "follow_up_date", "follow_up_type", "status", "outcome", "counselor", "school"]
     list_filter = ["status", "follow_up_type", "follow_up_date", "counselor", "school"]
     list_select_related = ["inquiry", "counselor", "school"]
     search_fields = ["inquiry__student_name", "notes", "outcome"]
     raw_id_fields = ["inquiry"]
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        return [*excluded, "counselor"] if obj is None else excluded  # the service sets who recorded it
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def perform_create(self, request, obj):
+        saved = services.follow_up_create(
+            actor=request.user,
+            inquiry=obj.inquiry,
+            follow_up_date=obj.follow_up_date,
+            follow_up_type=obj.follow_up_type,
+            notes=obj.notes,
+            next_follow_up_date=obj.next_follow_up_date,
+            status=obj.status,
+            outcome=obj.outcome,
+        )
+        adopt_saved(obj, saved)

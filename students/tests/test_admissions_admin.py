@@ -1,11 +1,16 @@
-"""Inquiries in Django admin: changes go through the services (status guard, version, score, audit)."""
+"""Inquiries and follow-ups in Django admin: writes go through the services (status guard, version,
+score, audit)."""
+
+import datetime
 
 import pytest
+import time_machine
 
 from core.models import AuditLog
 from core.tests.admin_forms import admin_form_data
-from students.admissions.models import Inquiry
-from students.tests.admissions_helpers import new_inquiry
+from students.admissions import services
+from students.admissions.models import FollowUp, Inquiry
+from students.tests.admissions_helpers import TODAY, days, new_inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +70,70 @@ def test_a_save_the_role_may_not_make_is_said_on_the_form(client, make_user, sch
     assert response.status_code == 200 and "Only admins and counsellors record inquiries." in body
     assert 'value="Ama Owusu"' in body
     assert not Inquiry.objects.exists() and not AuditLog.objects.filter(entity_type="students.inquiry").exists()
+
+
+# Follow-ups ------------------------------------------------------------------------------------------
+
+FOLLOW_UP_ADD = "/admin/students/followup/add/"
+
+
+@pytest.fixture
+def on_today():
+    with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+def follow_up_data(admin_client, inquiry, **values):
+    data = admin_form_data(admin_client.get(FOLLOW_UP_ADD).content.decode())
+    data.update({"inquiry": str(inquiry.pk), "follow_up_date": TODAY.isoformat(), "follow_up_type": "call"})
+    data.update({"status": "completed", "outcome": "Visit booked", **values})
+    return data
+
+
+def test_a_follow_up_added_in_the_admin_moves_the_inquiry_on_and_rescores_it(
+    admin_client, admin_user, counselor, on_today
+):
+    inquiry = new_inquiry(counselor)
+    assert (inquiry.status, inquiry.last_contacted_on, inquiry.version) == ("new", None, 1)
+    response = admin_client.post(FOLLOW_UP_ADD, follow_up_data(admin_client, inquiry))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    follow_up = FollowUp.objects.get(inquiry=inquiry)
+    assert (follow_up.status, follow_up.counselor, follow_up.school_id) == ("completed", admin_user, inquiry.school_id)
+    assert response["Location"].endswith("/admin/students/followup/")
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.last_contacted_on, inquiry.version) == ("contacted", TODAY, 2)
+    assert any("follow-up" in part["reason"] for part in inquiry.lead_score_parts)
+    created = AuditLog.objects.get(entity_type="students.followup", entity_id=str(follow_up.pk))
+    assert (created.action, created.actor) == ("create", admin_user)
+    rescored = AuditLog.objects.get(entity_type="students.inquiry", entity_id=str(inquiry.pk), action="update")
+    assert rescored.actor == admin_user and rescored.after["status"] == "contacted"
+
+
+def test_a_follow_up_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(admin_client, counselor, on_today):
+    inquiry = new_inquiry(counselor)
+    data = follow_up_data(admin_client, inquiry, status="completed", follow_up_date=days(2).isoformat())
+    response = admin_client.post(FOLLOW_UP_ADD, data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "A completed follow-up cannot be in the future; record it as pending." in body
+    assert 'value="Visit booked"' in body
+    assert 'name="counselor"' not in body  # the one who records it is the counsellor
+    missed = admin_client.post(FOLLOW_UP_ADD, follow_up_data(admin_client, inquiry, status="missed"))
+    assert "missed is set by the nightly check" in missed.content.decode()
+    assert not FollowUp.objects.exists()
+    inquiry.refresh_from_db()
+    assert inquiry.version == 1
+
+
+def test_a_recorded_follow_up_is_shown_but_not_changed_or_deleted(admin_client, counselor, on_today):
+    inquiry = new_inquiry(counselor)
+    follow_up = services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=TODAY, outcome="Rang")
+    change = f"/admin/students/followup/{follow_up.pk}/change/"
+    page = admin_client.get(change)
+    assert page.status_code == 200 and "Rang" in page.content.decode()
+    assert str(counselor) in page.content.decode()  # who recorded it, shown on the stored row
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_client.post(change, {"outcome": "Changed", "status": "missed"}).status_code == 403
+    assert admin_client.post(f"/admin/students/followup/{follow_up.pk}/delete/", {"post": "yes"}).status_code == 403
+    follow_up.refresh_from_db()
+    assert (follow_up.outcome, follow_up.status) == ("Rang", "completed")
