@@ -1,9 +1,19 @@
-"""Behaviour records in Django admin: the school's rows; changes audited by the scoped admin."""
+"""Behaviour records in Django admin: the school's rows, written through the behaviour services.
+
+A record added here is logged by `behaviour_record_create` (its rules, its audit row, the student's risk
+looked at again); a logged one is shown, not edited: its appeal and the decision are made on the pages
+and through the API, where their rules hold. A record logged in error is removed by
+`behaviour_record_delete`."""
 
 from django.contrib import admin
+from django.utils import timezone
 
-from core.admin_base import SchoolScopedAdmin
+from core.admin_base import SchoolScopedAdmin, adopt_saved
+from students.behaviour import services
 from students.behaviour.models import BehaviourRecord
+
+# What the logging service sets itself: who logged it, and where its appeal stands.
+SET_BY_THE_SERVICE = ["created_by", "status", "upheld", "appeal_reason", "resolution_note"]
 
 
 @admin.register(BehaviourRecord)
@@ -14,3 +24,30 @@ class BehaviourRecordAdmin(SchoolScopedAdmin):
     list_select_related = ("student", "created_by")
     date_hierarchy = "date"
     readonly_fields = ("version", "created_at", "updated_at")
+    # Searched by name among the school's students (a school has too many for a select).
+    autocomplete_fields = ("student",)
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        return [*excluded, *SET_BY_THE_SERVICE] if obj is None else excluded
+
+    def get_changeform_initial_data(self, request):
+        return {"date": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def perform_create(self, request, obj):
+        saved = services.behaviour_record_create(
+            actor=request.user,
+            student=obj.student,
+            type=obj.type,
+            reason=obj.reason,
+            category=obj.category,
+            points=obj.points,
+            date=obj.date,
+        )
+        adopt_saved(obj, saved)
+
+    def perform_delete(self, request, obj):
+        services.behaviour_record_delete(actor=request.user, record=obj)

@@ -1,4 +1,5 @@
-"""Every write to behaviour records: logging a reward or penalty, an appeal and its resolution.
+"""Every write to behaviour records: logging a reward or penalty, an appeal and its resolution, the
+removal of one logged in error.
 
 Each write is one transaction with its audit row, and emits `BEHAVIOUR_SAVED` on commit so the risk
 level and the behaviour-letter alert of the student are looked at again."""
@@ -15,6 +16,7 @@ from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import versioned_update
 from core.permissions import REGISTER_TAKERS, Role, has_role
+from core.services import audited_delete
 from students.academics.access import may_log_behaviour
 from students.behaviour.events import BEHAVIOUR_SAVED
 from students.behaviour.models import BehaviourRecord
@@ -190,3 +192,13 @@ def behaviour_record_resolve(
     audit.record_update(actor=actor, instance=record, before=before)
     _changed(record)
     return record
+
+
+@transaction.atomic
+def behaviour_record_delete(*, actor, record: BehaviourRecord) -> None:
+    """Remove a record logged in error (school admins, in Django admin): audited, and the student's
+    risk level and behaviour-letter alert are looked at again without it."""
+    if actor.role != Role.ADMIN and not actor.is_superuser:
+        raise PermissionDeniedError("Only an admin removes a behaviour record.")
+    audited_delete(actor=actor, instance=record)
+    _changed(record)
