@@ -71,6 +71,10 @@ class InquiryAdmin(SchoolScopedAdmin):
         adopt_saved(obj, services.inquiry_update(actor=request.user, inquiry=stored, version=obj.version, **changes))
 
 
+# What the one who records a follow-up says (the service sets the rest).
+FOLLOW_UP_RECORDED = ["follow_up_date", "follow_up_type", "notes", "next_follow_up_date", "status", "outcome"]
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(SchoolScopedAdmin):
     """Follow-ups are the record of contacts with a family, as in the API and on the pages: one added here
@@ -95,14 +99,5 @@ class FollowUpAdmin(SchoolScopedAdmin):
         return False
 
     def perform_create(self, request, obj):
-        saved = services.follow_up_create(
-            actor=request.user,
-            inquiry=obj.inquiry,
-            follow_up_date=obj.follow_up_date,
-            follow_up_type=obj.follow_up_type,
-            notes=obj.notes,
-            next_follow_up_date=obj.next_follow_up_date,
-            status=obj.status,
-            outcome=obj.outcome,
-        )
-        adopt_saved(obj, saved)
+        recorded = {name: getattr(obj, name) for name in FOLLOW_UP_RECORDED}
+        adopt_saved(obj, services.follow_up_create(actor=request.user, inquiry=obj.inquiry, **recorded))

@@ -12,7 +12,9 @@ from core.admin_base import SchoolScopedAdmin, adopt_saved
 from students.behaviour import services
 from students.behaviour.models import BehaviourRecord
 
-# What the logging service sets itself: who logged it, and where its appeal stands.
+# What the one who logs a record says.
+LOGGED = ["type", "category", "reason", "points", "date"]
+# Set by the service: who logged it, and where its appeal stands.
 SET_BY_THE_SERVICE = ["created_by", "status", "upheld", "appeal_reason", "resolution_note"]
 
 
@@ -38,16 +40,8 @@ class BehaviourRecordAdmin(SchoolScopedAdmin):
         return False
 
     def perform_create(self, request, obj):
-        saved = services.behaviour_record_create(
-            actor=request.user,
-            student=obj.student,
-            type=obj.type,
-            reason=obj.reason,
-            category=obj.category,
-            points=obj.points,
-            date=obj.date,
-        )
-        adopt_saved(obj, saved)
+        logged = {name: getattr(obj, name) for name in LOGGED}
+        adopt_saved(obj, services.behaviour_record_create(actor=request.user, student=obj.student, **logged))
 
     def perform_delete(self, request, obj):
         services.behaviour_record_delete(actor=request.user, record=obj)
