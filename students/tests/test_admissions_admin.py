@@ -78,9 +78,12 @@ FOLLOW_UP_ADD = "/admin/students/followup/add/"
 
 
 @pytest.fixture
-def on_today():
+def admin_on_the_day(client, admin_user):
+    """The admissions tests' day, with an admin logged in on it (a session begun on another day may have
+    expired by then)."""
     with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=datetime.UTC), tick=False):
-        yield
+        client.force_login(admin_user)
+        yield client
 
 
 def follow_up_data(admin_client, inquiry, **values):
@@ -90,9 +93,9 @@ def follow_up_data(admin_client, inquiry, **values):
     return data
 
 
-def test_a_follow_up_added_in_the_admin_moves_the_inquiry_on_and_rescores_it(
-    admin_client, admin_user, counselor, on_today
-):
+@pytest.mark.own_day
+def test_a_follow_up_added_in_the_admin_moves_the_inquiry_on_and_rescores_it(admin_on_the_day, admin_user, counselor):
+    admin_client = admin_on_the_day
     inquiry = new_inquiry(counselor)
     assert (inquiry.status, inquiry.last_contacted_on, inquiry.version) == ("new", None, 1)
     response = admin_client.post(FOLLOW_UP_ADD, follow_up_data(admin_client, inquiry))
@@ -109,7 +112,9 @@ def test_a_follow_up_added_in_the_admin_moves_the_inquiry_on_and_rescores_it(
     assert rescored.actor == admin_user and rescored.after["status"] == "contacted"
 
 
-def test_a_follow_up_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(admin_client, counselor, on_today):
+@pytest.mark.own_day
+def test_a_follow_up_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(admin_on_the_day, counselor):
+    admin_client = admin_on_the_day
     inquiry = new_inquiry(counselor)
     data = follow_up_data(admin_client, inquiry, status="completed", follow_up_date=days(2).isoformat())
     response = admin_client.post(FOLLOW_UP_ADD, data)
@@ -125,7 +130,9 @@ def test_a_follow_up_the_service_refuses_is_said_on_the_form_and_nothing_is_save
     assert inquiry.version == 1
 
 
-def test_a_recorded_follow_up_is_shown_but_not_changed_or_deleted(admin_client, counselor, on_today):
+@pytest.mark.own_day
+def test_a_recorded_follow_up_is_shown_but_not_changed_or_deleted(admin_on_the_day, counselor):
+    admin_client = admin_on_the_day
     inquiry = new_inquiry(counselor)
     follow_up = services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=TODAY, outcome="Rang")
     change = f"/admin/students/followup/{follow_up.pk}/change/"
