@@ -1,8 +1,10 @@
-"""Program outcomes in Django admin: notes (append-only), exit criteria, recommendations (decided on the pages)."""
+"""Program outcomes in Django admin: notes (append-only), exit criteria (set through the service, as the
+API does), recommendations (decided on the pages)."""
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin
+from core.admin_base import SchoolScopedAdmin, adopt_saved
+from interventions.outcomes import services
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
 
 
@@ -27,6 +29,15 @@ class ExitCriteriaAdmin(SchoolScopedAdmin):
     list_filter = ("threshold_type", "school")
     search_fields = ("intervention__name", "metric_name")
     list_select_related = ("intervention",)
+
+    # A criterion is set through `criteria_create` (who may set it, its target on the program's scale, its
+    # window, its audit row), and then stays as set, as in the API: one that is wrong is deleted and set again.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def perform_create(self, request, obj):
+        given = {name: getattr(obj, name) for name in ("threshold_type", "target_value", "window", "metric_name")}
+        adopt_saved(obj, services.criteria_create(actor=request.user, program=obj.intervention, **given))
 
 
 @admin.register(ExitRecommendation)
