@@ -102,6 +102,13 @@ def other_admin(make_user, other_school):
 
 
 @pytest.fixture
+def school_admin_client(client, admin_user):
+    """The page client, logged in as the school's admin (pages and Django admin)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def api_client():
     """An API client; `api_client.force_authenticate(user)` signs in."""
     return APIClient()

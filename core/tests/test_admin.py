@@ -139,12 +139,6 @@ def test_admin_sets_a_password_audited_without_the_hash(client, admin_user, teac
 
 
 @pytest.fixture
-def school_admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def form_2a(school, form_master):
     from django.utils import timezone
 

@@ -15,18 +15,12 @@ from students.tests.admissions_helpers import TODAY, days, new_inquiry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def test_an_admin_change_is_rescored_versioned_and_audited(admin_client, counselor):
+def test_an_admin_change_is_rescored_versioned_and_audited(school_admin_client, counselor):
     inquiry = new_inquiry(counselor, priority="low")
     url = f"/admin/students/inquiry/{inquiry.pk}/change/"
-    data = admin_form_data(admin_client.get(url).content.decode())
+    data = admin_form_data(school_admin_client.get(url).content.decode())
     data["priority"] = "high"
-    response = admin_client.post(url, data)
+    response = school_admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     inquiry.refresh_from_db()
     assert (inquiry.priority, inquiry.version) == ("high", 2)
@@ -34,23 +28,23 @@ def test_an_admin_change_is_rescored_versioned_and_audited(admin_client, counsel
     assert AuditLog.objects.filter(entity_type="students.inquiry", entity_id=str(inquiry.pk), action="update").exists()
 
 
-def test_an_admin_cannot_move_an_inquiry_backwards(admin_client, counselor):
+def test_an_admin_cannot_move_an_inquiry_backwards(school_admin_client, counselor):
     inquiry = new_inquiry(counselor)
     Inquiry.objects.filter(pk=inquiry.pk).update(status="contacted")
     url = f"/admin/students/inquiry/{inquiry.pk}/change/"
-    data = admin_form_data(admin_client.get(url).content.decode())
+    data = admin_form_data(school_admin_client.get(url).content.decode())
     data["status"] = "new"
-    response = admin_client.post(url, data)
+    response = school_admin_client.post(url, data)
     assert "cannot go back" in response.content.decode()
     inquiry.refresh_from_db()
     assert (inquiry.status, inquiry.version) == ("contacted", 1)
 
 
-def test_an_admin_adds_an_inquiry_with_its_score(admin_client, admin_user):
-    response = admin_client.get("/admin/students/inquiry/add/")
+def test_an_admin_adds_an_inquiry_with_its_score(school_admin_client, admin_user):
+    response = school_admin_client.get("/admin/students/inquiry/add/")
     data = admin_form_data(response.content.decode())
     data.update({"student_name": "Mary Seacole", "phone": "0700", "source": "referral", "priority": "medium"})
-    response = admin_client.post("/admin/students/inquiry/add/", data)
+    response = school_admin_client.post("/admin/students/inquiry/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     inquiry = Inquiry.objects.get(student_name="Mary Seacole")
     assert (inquiry.school, inquiry.version) == (admin_user.school, 1)
@@ -86,8 +80,8 @@ def admin_on_the_day(client, admin_user):
         yield client
 
 
-def follow_up_data(admin_client, inquiry, **values):
-    data = admin_form_data(admin_client.get(FOLLOW_UP_ADD).content.decode())
+def follow_up_data(school_admin_client, inquiry, **values):
+    data = admin_form_data(school_admin_client.get(FOLLOW_UP_ADD).content.decode())
     data.update({"inquiry": str(inquiry.pk), "follow_up_date": TODAY.isoformat(), "follow_up_type": "call"})
     data.update({"status": "completed", "outcome": "Visit booked", **values})
     return data
@@ -95,10 +89,10 @@ def follow_up_data(admin_client, inquiry, **values):
 
 @pytest.mark.own_day
 def test_a_follow_up_added_in_the_admin_moves_the_inquiry_on_and_rescores_it(admin_on_the_day, admin_user, counselor):
-    admin_client = admin_on_the_day
+    school_admin_client = admin_on_the_day
     inquiry = new_inquiry(counselor)
     assert (inquiry.status, inquiry.last_contacted_on, inquiry.version) == ("new", None, 1)
-    response = admin_client.post(FOLLOW_UP_ADD, follow_up_data(admin_client, inquiry))
+    response = school_admin_client.post(FOLLOW_UP_ADD, follow_up_data(school_admin_client, inquiry))
     assert response.status_code == 302, response.content.decode()[:3000]
     follow_up = FollowUp.objects.get(inquiry=inquiry)
     assert (follow_up.status, follow_up.counselor, follow_up.school_id) == ("completed", admin_user, inquiry.school_id)
@@ -114,16 +108,16 @@ def test_a_follow_up_added_in_the_admin_moves_the_inquiry_on_and_rescores_it(adm
 
 @pytest.mark.own_day
 def test_a_follow_up_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(admin_on_the_day, counselor):
-    admin_client = admin_on_the_day
+    school_admin_client = admin_on_the_day
     inquiry = new_inquiry(counselor)
-    data = follow_up_data(admin_client, inquiry, status="completed", follow_up_date=days(2).isoformat())
-    response = admin_client.post(FOLLOW_UP_ADD, data)
+    data = follow_up_data(school_admin_client, inquiry, status="completed", follow_up_date=days(2).isoformat())
+    response = school_admin_client.post(FOLLOW_UP_ADD, data)
     body = response.content.decode()
     assert response.status_code == 200
     assert "A completed follow-up cannot be in the future; record it as pending." in body
     assert 'value="Visit booked"' in body
     assert 'name="counselor"' not in body  # the one who records it is the counsellor
-    missed = admin_client.post(FOLLOW_UP_ADD, follow_up_data(admin_client, inquiry, status="missed"))
+    missed = school_admin_client.post(FOLLOW_UP_ADD, follow_up_data(school_admin_client, inquiry, status="missed"))
     assert "missed is set by the nightly check" in missed.content.decode()
     assert not FollowUp.objects.exists()
     inquiry.refresh_from_db()
@@ -132,15 +126,17 @@ def test_a_follow_up_the_service_refuses_is_said_on_the_form_and_nothing_is_save
 
 @pytest.mark.own_day
 def test_a_recorded_follow_up_is_shown_but_not_changed_or_deleted(admin_on_the_day, counselor):
-    admin_client = admin_on_the_day
+    school_admin_client = admin_on_the_day
     inquiry = new_inquiry(counselor)
     follow_up = services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=TODAY, outcome="Rang")
     change = f"/admin/students/followup/{follow_up.pk}/change/"
-    page = admin_client.get(change)
+    page = school_admin_client.get(change)
     assert page.status_code == 200 and "Rang" in page.content.decode()
     assert str(counselor) in page.content.decode()  # who recorded it, shown on the stored row
     assert 'name="_save"' not in page.content.decode()
-    assert admin_client.post(change, {"outcome": "Changed", "status": "missed"}).status_code == 403
-    assert admin_client.post(f"/admin/students/followup/{follow_up.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert school_admin_client.post(change, {"outcome": "Changed", "status": "missed"}).status_code == 403
+    assert (
+        school_admin_client.post(f"/admin/students/followup/{follow_up.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
     follow_up.refresh_from_db()
     assert (follow_up.outcome, follow_up.status) == ("Rang", "completed")

@@ -15,31 +15,25 @@ ADD = "/admin/students/behaviourrecord/add/"
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def student(form, make_students):
     return make_students(form, 1)[0]
 
 
-def record_data(admin_client, student, **values):
-    data = admin_form_data(admin_client.get(ADD).content.decode())
+def record_data(school_admin_client, student, **values):
+    data = admin_form_data(school_admin_client.get(ADD).content.decode())
     data.update({"student": str(student.pk), "type": "penalty", "category": "behavior", "points": "3"})
     data.update({"reason": "Phone out in the exam", "date": timezone.localdate().isoformat(), **values})
     return data
 
 
 def test_a_record_added_in_the_admin_is_logged_by_the_service(
-    admin_client, admin_user, student, django_capture_on_commit_callbacks
+    school_admin_client, admin_user, student, django_capture_on_commit_callbacks
 ):
-    page = admin_client.get(ADD).content.decode()
+    page = school_admin_client.get(ADD).content.decode()
     assert 'name="created_by"' not in page and 'name="status"' not in page  # the service sets them
     assert f'value="{formats.localize_input(timezone.localdate())}"' in page  # today unless said otherwise
     with django_capture_on_commit_callbacks() as callbacks:
-        response = admin_client.post(ADD, record_data(admin_client, student))
+        response = school_admin_client.post(ADD, record_data(school_admin_client, student))
     assert response.status_code == 302, response.content.decode()[:3000]
     record = BehaviourRecord.objects.get(student=student)
     assert (record.created_by, record.status, record.points, record.school_id) == (
@@ -53,9 +47,9 @@ def test_a_record_added_in_the_admin_is_logged_by_the_service(
     assert len(callbacks) == 1  # the student's risk is looked at again once it is committed
 
 
-def test_what_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(admin_client, student):
+def test_what_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(school_admin_client, student):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = admin_client.post(ADD, record_data(admin_client, student, date=tomorrow.isoformat()))
+    response = school_admin_client.post(ADD, record_data(school_admin_client, student, date=tomorrow.isoformat()))
     body = response.content.decode()
     assert response.status_code == 200 and "Not a date in the future." in body
     assert 'value="Phone out in the exam"' in body
@@ -63,16 +57,16 @@ def test_what_the_service_refuses_is_said_on_the_form_and_nothing_is_saved(admin
 
 
 def test_a_logged_record_is_shown_not_edited_and_is_removed_through_the_service(
-    admin_client, admin_user, student, django_capture_on_commit_callbacks
+    school_admin_client, admin_user, student, django_capture_on_commit_callbacks
 ):
     record = services.behaviour_record_create(actor=admin_user, student=student, type="penalty", reason="Late again")
     change = f"/admin/students/behaviourrecord/{record.pk}/change/"
-    page = admin_client.get(change)
+    page = school_admin_client.get(change)
     assert page.status_code == 200 and "Late again" in page.content.decode()
     assert 'name="_save"' not in page.content.decode()
-    assert admin_client.post(change, {"status": "resolved", "upheld": ""}).status_code == 403
+    assert school_admin_client.post(change, {"status": "resolved", "upheld": ""}).status_code == 403
     with django_capture_on_commit_callbacks() as callbacks:
-        response = admin_client.post(f"/admin/students/behaviourrecord/{record.pk}/delete/", {"post": "yes"})
+        response = school_admin_client.post(f"/admin/students/behaviourrecord/{record.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not BehaviourRecord.objects.exists()
     removed = AuditLog.objects.get(entity_type="students.behaviourrecord", action="delete")
