@@ -200,13 +200,13 @@ def test_pending_follow_ups_past_their_date_become_missed(counselor):
 
 def _missed_follow_up_queries(inquiries: int) -> int:
     # savepoint, the overdue follow-ups, their one UPDATE, their audit rows (one INSERT; SQLite takes 111 a
-    # statement), their inquiries, release; then each inquiry is rescored on its own, so the count grows
-    # with them: savepoint, completed follow-ups, subjects, the UPDATE, its audit row, release.
-    return 6 + 6 * inquiries
+    # statement), their inquiries with what their scores count, release; then each inquiry is written on its
+    # own, so that one a person changed meanwhile is skipped: savepoint, the UPDATE, its audit row, release.
+    return 6 + 4 * inquiries
 
 
 @pytest.mark.parametrize("inquiries", [1, 12])
-def test_marking_missed_follow_ups_takes_fixed_queries_and_six_per_inquiry(counselor, inquiries):
+def test_marking_missed_follow_ups_takes_fixed_reads_and_one_write_per_inquiry(counselor, inquiries):
     for n in range(inquiries):
         inquiry = new_inquiry(counselor, student_name=f"Kid {n}")
         for day in (days(1), days(2)):
@@ -257,6 +257,36 @@ def test_the_nightly_rescore_moves_the_recency_part_with_the_calendar(counselor,
     assert (elsewhere.version, elsewhere.scored_on) == (2, days(8))
     assert services.rescore_inquiries(today=days(8)) == 0
     assert AuditLog.objects.count() == audited + 2
+
+
+@pytest.mark.parametrize(("inquiries", "changed"), [(1, 1), (12, 8)])
+def test_the_nightly_rescore_scores_from_one_read_and_writes_each_changed_inquiry(
+    counselor, school, inquiries, changed
+):
+    """What the score counts besides the inquiry's columns (completed follow-ups, subjects) comes with the
+    inquiries in one query, and the score is the one a fresh count gives."""
+    from students.academics.models import Subject
+
+    maths, art = (Subject.objects.create(school=school, name=name, code=name[:4].upper()) for name in ("Maths", "Art"))
+    for n in range(inquiries):
+        inquiry = new_inquiry(counselor, student_name=f"Kid {n}", interested_subjects=[maths, art][: 1 + n % 2])
+        for day in range(n % 3):
+            services.follow_up_create(actor=counselor, inquiry=inquiry, follow_up_date=days(day), today=days(day))
+    # The open inquiries with their counts; for each whose score changes (all but those contacted twice,
+    # whose contact is still recent enough): savepoint, UPDATE, audit row, release; then one UPDATE moves
+    # the day on for the others.
+    with assert_query_count(1 + 4 * changed + (changed < inquiries)):
+        assert services.rescore_inquiries(today=days(8)) == changed
+    for inquiry in Inquiry.objects.all():
+        fresh = services.score_changes(inquiry, today=days(8))
+        assert (inquiry.lead_score, inquiry.lead_score_parts, inquiry.scored_on) == (
+            fresh["lead_score"],
+            fresh["lead_score_parts"],
+            days(8),
+        )
+    reasons = {part["reason"] for inquiry in Inquiry.objects.all() for part in inquiry.lead_score_parts}
+    assert "interested in 1 subject" in reasons
+    assert inquiries == 1 or {"interested in 2 subjects", "1 follow-up completed", "2 follow-ups completed"} <= reasons
 
 
 def test_the_nightly_command_marks_missed_follow_ups_and_rescores(counselor):
