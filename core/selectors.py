@@ -1,4 +1,15 @@
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
 from core.models import AuditLog
+
+
+def correlated_count(queryset: QuerySet, *, by: str) -> Coalesce:
+    """How many rows of `queryset` (filtered on `OuterRef`) each outer row has, as an annotation: a
+    correlated COUNT grouped on the column `by` that points at the outer row, 0 when there are none, and no
+    row fan-out in the outer query."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def audit_log_list(*, actor):

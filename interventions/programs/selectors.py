@@ -20,6 +20,7 @@ from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.errors import PermissionDeniedError
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS, STAFF
+from core.selectors import correlated_count
 from core.tenancy import get_scoped
 from interventions.alerts.selectors import SEVERITY_RANK
 from interventions.models import (
@@ -41,9 +42,8 @@ LOW_FIDELITY_PCT = 80
 
 
 def _count(queryset: QuerySet) -> Coalesce:
-    """A correlated COUNT of `queryset` (already filtered on OuterRef), 0 when empty."""
-    counted = queryset.order_by().values("intervention_id").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    """A correlated COUNT of `queryset` (rows of a program, filtered on OuterRef), 0 when empty."""
+    return correlated_count(queryset, by="intervention_id")
 
 
 def with_figures(queryset: QuerySet, *, now: datetime.datetime | None = None) -> QuerySet:

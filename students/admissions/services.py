@@ -8,8 +8,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
 from core import audit
@@ -17,6 +16,7 @@ from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.locking import expect_version, versioned_update
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS, has_role, owns, require_ownership
+from core.selectors import correlated_count
 from students.admissions import scoring
 from students.admissions.models import FollowUp, Inquiry
 from students.models import ClassGroup
@@ -170,14 +170,12 @@ def with_score_counts(inquiries: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
     """Inquiries annotated with what their score counts besides their own columns (`completed_follow_ups`,
     `subject_total`), each a subquery: a nightly pass scores many without two reads each. The counts
     hold while the inquiry's version does: recording a follow-up or changing the subjects rescores it."""
-
-    def counted(queryset) -> Coalesce:
-        counts = queryset.order_by().values("inquiry_id").annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-
     completed = FollowUp.objects.filter(inquiry_id=OuterRef("pk"), status=FollowUp.Status.COMPLETED)
     subjects = Inquiry.interested_subjects.through.objects.filter(inquiry_id=OuterRef("pk"))
-    return inquiries.annotate(completed_follow_ups=counted(completed), subject_total=counted(subjects))
+    return inquiries.annotate(
+        completed_follow_ups=correlated_count(completed, by="inquiry_id"),
+        subject_total=correlated_count(subjects, by="inquiry_id"),
+    )
 
 
 def _counted(inquiry: Inquiry) -> dict[str, int]:
