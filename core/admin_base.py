@@ -488,6 +488,21 @@ class SchoolSettingsAdmin(SchoolScopedAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class RecordedRowAdmin(SchoolScopedAdmin):
+    """Rows that are a record (a contact made, a behaviour logged, a criterion set): added through the
+    app's service (its `perform_create`), then shown as recorded, not changed, since only that service
+    keeps right what depends on them. `set_by_service`: the fields it fills in, left off the add form."""
+
+    set_by_service: tuple[str, ...] = ()
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        return [*excluded, *self.set_by_service] if obj is None else excluded
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(SchoolScopedAdmin):
     def has_add_permission(self, request):
         return False

@@ -3,7 +3,7 @@ API does), recommendations (decided on the pages)."""
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin, adopt_saved
+from core.admin_base import RecordedRowAdmin, SchoolScopedAdmin, adopt_saved
 from interventions.outcomes import services
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
 
@@ -24,7 +24,7 @@ class ProgressNoteAdmin(SchoolScopedAdmin):
 
 
 @admin.register(ExitCriteria)
-class ExitCriteriaAdmin(SchoolScopedAdmin):
+class ExitCriteriaAdmin(RecordedRowAdmin):
     list_display = ("intervention", "threshold_type", "target_value", "window", "metric_name", "created_at")
     list_filter = ("threshold_type", "school")
     search_fields = ("intervention__name", "metric_name")
@@ -32,9 +32,6 @@ class ExitCriteriaAdmin(SchoolScopedAdmin):
 
     # A criterion is set through `criteria_create` (who may set it, its target on the program's scale, its
     # window, its audit row), and then stays as set, as in the API: one that is wrong is deleted and set again.
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def perform_create(self, request, obj):
         given = {name: getattr(obj, name) for name in ("threshold_type", "target_value", "window", "metric_name")}
         adopt_saved(obj, services.criteria_create(actor=request.user, program=obj.intervention, **given))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin, adopt_saved
+from core.admin_base import RecordedRowAdmin, SchoolScopedAdmin, adopt_saved
 from students.admissions import scoring, services
 from students.admissions.models import FollowUp, Inquiry
 
@@ -76,7 +76,7 @@ FOLLOW_UP_RECORDED = ["follow_up_date", "follow_up_type", "notes", "next_follow_
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SchoolScopedAdmin):
+class FollowUpAdmin(RecordedRowAdmin):
     """Follow-ups are the record of contacts with a family, as in the API and on the pages: one added here
     goes through `follow_up_create` (its dates checked; the inquiry's last contact, next date, status and
     score moved on; audited), and a recorded one is shown, not changed or deleted, since nothing else
@@ -87,13 +87,7 @@ class FollowUpAdmin(SchoolScopedAdmin):
     list_select_related = ["inquiry", "counselor", "school"]
     search_fields = ["inquiry__student_name", "notes", "outcome"]
     raw_id_fields = ["inquiry"]
-
-    def get_exclude(self, request, obj=None):
-        excluded = super().get_exclude(request, obj)
-        return [*excluded, "counselor"] if obj is None else excluded  # the service sets who recorded it
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    set_by_service = ("counselor",)  # the one who records it
 
     def has_delete_permission(self, request, obj=None):
         return False

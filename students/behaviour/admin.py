@@ -8,18 +8,16 @@ and through the API, where their rules hold. A record logged in error is removed
 from django.contrib import admin
 from django.utils import timezone
 
-from core.admin_base import SchoolScopedAdmin, adopt_saved
+from core.admin_base import RecordedRowAdmin, adopt_saved
 from students.behaviour import services
 from students.behaviour.models import BehaviourRecord
 
 # What the one who logs a record says.
 LOGGED = ["type", "category", "reason", "points", "date"]
-# Set by the service: who logged it, and where its appeal stands.
-SET_BY_THE_SERVICE = ["created_by", "status", "upheld", "appeal_reason", "resolution_note"]
 
 
 @admin.register(BehaviourRecord)
-class BehaviourRecordAdmin(SchoolScopedAdmin):
+class BehaviourRecordAdmin(RecordedRowAdmin):
     list_display = ("student", "type", "category", "points", "date", "status", "upheld", "created_by")
     list_filter = ("type", "category", "status", "upheld", "school")
     search_fields = ("student__first_name", "student__last_name", "student__student_id", "reason")
@@ -28,16 +26,11 @@ class BehaviourRecordAdmin(SchoolScopedAdmin):
     readonly_fields = ("version", "created_at", "updated_at")
     # Searched by name among the school's students (a school has too many for a select).
     autocomplete_fields = ("student",)
-
-    def get_exclude(self, request, obj=None):
-        excluded = super().get_exclude(request, obj)
-        return [*excluded, *SET_BY_THE_SERVICE] if obj is None else excluded
+    # Who logged it, and where its appeal stands.
+    set_by_service = ("created_by", "status", "upheld", "appeal_reason", "resolution_note")
 
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), **super().get_changeform_initial_data(request)}
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def perform_create(self, request, obj):
         logged = {name: getattr(obj, name) for name in LOGGED}
