@@ -1,7 +1,9 @@
 from django.contrib import admin
 
+from attendance import services
 from attendance.models import AttendanceRecord, Holiday, Register
-from core.admin_base import SchoolScopedAdmin
+from attendance.selectors import register_students
+from core.admin_base import SchoolScopedAdmin, adopt_saved
 
 
 @admin.register(Holiday)
@@ -20,6 +22,31 @@ class RegisterAdmin(SchoolScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ["class_group", "taken_by", "school"]
     readonly_fields = ["version"]
+    # Who took it and when: the one adding it, now.
+    set_by_service = ["taken_by", "taken_at"]
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        return [*excluded, *self.set_by_service] if obj is None else excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # The form's day: its records are of that form and day, and would be left behind.
+        return [*readonly, "class_group", "date"] if obj is not None else readonly
+
+    def perform_create(self, request, obj):
+        # Taken as the register page takes it with nothing changed: the marks already recorded for the
+        # day kept, every other student of the form present; the day's rules, audit rows and the alerts'
+        # reaction with it.
+        marked = [
+            {"student": row["id"], "status": row["day__status"], "reason": row["day__reason"]}
+            for row in register_students(class_group_id=obj.class_group_id, date=obj.date)
+            if row["day__id"] is not None
+        ]
+        saved = services.register_save(
+            actor=request.user, class_group_id=obj.class_group_id, date=obj.date, records=marked, expected_version=0
+        )
+        adopt_saved(obj, saved.register)
 
 
 @admin.register(AttendanceRecord)
@@ -31,6 +58,17 @@ class AttendanceRecordAdmin(SchoolScopedAdmin):
     list_select_related = ["student", "marked_by", "school"]
     # Searched by name among the school's students (a school has too many for a select).
     autocomplete_fields = ["student"]
+
+    # A mark added, corrected or removed here keeps the register page's rules for the day, and the
+    # student's alerts and risk react to it as to a register save.
+    def perform_create(self, request, obj):
+        services.attendance_record_save(actor=request.user, record=obj)
+
+    def perform_update(self, request, obj, before):
+        services.attendance_record_save(actor=request.user, record=obj, before=before)
+
+    def perform_delete(self, request, obj):
+        services.attendance_record_delete(actor=request.user, record=obj)
 
 
 # Lessons register their admin when imported.

@@ -17,8 +17,8 @@ from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import conflict, expect_version, versioned_update
-from core.permissions import REGISTER_TAKERS, require_role
-from core.services import bulk_upsert
+from core.permissions import REGISTER_TAKERS, Role, require_role
+from core.services import audited_create, audited_delete, audited_update, bulk_upsert
 from students.models import ClassGroup
 
 Status = AttendanceRecord.Status
@@ -305,3 +305,55 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         unchanged=len(rows) - created - updated,
         student_ids=list(rows),
     )
+
+
+def _record_changed(record: AttendanceRecord) -> None:
+    # The same reaction as a register save: the student's alerts and risk are looked at again, as of today.
+    emit_on_commit(
+        events.REGISTER_SAVED, school_id=record.school_id, student_ids=[record.student_id], as_of=timezone.localdate()
+    )
+
+
+def _may_correct_records(actor) -> None:
+    if actor.role != Role.ADMIN and not actor.is_superuser:
+        raise PermissionDeniedError("Only an admin corrects a single attendance record; others take the register.")
+
+
+@transaction.atomic
+def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | None = None) -> AttendanceRecord:
+    """One student's mark of one day, added (`before` None) or corrected in Django admin, by an admin.
+
+    The day must be one the student's form can have a register for (a past or present school day of the
+    form's academic year, not a weekend or holiday), the rule of the register page; a reason is kept only
+    for absent, late or excused. Audited; the student's alerts and risk react as to a register save."""
+    _may_correct_records(actor)
+    student = (
+        type(record.student)
+        ._base_manager.select_related("class_group__academic_year")
+        .filter(pk=record.student_id)
+        .first()
+    )
+    if student is None or student.class_group is None:
+        raise ApplicationError(
+            field_errors={"student": ["This student is in no form: a mark belongs to a form's register."]}
+        )
+    year = student.class_group.academic_year
+    holiday = Holiday.objects.filter(school_id=student.school_id, date=record.date).values_list("name", flat=True)
+    check_register_date(date=record.date, year_start=year.start_date, year_end=year.end_date, holiday=holiday.first())
+    if record.status not in NEEDS_REASON:
+        record.reason = ""
+    if before is None:
+        audited_create(actor=actor, instance=record)
+    else:
+        audited_update(actor=actor, instance=record, before=before)
+    _record_changed(record)
+    return record
+
+
+@transaction.atomic
+def attendance_record_delete(*, actor, record: AttendanceRecord) -> None:
+    """Remove a mark recorded in error (an admin, in Django admin): audited, and the student's alerts and
+    risk react as to a register save."""
+    _may_correct_records(actor)
+    audited_delete(actor=actor, instance=record)
+    _record_changed(record)

@@ -21,7 +21,7 @@ from students.tests.factories import (
     ClassGroupFactory,
     StudentFactory,
 )
-from students.tests.fixtures import last_school_weekday
+from students.tests.fixtures import last_school_weekday, previous_weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -322,30 +322,32 @@ def test_the_platform_operator_still_manages_superusers(operator_client, north_s
 
 
 def test_a_superuser_cannot_record_attendance_of_another_schools_student(operator_client, north, south):
+    # A school day of the form's year before the one the fixture marked.
+    day = previous_weekday(last_school_weekday(days(-1)))
     data = {
         "school": str(north.school.pk),
         "student": str(south.student.pk),
-        "date": "2026-01-05",
+        "date": day.isoformat(),
         "status": "absent",
         "reason": "",
         "marked_by": str(north.teacher.pk),
-        "marked_at_0": "2026-01-05",
+        "marked_at_0": day.isoformat(),
         "marked_at_1": "09:00:00",
     }
     response = operator_client.post("/admin/attendance/attendancerecord/add/", data)
     assert response.status_code == 200
     assert "This student belongs to another school than the attendance record." in response.content.decode()
-    assert not AttendanceRecord.objects.filter(date=datetime.date(2026, 1, 5)).exists()
+    assert not AttendanceRecord.objects.filter(date=day).exists()
 
     data.update(marked_by=str(south.teacher.pk), student=str(north.student.pk))
     response = operator_client.post("/admin/attendance/attendancerecord/add/", data)
     assert "This user belongs to another school than the attendance record." in response.content.decode()
-    assert not AttendanceRecord.objects.filter(date=datetime.date(2026, 1, 5)).exists()
+    assert not AttendanceRecord.objects.filter(date=day).exists()
     assert not AuditLog.objects.exists()
 
     data.update(marked_by=str(north.teacher.pk))
     assert operator_client.post("/admin/attendance/attendancerecord/add/", data).status_code == 302
-    assert AttendanceRecord.objects.get(date=datetime.date(2026, 1, 5)).school == north.school
+    assert AttendanceRecord.objects.get(date=day).school == north.school
 
 
 def test_a_superuser_cannot_put_a_form_in_another_schools_year(operator_client, north, south):
