@@ -1,9 +1,14 @@
-"""Lessons and their attendance in Django admin: the school's rows only."""
+"""Lessons and their attendance in Django admin: the school's rows only. A lesson is recorded as the
+lesson sheet records it (lesson_save: the day's rules, every student's attendance, the audit rows and
+the reactions); what it covered and who attended are recorded on the sheet and shown here."""
 
 from django.contrib import admin
 
+from attendance.lessons import services
 from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
-from core.admin_base import SchoolScopedAdmin
+from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
+
+PERIOD = ("class_group", "subject", "date", "start_time")
 
 
 @admin.register(Lesson)
@@ -14,31 +19,43 @@ class LessonAdmin(SchoolScopedAdmin):
     list_select_related = ("class_group", "subject", "teacher")
     date_hierarchy = "date"
     readonly_fields = ("version",)
+    # Who recorded it and when: the one adding it, now.
+    set_by_service = ("teacher", "recorded_at")
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        return [*excluded, *self.set_by_service] if obj is None else excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # Its attendance and topics are of that period: moving it would leave them behind.
+        return [*readonly, *PERIOD] if obj is not None else readonly
+
+    def perform_create(self, request, obj):
+        # Every active student of the form present, as a sheet saved with nothing changed.
+        saved = services.lesson_save(
+            actor=request.user,
+            class_group_id=obj.class_group_id,
+            subject_id=obj.subject_id,
+            date=obj.date,
+            start_time=obj.start_time,
+            expected_version=0,
+        )
+        adopt_saved(obj, saved.lesson)
 
 
 @admin.register(LessonTopic)
-class LessonTopicAdmin(SchoolScopedAdmin):
+class LessonTopicAdmin(ReadOnlyAdmin):
     list_display = ("lesson", "topic")
     list_filter = ("topic__subject", "school")
     search_fields = ("topic__name",)
     list_select_related = ("lesson__class_group", "lesson__subject", "topic")
 
-    def perform_create(self, request, obj):
-        obj.school_id = obj.lesson.school_id
-        super().perform_create(request, obj)
-
 
 @admin.register(LessonAttendance)
-class LessonAttendanceAdmin(SchoolScopedAdmin):
+class LessonAttendanceAdmin(ReadOnlyAdmin):
     list_display = ("date", "lesson", "student", "status", "understanding")
     list_filter = ("status", "understanding", "lesson__subject", "school")
     search_fields = ("student__first_name", "student__last_name", "student__student_id")
     list_select_related = ("lesson__class_group", "lesson__subject", "student")
     date_hierarchy = "date"
-    autocomplete_fields = ["student"]
-    readonly_fields = ("date",)
-
-    def perform_create(self, request, obj):
-        obj.school_id = obj.lesson.school_id
-        obj.date = obj.lesson.date
-        super().perform_create(request, obj)

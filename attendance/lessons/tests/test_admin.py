@@ -1,0 +1,70 @@
+"""A lesson added in Django admin is recorded as the lesson sheet records it; what it covered and who
+attended are recorded on the sheet and only shown in admin."""
+
+import datetime
+
+import pytest
+
+from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
+from core.models import AuditLog
+from core.tests.admin_forms import admin_form_data
+
+pytestmark = pytest.mark.django_db
+ADD = "/admin/attendance/lesson/add/"
+
+
+def lesson_data(form, subject, day):
+    return {"class_group": str(form.pk), "subject": str(subject.pk), "date": day.isoformat(), "start_time": "09:00"}
+
+
+def test_a_lesson_added_in_admin_marks_the_form_present_and_is_audited(
+    school_admin_client, admin_user, form, maths, taught, school_day, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert school_admin_client.post(ADD, lesson_data(form, maths, school_day)).status_code == 302
+    lesson = Lesson.objects.get(class_group=form, subject=maths, date=school_day)
+    assert (lesson.teacher, lesson.start_time, lesson.version) == (admin_user, datetime.time(9, 0), 1)
+    marks = dict(LessonAttendance.objects.filter(lesson=lesson).values_list("student_id", "status"))
+    assert marks == {pupil.pk: "present" for pupil in taught}
+    assert AuditLog.objects.filter(actor=admin_user, entity_type="attendance.lesson", action="create").count() == 1
+    assert AuditLog.objects.filter(actor=admin_user, entity_type="attendance.lessonattendance").count() == len(taught)
+
+
+def test_a_lesson_on_a_weekend_is_refused_on_the_form(school_admin_client, admin_user, form, maths, taught, school_day):
+    saturday = school_day - datetime.timedelta(days=school_day.weekday() + 2)
+    response = school_admin_client.post(ADD, lesson_data(form, maths, saturday))
+    assert response.status_code == 200
+    assert "That day is a weekend" in response.content.decode()
+    assert not Lesson.objects.exists()
+    assert not AuditLog.objects.filter(actor=admin_user).exists()
+
+
+def test_a_recorded_lesson_keeps_its_period_and_its_rows_are_shown_not_changed(
+    school_admin_client, admin_user, form, maths, maths_topics, taught, school_day
+):
+    from attendance.lessons import services
+
+    lesson = services.lesson_save(
+        actor=admin_user,
+        class_group_id=form.pk,
+        subject_id=maths.pk,
+        date=school_day,
+        start_time=datetime.time(9, 0),
+        topic_ids=[maths_topics[0].pk],
+    ).lesson
+    data = admin_form_data(school_admin_client.get(f"/admin/attendance/lesson/{lesson.pk}/change/").content.decode())
+    assert not {"class_group", "subject", "date", "start_time"} & set(data)
+    mark = LessonAttendance.objects.filter(lesson=lesson).first()
+    covered = LessonTopic.objects.get(lesson=lesson)
+    assert school_admin_client.get("/admin/attendance/lessonattendance/add/").status_code == 403
+    assert school_admin_client.get("/admin/attendance/lessontopic/add/").status_code == 403
+    url = f"/admin/attendance/lessonattendance/{mark.pk}/change/"
+    assert school_admin_client.post(url, {"status": "absent"}).status_code == 403
+    assert school_admin_client.get(url).status_code == 200  # shown
+    assert (
+        school_admin_client.post(f"/admin/attendance/lessontopic/{covered.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    mark.refresh_from_db()
+    assert mark.status == "present"
+    assert LessonTopic.objects.filter(pk=covered.pk).exists()
