@@ -23,16 +23,9 @@ class RegisterAdmin(SchoolScopedAdmin):
     list_select_related = ["class_group", "taken_by", "school"]
     readonly_fields = ["version"]
     # Who took it and when: the one adding it, now.
-    set_by_service = ["taken_by", "taken_at"]
-
-    def get_exclude(self, request, obj=None):
-        excluded = super().get_exclude(request, obj)
-        return [*excluded, *self.set_by_service] if obj is None else excluded
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        # The form's day: its records are of that form and day, and would be left behind.
-        return [*readonly, "class_group", "date"] if obj is not None else readonly
+    set_by_service = ("taken_by", "taken_at")
+    # Its records are of that form and day, and would be left behind.
+    fixed_once_saved = ("class_group", "date")
 
     def perform_create(self, request, obj):
         # Taken as the register page takes it with nothing changed: the marks already recorded for the

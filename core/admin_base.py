@@ -163,6 +163,10 @@ class SchoolScopedAdmin(admin.ModelAdmin):
     """
 
     school_field = "school"
+    # Fields the service that adds the row fills in (who, when): left off the add form.
+    set_by_service: tuple[str, ...] = ()
+    # Fields that stay as they were saved: other rows hang on them (a register's form and day).
+    fixed_once_saved: tuple[str, ...] = ()
 
     # Permissions: school admins have full rights in their school; Django's model perms for superusers.
     def has_module_permission(self, request):
@@ -191,6 +195,8 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         excluded = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser and self.school_field == "school":
             excluded.append("school")
+        if obj is None:
+            excluded.extend(self.set_by_service)
         return excluded
 
     # Rows of a school point at rows of that school: moving one would leave its own rows behind.
@@ -198,6 +204,8 @@ class SchoolScopedAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly.extend(name for name in self.fixed_once_saved if name not in readonly)
         if (
             obj is not None
             and request.user.is_superuser
@@ -491,13 +499,7 @@ class SchoolSettingsAdmin(SchoolScopedAdmin):
 class RecordedRowAdmin(SchoolScopedAdmin):
     """Rows that are a record (a contact made, a behaviour logged, a criterion set): added through the
     app's service (its `perform_create`), then shown as recorded, not changed, since only that service
-    keeps right what depends on them. `set_by_service`: the fields it fills in, left off the add form."""
-
-    set_by_service: tuple[str, ...] = ()
-
-    def get_exclude(self, request, obj=None):
-        excluded = super().get_exclude(request, obj)
-        return [*excluded, *self.set_by_service] if obj is None else excluded
+    keeps right what depends on them (`set_by_service`: the fields it fills in)."""
 
     def has_change_permission(self, request, obj=None):
         return False

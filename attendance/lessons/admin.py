@@ -8,8 +8,6 @@ from attendance.lessons import services
 from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
 from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
 
-PERIOD = ("class_group", "subject", "date", "start_time")
-
 
 @admin.register(Lesson)
 class LessonAdmin(SchoolScopedAdmin):
@@ -21,15 +19,8 @@ class LessonAdmin(SchoolScopedAdmin):
     readonly_fields = ("version",)
     # Who recorded it and when: the one adding it, now.
     set_by_service = ("teacher", "recorded_at")
-
-    def get_exclude(self, request, obj=None):
-        excluded = super().get_exclude(request, obj)
-        return [*excluded, *self.set_by_service] if obj is None else excluded
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        # Its attendance and topics are of that period: moving it would leave them behind.
-        return [*readonly, *PERIOD] if obj is not None else readonly
+    # Its attendance and topics are of that period: moving it would leave them behind.
+    fixed_once_saved = ("class_group", "subject", "date", "start_time")
 
     def perform_create(self, request, obj):
         # Every active student of the form present, as a sheet saved with nothing changed.

@@ -58,10 +58,7 @@ class InterventionAdmin(SchoolScopedAdmin):
     date_hierarchy = "start_date"
     fields = ["name", "objective", "owner", "template", "tier", "start_date", "end_date", "status"]
     readonly_fields = ["version", "created_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        return readonly + (["template"] if obj is not None else [])
+    fixed_once_saved = ("template",)
 
     def perform_create(self, request, obj):
         if _is_platform_operator(request.user):
