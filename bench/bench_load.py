@@ -1,6 +1,6 @@
 """Load benchmark over HTTP: gunicorn as in production, on MariaDB, with the 1,500-student bench school.
 
-    .venv/bin/python bench/bench_load.py [--requests 30] [--clients 20] [--workers 3] [--threads 1]
+    .venv/bin/python bench/bench_load.py [--requests 30] [--clients 20] [--workers 3] [--threads 1] [--repeat 3]
 
 1. Builds (once) the school of bench_attendance.py (1,500 students, 180 days of attendance) in its own
    database (`ss_bench_load` on the server of DATABASE_URL; override with BENCH_DATABASE_URL), raises its
@@ -17,6 +17,9 @@
 
 The last row, `GET /api/auth/me/`, is no list: it shows what the stack itself costs a request (the token
 decoded, the user read, a four-field answer), against which the lists' CPU can be read.
+
+`--repeat N` measures each row N times (the HTTP run, then its floor, in turn) and prints the medians
+with the lowest and highest ratio: on a 2-core machine one run's ratio moves by a third from run to run.
 
 Prints p50 / p95 of the HTTP time and of its SQL floor, the ratio of the p95s and the errors (non-2xx),
 and the CPU time each request cost gunicorn's workers and the database server (read from /proc while the
@@ -37,10 +40,12 @@ import shlex
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -361,6 +366,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: the README's production line")
     parser.add_argument("--threads", type=int, default=None, help="default: the README's production line")
     parser.add_argument("--only", default="", help="comma-separated labels to run (default: all)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure each row so many times, HTTP and its floor in turn: the medians and the ratios' range",
+    )
     args = parser.parse_args()
 
     import django
@@ -421,18 +432,21 @@ def main() -> None:
 
             # One client alone first: what a request costs when it waits for nobody.
             alone, _ = run_clients(1, args.requests, http_work(port, "GET", path_for, headers))
-            (http_samples, http_errors), cpu = meter.measure(
-                lambda path_for=path_for, headers=headers: run_clients(
-                    args.clients, args.requests, http_work(port, "GET", path_for, headers)
-                )
-            )
             # Capture every path first (in this thread), so the replay times only the statements.
             for index in range(args.clients):
                 for round_ in range(args.requests):
                     statements_for(index, round_)
-            sql_samples, sql_errors = replay(statements_for, args.clients, args.requests, rollback=False)
+            runs = []
+            for _ in range(args.repeat):
+                (http_samples, http_errors), cpu = meter.measure(
+                    lambda path_for=path_for, headers=headers: run_clients(
+                        args.clients, args.requests, http_work(port, "GET", path_for, headers)
+                    )
+                )
+                sql_samples, sql_errors = replay(statements_for, args.clients, args.requests, rollback=False)
+                runs.append(Run(http_samples, http_errors, sql_samples, sql_errors, cpu))
             count = len(next(iter(statements.values())))
-            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count, cpu))
+            rows.append((label, alone, runs, count))
             print_row(rows[-1])
 
         if not wanted or any("rush" in w for w in wanted):
@@ -451,13 +465,16 @@ def main() -> None:
                 body_for=lambda i, r: rush_body(data, forms[i], r),
             )
             alone, _ = run_clients(1, RUSH_ROUNDS, rush)
-            (http_samples, http_errors), cpu = meter.measure(lambda: run_clients(len(forms), RUSH_ROUNDS, rush))
-            sql_samples, sql_errors = replay(
-                lambda i, r: rush_statements[forms[i]], len(forms), RUSH_ROUNDS, rollback=True
-            )
+            runs = []
+            for _ in range(args.repeat):
+                (http_samples, http_errors), cpu = meter.measure(lambda: run_clients(len(forms), RUSH_ROUNDS, rush))
+                sql_samples, sql_errors = replay(
+                    lambda i, r: rush_statements[forms[i]], len(forms), RUSH_ROUNDS, rollback=True
+                )
+                runs.append(Run(http_samples, http_errors, sql_samples, sql_errors, cpu))
             label = f"register rush ({len(forms)} forms at once) x{RUSH_ROUNDS}"
             count = len(rush_statements[forms[0]])
-            rows.append((label, alone, http_samples, http_errors, sql_samples, sql_errors, count, cpu))
+            rows.append((label, alone, runs, count))
             print_row(rows[-1])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -470,24 +487,62 @@ def main() -> None:
     print(
         f"{'request':<44} {'alone p50':>9} {'HTTP p50':>9} {'HTTP p95':>9} {'SQL p50':>8} {'SQL p95':>8} "
         f"{'ratio':>6} {'errors':>7} {'queries':>8} {'app CPU':>8} {'DB CPU':>7}"
+        + (f" {'ratio range':>12}" if args.repeat > 1 else "")
     )
     for row in rows:
-        print_row(row, header=False)
+        print_row(row)
     print(
         "alone: one client, nobody else; HTTP: --clients at once; SQL: the same statements over as many "
         "connections; ratio: HTTP p95 / SQL p95;\napp CPU / DB CPU: CPU time used per request by gunicorn's "
         f"workers / the database server during the HTTP run ({os.cpu_count()} cores here)"
+        + (
+            f";\nwith --repeat {args.repeat}: each figure is the median of the runs' own, the ratio range their "
+            "lowest and highest ratio"
+            if args.repeat > 1
+            else ""
+        )
     )
 
 
-def print_row(row, header=True) -> None:
-    label, alone, http_samples, http_errors, sql_samples, sql_errors, count, (app_cpu, db_cpu) = row
-    http95, sql95 = percentile(http_samples, 0.95), percentile(sql_samples, 0.95)
+@dataclass
+class Run:
+    """One concurrent HTTP run of a row and the replay of its floor that followed it."""
+
+    http_samples: list[float]
+    http_errors: int
+    sql_samples: list[float]
+    sql_errors: int
+    cpu: tuple[float, float | None]
+
+    def ratio(self) -> float:
+        sql95 = percentile(self.sql_samples, 0.95)
+        return percentile(self.http_samples, 0.95) / sql95 if sql95 else float("nan")
+
+
+def print_row(row) -> None:
+    label, alone, runs, count = row
+
+    def median_of(figure) -> float:
+        return statistics.median(figure(run) for run in runs)
+
+    http50, http95 = (
+        median_of(lambda r: percentile(r.http_samples, 0.5)),
+        median_of(lambda r: percentile(r.http_samples, 0.95)),
+    )
+    sql50, sql95 = (
+        median_of(lambda r: percentile(r.sql_samples, 0.5)),
+        median_of(lambda r: percentile(r.sql_samples, 0.95)),
+    )
+    app_cpu = median_of(lambda r: r.cpu[0])
+    db_cpu = median_of(lambda r: r.cpu[1]) if all(r.cpu[1] is not None for r in runs) else None
+    http_errors, sql_errors = sum(r.http_errors for r in runs), sum(r.sql_errors for r in runs)
+    ratios = [run.ratio() for run in runs]
     db_cpu = f"{db_cpu:>6.2f}m" if db_cpu is not None else f"{'-':>7}"
+    spread = f" {min(ratios):>5.1f}–{max(ratios):.1f}x" if len(runs) > 1 else ""
     print(
-        f"{label:<44} {percentile(alone, 0.5):>8.1f}m {percentile(http_samples, 0.5):>8.1f}m {http95:>8.1f}m "
-        f"{percentile(sql_samples, 0.5):>7.1f}m {sql95:>7.1f}m {http95 / sql95 if sql95 else float('nan'):>5.1f}x "
-        f"{http_errors:>7} {count:>8} {app_cpu:>7.2f}m {db_cpu}"
+        f"{label:<44} {percentile(alone, 0.5):>8.1f}m {http50:>8.1f}m {http95:>8.1f}m "
+        f"{sql50:>7.1f}m {sql95:>7.1f}m {statistics.median(ratios):>5.1f}x "
+        f"{http_errors:>7} {count:>8} {app_cpu:>7.2f}m {db_cpu}{spread}"
         + (f"  (floor replay errors: {sql_errors})" if sql_errors else ""),
         flush=True,
     )
