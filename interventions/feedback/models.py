@@ -17,21 +17,10 @@ class FeedbackType(models.TextChoices):
     FACILITY = "facility", "Facility"
 
 
-class Feedback(OptimisticLockMixin, models.Model):
-    class Sentiment(models.TextChoices):
-        POSITIVE = "positive", "Positive"
-        NEUTRAL = "neutral", "Neutral"
-        NEGATIVE = "negative", "Negative"
+class FeedbackAbout(models.Model):
+    """What a feedback (or the link asking for it) is about; all optional (a school or facility question
+    names none)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        REVIEWED = "reviewed", "Reviewed"
-        RESOLVED = "resolved", "Resolved"
-
-    Type = FeedbackType
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="feedback")
-    # What the feedback is about; all optional (a school or facility question names none).
     student = models.ForeignKey(
         "students.Student", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
     )
@@ -45,6 +34,25 @@ class Feedback(OptimisticLockMixin, models.Model):
         blank=True,
         related_name="%(class)s_rows",
     )
+
+    class Meta:
+        abstract = True
+
+
+class Feedback(OptimisticLockMixin, FeedbackAbout):
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEUTRAL = "neutral", "Neutral"
+        NEGATIVE = "negative", "Negative"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        REVIEWED = "reviewed", "Reviewed"
+        RESOLVED = "resolved", "Resolved"
+
+    Type = FeedbackType
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="feedback")
     rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comments = models.TextField(blank=True)
     feedback_type = models.CharField(max_length=10, choices=FeedbackType.choices, default=FeedbackType.PROGRAM)
@@ -76,7 +84,7 @@ class Feedback(OptimisticLockMixin, models.Model):
         return f"{self.rating}★ {self.get_sentiment_display().lower()} ({self.get_feedback_type_display()})"
 
 
-class FeedbackLink(models.Model):
+class FeedbackLink(FeedbackAbout):
     """A feedback link sent to a student or family. The signed token in the link carries only `nonce`;
     `used_at` is set when it is answered, so that it works once."""
 
@@ -85,20 +93,6 @@ class FeedbackLink(models.Model):
         SMS = "sms", "SMS"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    # What the feedback is about; all optional (a school or facility question names none).
-    student = models.ForeignKey(
-        "students.Student", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
-    )
-    intervention = models.ForeignKey(
-        "interventions.Intervention", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)s_rows"
-    )
-    session = models.ForeignKey(
-        "interventions.InterventionSession",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="%(class)s_rows",
-    )
     nonce = models.CharField(max_length=43, unique=True, editable=False)
     feedback_type = models.CharField(max_length=10, choices=FeedbackType.choices, default=FeedbackType.PROGRAM)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
