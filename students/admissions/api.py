@@ -85,21 +85,8 @@ class InquiryWriteSerializer(_SchoolScoped, serializers.ModelSerializer):
 
     class Meta:
         model = Inquiry
-        fields = [
-            "counselor",
-            "student_name",
-            "phone",
-            "email",
-            "interested_subjects",
-            "source",
-            "status",
-            "priority",
-            "next_follow_up_date",
-            "notes",
-            "tags",
-            "received_on",
-            "version",
-        ]
+        # What the services let a client set: the inquiry's own fields, its subjects, the version it read.
+        fields = [*services.INQUIRY_EDITABLE_FIELDS, "interested_subjects", "version"]
         extra_kwargs = {"status": {"required": False}}
 
     def __init__(self, *args, **kwargs):
