@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 
@@ -74,6 +75,20 @@ class SchoolScopedQuerySet(models.QuerySet):
 
     def for_school(self, school) -> SchoolScopedQuerySet:
         return self.filter(school=school)
+
+
+def uniqueness_marker(expression) -> models.GeneratedField:
+    """A stored column that is 1 on the rows a "one at a time" rule counts and NULL on the others: a unique
+    constraint over (its key, the marker) then allows one such row per key on every database, MySQL and
+    MariaDB included, which ignore conditional unique constraints (NULLs never clash)."""
+    return models.GeneratedField(
+        expression=expression, output_field=models.PositiveSmallIntegerField(null=True), db_persist=True
+    )
+
+
+def marker_while(**lookups) -> models.GeneratedField:
+    """uniqueness_marker: 1 while the row matches `lookups` (e.g. status="active")."""
+    return uniqueness_marker(Case(When(then=Value(1), **lookups), default=None))
 
 
 class OptimisticLockMixin(models.Model):

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Value, When
 
-from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet
+from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet, marker_while, uniqueness_marker
 
 
 class Level(models.TextChoices):
@@ -91,11 +91,7 @@ class Alert(OptimisticLockMixin, models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     # 1 while open or acknowledged, NULL otherwise: the unique constraint below then allows one active
     # alert per (student, kind) on MySQL/MariaDB too, which ignore conditional unique constraints.
-    active_marker = models.GeneratedField(
-        expression=Case(When(status__in=["open", "acknowledged"], then=Value(1)), default=None),
-        output_field=models.PositiveSmallIntegerField(null=True),
-        db_persist=True,
-    )
+    active_marker = marker_while(status__in=["open", "acknowledged"])
 
     objects = SchoolScopedQuerySet.as_manager()
 
@@ -165,11 +161,7 @@ class InterventionMeeting(OptimisticLockMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # 1 while not closed, NULL when closed: one active meeting per (student, root_cause) on every database.
-    active_marker = models.GeneratedField(
-        expression=Case(When(status="closed", then=Value(None)), default=Value(1)),
-        output_field=models.PositiveSmallIntegerField(null=True),
-        db_persist=True,
-    )
+    active_marker = uniqueness_marker(Case(When(status="closed", then=Value(None)), default=Value(1)))
 
     objects = SchoolScopedQuerySet.as_manager()
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Value, When
 
-from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet
+from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet, marker_while
 
 
 class ProgressNote(models.Model):
@@ -82,11 +81,7 @@ class ExitRecommendation(OptimisticLockMixin, models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     # 1 while pending, NULL once decided: at most one pending recommendation per enrollment, on every database.
-    pending_marker = models.GeneratedField(
-        expression=Case(When(status="pending", then=Value(1)), default=None),
-        output_field=models.PositiveSmallIntegerField(null=True),
-        db_persist=True,
-    )
+    pending_marker = marker_while(status="pending")
 
     objects = SchoolScopedQuerySet.as_manager()
 

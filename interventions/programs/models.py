@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
-from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet, User
+from core.models import OptimisticLockMixin, School, SchoolScopedQuerySet, User, marker_while
 
 
 class Tier(models.IntegerChoices):
@@ -244,11 +244,7 @@ class Enrollment(OptimisticLockMixin, models.Model):
     goal = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     goal_date = models.DateField(null=True, blank=True)
     # 1 while active, NULL otherwise: one active enrollment per (program, student) on every database.
-    active_marker = models.GeneratedField(
-        expression=Case(When(status="active", then=Value(1)), default=None),
-        output_field=models.PositiveSmallIntegerField(null=True),
-        db_persist=True,
-    )
+    active_marker = marker_while(status="active")
 
     objects = SchoolScopedQuerySet.as_manager()
 
