@@ -359,6 +359,34 @@ def collect_static(log) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def read_endpoints(*, api: dict, page: dict) -> list[tuple[str, object, dict]]:
+    """The lists and pages measured, as (label, path of client i's request r, headers): `api` and `page`
+    are the admin's headers for the API (a token) and for the pages (a session). bench_cost.py reads the
+    same list."""
+    student_pages = max(1, 1500 // 50)
+    return [
+        (
+            "GET /api/students/?page_size=50",
+            lambda i, r: f"/api/students/?page_size=50&page={(i * 7 + r) % student_pages + 1}",
+            api,
+        ),
+        ("GET /api/interventions/meetings/", lambda i, r: "/api/interventions/meetings/", api),
+        ("GET /api/interventions/alerts/", lambda i, r: "/api/interventions/alerts/", api),
+        ("GET /api/interventions/meetings/stats/", lambda i, r: "/api/interventions/meetings/stats/", api),
+        (
+            "GET /api/attendance/?page_size=50",
+            lambda i, r: f"/api/attendance/?page_size=50&page={(i * 13 + r) % 100 + 1}",
+            api,
+        ),
+        ("page /", lambda i, r: "/", page),
+        ("page /students/", lambda i, r: "/students/", page),
+        ("page /alerts/", lambda i, r: "/alerts/", page),
+        ("page /form-master/interventions/", lambda i, r: "/form-master/interventions/", page),
+        # The stack's own cost, for scale: token, user, a four-field answer (no list, no page).
+        ("GET /api/auth/me/ (reference)", lambda i, r: "/api/auth/me/", api),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20)
@@ -384,28 +412,7 @@ def main() -> None:
     api_admin = {"Authorization": tokens["admin"]}
     api_teacher = {"Authorization": tokens["teacher"]}
     page_admin = {"Cookie": f"sessionid={tokens['session']}"}
-    student_pages = max(1, 1500 // 50)
-    endpoints = [
-        (
-            "GET /api/students/?page_size=50",
-            lambda i, r: f"/api/students/?page_size=50&page={(i * 7 + r) % student_pages + 1}",
-            api_admin,
-        ),
-        ("GET /api/interventions/meetings/", lambda i, r: "/api/interventions/meetings/", api_admin),
-        ("GET /api/interventions/alerts/", lambda i, r: "/api/interventions/alerts/", api_admin),
-        ("GET /api/interventions/meetings/stats/", lambda i, r: "/api/interventions/meetings/stats/", api_admin),
-        (
-            "GET /api/attendance/?page_size=50",
-            lambda i, r: f"/api/attendance/?page_size=50&page={(i * 13 + r) % 100 + 1}",
-            api_admin,
-        ),
-        ("page /", lambda i, r: "/", page_admin),
-        ("page /students/", lambda i, r: "/students/", page_admin),
-        ("page /alerts/", lambda i, r: "/alerts/", page_admin),
-        ("page /form-master/interventions/", lambda i, r: "/form-master/interventions/", page_admin),
-        # The stack's own cost, for scale: token, user, a four-field answer (no list, no page).
-        ("GET /api/auth/me/ (reference)", lambda i, r: "/api/auth/me/", api_admin),
-    ]
+    endpoints = read_endpoints(api=api_admin, page=page_admin)
     wanted = {label.strip() for label in args.only.split(",") if label.strip()}
     endpoints = [e for e in endpoints if not wanted or any(w in e[0] for w in wanted)]
 
