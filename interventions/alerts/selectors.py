@@ -76,6 +76,16 @@ def alerts_visible_to(actor) -> QuerySet:
 
 # What an alert's row on the pages shows besides the alert: the student, their form and the assignee.
 ROW_JOINS = ("student", "student__class_group", "assigned_to")
+# The columns a row reads (its reason, who may act on it, what it shows): a page of rows is read without
+# the rest (the students' guardians and dates, the assignees' passwords and logins).
+ROW_COLUMNS = (
+    *("id", "version", "school_id", "student_id", "kind", "severity", "details", "status"),
+    *("assigned_to_id", "note", "created_at", "resolved_at"),
+    *("student__id", "student__school_id", "student__first_name", "student__last_name", "student__status"),
+    *("student__class_group_id", "student__class_group__id", "student__class_group__name"),
+    "student__class_group__form_master_id",
+    *("assigned_to__id", "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name"),
+)
 
 
 def alert_list(
@@ -91,6 +101,8 @@ def alert_list(
     alerts = alerts_visible_to(actor)
     if joined:
         alerts = alerts.select_related(*joined)
+    if joined == ROW_JOINS:
+        alerts = alerts.only(*ROW_COLUMNS)
     if status == ACTIVE:
         alerts = alerts.filter(status__in=Alert.ACTIVE_STATUSES)
     elif status:
