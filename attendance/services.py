@@ -307,10 +307,12 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     )
 
 
-def _record_changed(record: AttendanceRecord) -> None:
-    # The same reaction as a register save: the student's alerts and risk are looked at again, as of today.
+def _record_changed(record: AttendanceRecord, before: dict | None = None) -> None:
+    # The same reaction as a register save: the student's alerts and risk are looked at again, as of today
+    # (both students', when the mark was moved from one to another).
+    student_ids = sorted({record.student_id, (before or {}).get("student_id", record.student_id)})
     emit_on_commit(
-        events.REGISTER_SAVED, school_id=record.school_id, student_ids=[record.student_id], as_of=timezone.localdate()
+        events.REGISTER_SAVED, school_id=record.school_id, student_ids=student_ids, as_of=timezone.localdate()
     )
 
 
@@ -346,7 +348,7 @@ def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | No
         audited_create(actor=actor, instance=record)
     else:
         audited_update(actor=actor, instance=record, before=before)
-    _record_changed(record)
+    _record_changed(record, before)
     return record
 
 

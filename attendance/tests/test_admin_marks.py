@@ -106,6 +106,22 @@ def test_a_corrected_mark_drops_the_reason_of_a_present_student_and_is_judged_ag
     assert judged == [(timezone.localdate(), [student.pk])]
 
 
+def test_a_mark_moved_to_another_student_has_both_judged_again(
+    school_admin_client, student, school_day, judged, django_capture_on_commit_callbacks
+):
+    classmate = StudentFactory(school=student.school, class_group=student.class_group, last_name="Mensah")
+    record = AttendanceRecord.objects.create(
+        school=student.school, student=student, date=school_day, status="absent", marked_at=timezone.now()
+    )
+    url = f"/admin/attendance/attendancerecord/{record.pk}/change/"
+    data = admin_form_data(school_admin_client.get(url).content.decode())
+    data["student"] = str(classmate.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert school_admin_client.post(url, data).status_code == 302
+    assert AttendanceRecord.objects.get(pk=record.pk).student == classmate
+    assert judged == [(timezone.localdate(), sorted([student.pk, classmate.pk]))]
+
+
 def test_a_mark_removed_in_admin_is_audited_and_judged(
     school_admin_client, admin_user, student, school_day, judged, django_capture_on_commit_callbacks
 ):
