@@ -27,7 +27,7 @@ def programs_dashboard(actor, **objects):
     programs = selectors.program_list(actor=actor, filters={"status": selectors.Program.Status.ACTIVE})
     if actor.role != "admin":
         programs = programs.filter(owner=actor)
-    low = [(p, selectors.fidelity_of(p)) for p in programs[:100] if selectors.is_low_fidelity(p)][:LISTED]
+    low = [(p, selectors.fidelity_of(p)) for p in selectors.low_fidelity(programs)[:LISTED]]
     since = timezone.now() - datetime.timedelta(days=RISK_NEW_DAYS)
     risk = selectors.risk_list(actor=actor, since=since, limit=LISTED)
     return {"sessions": sessions, "low": low, "risk": risk}

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import django_filters
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -76,6 +76,15 @@ def fidelity_of(program) -> dict:
 def is_low_fidelity(program) -> bool:
     pct = fidelity_of(program)["delivered_pct"]
     return pct is not None and pct < LOW_FIDELITY_PCT
+
+
+def low_fidelity(queryset: QuerySet) -> QuerySet:
+    """The programs of `queryset` (with_figures) that is_low_fidelity picks, picked by the database: the
+    percentage it rounds to one decimal is under LOW_FIDELITY_PCT exactly when 100 × delivered / planned
+    < LOW_FIDELITY_PCT − 0.05, i.e. 2000 × delivered < (20 × LOW_FIDELITY_PCT − 1) × planned, in integers."""
+    return queryset.alias(delivered_scaled=F("sessions_delivered") * 2000).filter(
+        sessions_planned__gt=0, delivered_scaled__lt=F("sessions_planned") * (20 * LOW_FIDELITY_PCT - 1)
+    )
 
 
 # Templates

@@ -19,6 +19,7 @@ from interventions.models import (
     InterventionSession,
     SessionAttendance,
 )
+from interventions.programs import selectors
 from interventions.tests.factories import AlertFactory, InterventionMeetingFactory, InterventionTemplateFactory
 from interventions.tests.programs_helpers import (  # noqa: F401 - fixtures
     at,
@@ -289,6 +290,30 @@ class TestSections:
         assert 'id="programs-dashboard"' in body
         assert "Today's sessions" in body and "10:00 Reading group" in body
         assert "Under 80 % delivered" in body and "Ana Diaz" in body
+
+    def test_dashboard_finds_a_program_under_80_percent_behind_a_hundred_newer_ones(
+        self, client, program, counselor, school
+    ):
+        Intervention.objects.filter(pk=program.pk).update(start_date=day(-30))  # listed last, newest first
+        for number in range(100):
+            make_program(owner=counselor, name=f"Club {number}")
+        make_session(program, start=at(-3, 10), location="B")  # due and not delivered: 0 %
+        body = signed_in(client, counselor).get("/").content.decode()
+        assert "Under 80 % delivered" in body and "Reading group" in body
+
+    @pytest.mark.parametrize(
+        ("planned", "delivered"), [(5, 4), (6, 4), (7, 5), (5, 5), (4, 0), (0, 0), (41, 32), (41, 33)]
+    )
+    def test_the_database_picks_the_programs_under_80_percent_as_the_figure_shown_does(
+        self, program, counselor, planned, delivered
+    ):
+        for index in range(planned):
+            status = "completed" if index < delivered else "scheduled"
+            make_session(program, start=at(-1 - index, 10), status=status, location=f"Room {index}")
+        listed = selectors.program_list(actor=counselor)
+        shown = [p.pk for p in listed if selectors.is_low_fidelity(p)]
+        assert [p.pk for p in selectors.low_fidelity(listed)] == shown
+        assert shown == ([program.pk] if planned and 100 * delivered / planned < 80 else [])
 
     def test_dashboard_lists_only_students_new_on_the_risk_list_this_week_most_urgent_first(
         self, client, program, counselor, school, form_master
