@@ -299,6 +299,17 @@ class SchoolScopedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         self.perform_delete(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        # Rows whose admin says `removed_with_parent` may not be deleted on their own, but go along with
+        # the row they belong to (the audited delete logs each): they do not block that delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        along = {
+            str(model._meta.verbose_name)
+            for model, model_admin in self.admin_site._registry.items()
+            if getattr(model_admin, "removed_with_parent", False)
+        }
+        return deleted, counts, perms_needed - along, protected
+
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.perform_delete(request, obj)
@@ -506,6 +517,11 @@ class RecordedRowAdmin(SchoolScopedAdmin):
 
 
 class ReadOnlyAdmin(SchoolScopedAdmin):
+    """Rows shown, never added, changed or deleted here. `removed_with_parent`: they still go along
+    when the row they belong to is deleted (see get_deleted_objects)."""
+
+    removed_with_parent = False
+
     def has_add_permission(self, request):
         return False
 

@@ -34,9 +34,13 @@ class LessonAdmin(SchoolScopedAdmin):
         )
         adopt_saved(obj, saved.lesson)
 
+    def perform_delete(self, request, obj):
+        services.lesson_delete(actor=request.user, lesson=obj)
+
 
 @admin.register(LessonTopic)
 class LessonTopicAdmin(ReadOnlyAdmin):
+    removed_with_parent = True
     list_display = ("lesson", "topic")
     list_filter = ("topic__subject", "school")
     search_fields = ("topic__name",)
@@ -45,6 +49,7 @@ class LessonTopicAdmin(ReadOnlyAdmin):
 
 @admin.register(LessonAttendance)
 class LessonAttendanceAdmin(ReadOnlyAdmin):
+    removed_with_parent = True
     list_display = ("date", "lesson", "student", "status", "understanding")
     list_filter = ("status", "understanding", "lesson__subject", "school")
     search_fields = ("student__first_name", "student__last_name", "student__student_id")

@@ -68,3 +68,60 @@ def test_a_recorded_lesson_keeps_its_period_and_its_rows_are_shown_not_changed(
     mark.refresh_from_db()
     assert mark.status == "present"
     assert LessonTopic.objects.filter(pk=covered.pk).exists()
+
+
+def test_a_lesson_removed_in_admin_takes_its_rows_along_audited_and_its_students_are_judged_again(
+    school_admin_client, admin_user, form, maths, maths_topics, taught, school_day, monkeypatch
+):
+    from attendance.lessons import events, services
+
+    lesson = services.lesson_save(
+        actor=admin_user,
+        class_group_id=form.pk,
+        subject_id=maths.pk,
+        date=school_day,
+        start_time=datetime.time(9, 0),
+        topic_ids=[maths_topics[0].pk],
+    ).lesson
+    emitted = []
+    monkeypatch.setattr(services, "emit_on_commit", lambda event, **payload: emitted.append((event, payload)))
+    url = f"/admin/attendance/lesson/{lesson.pk}/delete/"
+    assert school_admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Lesson.objects.filter(pk=lesson.pk).exists()
+    assert not LessonAttendance.objects.filter(lesson_id=lesson.pk).exists()
+    deleted = AuditLog.objects.filter(action="delete")
+    assert deleted.filter(entity_type="attendance.lesson", entity_id=str(lesson.pk), actor=admin_user).exists()
+    assert deleted.filter(entity_type="attendance.lessonattendance").count() == len(taught)
+    [(event, payload)] = emitted
+    assert event == events.LESSON_SAVED
+    assert payload["student_ids"] == sorted(pupil.pk for pupil in taught)
+    assert payload["topic_ids"] == [maths_topics[0].pk]
+
+
+def test_only_an_admin_removes_a_lesson(teacher, admin_user, form, maths, taught, school_day):
+    from attendance.lessons import services
+    from core.errors import PermissionDeniedError
+
+    lesson = services.lesson_save(
+        actor=teacher, class_group_id=form.pk, subject_id=maths.pk, date=school_day, start_time=datetime.time(9, 0)
+    ).lesson
+    with pytest.raises(PermissionDeniedError):
+        services.lesson_delete(actor=teacher, lesson=lesson)
+    assert Lesson.objects.filter(pk=lesson.pk).exists()
+
+
+def test_a_student_with_lesson_attendance_can_still_be_removed_in_admin(
+    school_admin_client, admin_user, form, maths, taught, school_day
+):
+    from attendance.lessons import services
+
+    services.lesson_save(
+        actor=admin_user, class_group_id=form.pk, subject_id=maths.pk, date=school_day, start_time=datetime.time(9, 0)
+    )
+    pupil = taught[0]
+    url = f"/admin/students/student/{pupil.pk}/delete/"
+    assert school_admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not LessonAttendance.objects.filter(student_id=pupil.pk).exists()
+    assert AuditLog.objects.filter(
+        action="delete", entity_type="attendance.lessonattendance", actor=admin_user
+    ).exists()
