@@ -13,6 +13,15 @@ pytestmark = pytest.mark.django_db
 ADD = "/admin/attendance/lesson/add/"
 
 
+def recorded(actor, form, subject, day, **kwargs):
+    """A 9:00 lesson recorded on the sheet by `actor`."""
+    from attendance.lessons import services
+
+    return services.lesson_save(
+        actor=actor, class_group_id=form.pk, subject_id=subject.pk, date=day, start_time=datetime.time(9, 0), **kwargs
+    ).lesson
+
+
 def lesson_data(form, subject, day):
     return {"class_group": str(form.pk), "subject": str(subject.pk), "date": day.isoformat(), "start_time": "09:00"}
 
@@ -44,14 +53,7 @@ def test_a_recorded_lesson_keeps_its_period_and_its_rows_are_shown_not_changed(
 ):
     from attendance.lessons import services
 
-    lesson = services.lesson_save(
-        actor=admin_user,
-        class_group_id=form.pk,
-        subject_id=maths.pk,
-        date=school_day,
-        start_time=datetime.time(9, 0),
-        topic_ids=[maths_topics[0].pk],
-    ).lesson
+    lesson = recorded(admin_user, form, maths, school_day, topic_ids=[maths_topics[0].pk])
     data = admin_form_data(school_admin_client.get(f"/admin/attendance/lesson/{lesson.pk}/change/").content.decode())
     assert not {"class_group", "subject", "date", "start_time"} & set(data)
     mark = LessonAttendance.objects.filter(lesson=lesson).first()
@@ -75,14 +77,7 @@ def test_a_lesson_removed_in_admin_takes_its_rows_along_audited_and_its_students
 ):
     from attendance.lessons import events, services
 
-    lesson = services.lesson_save(
-        actor=admin_user,
-        class_group_id=form.pk,
-        subject_id=maths.pk,
-        date=school_day,
-        start_time=datetime.time(9, 0),
-        topic_ids=[maths_topics[0].pk],
-    ).lesson
+    lesson = recorded(admin_user, form, maths, school_day, topic_ids=[maths_topics[0].pk])
     emitted = []
     monkeypatch.setattr(services, "emit_on_commit", lambda event, **payload: emitted.append((event, payload)))
     url = f"/admin/attendance/lesson/{lesson.pk}/delete/"
@@ -102,9 +97,7 @@ def test_only_an_admin_removes_a_lesson(teacher, admin_user, form, maths, taught
     from attendance.lessons import services
     from core.errors import PermissionDeniedError
 
-    lesson = services.lesson_save(
-        actor=teacher, class_group_id=form.pk, subject_id=maths.pk, date=school_day, start_time=datetime.time(9, 0)
-    ).lesson
+    lesson = recorded(teacher, form, maths, school_day)
     with pytest.raises(PermissionDeniedError):
         services.lesson_delete(actor=teacher, lesson=lesson)
     assert Lesson.objects.filter(pk=lesson.pk).exists()
@@ -115,9 +108,7 @@ def test_a_student_with_lesson_attendance_can_still_be_removed_in_admin(
 ):
     from attendance.lessons import services
 
-    services.lesson_save(
-        actor=admin_user, class_group_id=form.pk, subject_id=maths.pk, date=school_day, start_time=datetime.time(9, 0)
-    )
+    recorded(admin_user, form, maths, school_day)
     pupil = taught[0]
     url = f"/admin/students/student/{pupil.pk}/delete/"
     assert school_admin_client.post(url, {"post": "yes"}).status_code == 302
