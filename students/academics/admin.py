@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 
-from core.admin_base import SchoolScopedAdmin, SchoolSettingsAdmin
-from core.services import audited_create, audited_update
-from students.academics.grading import derive_result, grade_bands_ensure
+from core.admin_base import SchoolScopedAdmin, SchoolSettingsAdmin, adopt_saved
+from students.academics import services
+from students.academics.grading import grade_bands_ensure
 from students.academics.models import Assessment, GradeBands, Subject, SubjectEnrollment, Topic, TopicProgress
 
 
@@ -72,15 +72,30 @@ class AssessmentAdmin(SchoolScopedAdmin):
     date_hierarchy = "assessment_date"
     autocomplete_fields = ["student"]
     readonly_fields = ("percentage", "grade", "version")
+    # Who recorded it, the student's form then, and whether it is graded: assessment_create sets them.
+    set_by_service = ("teacher", "class_group", "status")
 
+    # Added, corrected and removed with the rules of the marks pages, and the risk's reaction to them.
     def perform_create(self, request, obj):
-        obj.school_id = obj.student.school_id
-        derive_result(obj, grade_bands_ensure(school=obj.school))
-        audited_create(actor=request.user, instance=obj)
+        created = services.assessment_create(
+            actor=request.user,
+            student_id=obj.student_id,
+            subject_id=obj.subject_id,
+            assessment_type=obj.assessment_type,
+            title=obj.title,
+            total_marks=obj.total_marks,
+            assessment_date=obj.assessment_date,
+            marks_obtained=obj.marks_obtained,
+            topic_id=obj.topic_id,
+            feedback=obj.feedback,
+        )
+        adopt_saved(obj, created)
 
     def perform_update(self, request, obj, before):
-        derive_result(obj, grade_bands_ensure(school=obj.school))
-        audited_update(actor=request.user, instance=obj, before=before)
+        services.assessment_correct(actor=request.user, assessment=obj, before=before)
+
+    def perform_delete(self, request, obj):
+        services.assessment_delete(actor=request.user, assessment=obj)
 
 
 @admin.register(GradeBands)

@@ -236,6 +236,7 @@ class Assessment(OptimisticLockMixin, models.Model):
                 condition=Q(marks_obtained__isnull=True)
                 | Q(marks_obtained__gte=0, marks_obtained__lte=F("total_marks")),
                 name="assessment_marks_within_total",
+                violation_error_message="Marks obtained must be from 0 to the total marks.",
             ),
         ]
         indexes = [

@@ -22,7 +22,7 @@ from core.listeners import emit_on_commit
 from core.locking import expect_version
 from core.models import User
 from core.permissions import ACADEMIC_RECORDERS, require_role
-from core.services import bulk_upsert
+from core.services import audited_delete, audited_update, bulk_upsert
 from students.academics import events
 from students.academics.access import SUBJECT_MANAGER, may_record
 from students.academics.grading import derive_result, grade_bands_ensure
@@ -647,6 +647,51 @@ class SubjectsImportResult:
     enrollments_updated: int = 0
     unchanged: int = 0
     subjects_created: list[str] = field(default_factory=list)
+
+
+def _assessment_changed(assessment: Assessment, before: dict | None = None) -> None:
+    # The student's course figures may have moved (both students' and topics', when the admin moved it).
+    before = before or {}
+    student_ids = sorted({assessment.student_id, before.get("student_id", assessment.student_id)})
+    topic_ids = sorted({t for t in (assessment.topic_id, before.get("topic_id")) if t is not None})
+    emit_on_commit(
+        events.ASSESSMENT_SAVED,
+        school_id=assessment.school_id,
+        student_ids=student_ids,
+        as_of=timezone.localdate(),
+        subject_id=assessment.subject_id,
+        topic_ids=topic_ids,
+    )
+
+
+def _may_correct_assessments(actor) -> None:
+    if actor.role != User.Role.ADMIN and not actor.is_superuser:
+        raise PermissionDeniedError("Only an admin corrects an assessment here; teachers use the marks sheet.")
+
+
+@transaction.atomic
+def assessment_correct(*, actor, assessment: Assessment, before: dict) -> Assessment:
+    """An assessment corrected in Django admin by an admin: its marks from 0 to its total (two decimals at
+    most), its percentage, grade and status derived again, audited; the student's risk and topic progress
+    react as to marks entered (ASSESSMENT_SAVED)."""
+    _may_correct_assessments(actor)
+    try:
+        assessment.marks_obtained = _parse_marks(assessment.marks_obtained, total=assessment.total_marks)
+    except ValueError as exc:
+        raise ApplicationError(field_errors={"marks_obtained": [str(exc)]}) from None
+    derive_result(assessment, grade_bands_ensure(school=assessment.school))
+    audited_update(actor=actor, instance=assessment, before=before)
+    _assessment_changed(assessment, before)
+    return assessment
+
+
+@transaction.atomic
+def assessment_delete(*, actor, assessment: Assessment) -> None:
+    """Remove an assessment recorded in error (an admin, in Django admin): audited; the student's risk and
+    topic progress react without it."""
+    _may_correct_assessments(actor)
+    audited_delete(actor=actor, instance=assessment)
+    _assessment_changed(assessment)
 
 
 def subjects_import(*, actor, school, text: str) -> SubjectsImportResult:
