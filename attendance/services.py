@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from attendance import events
 from attendance.models import AttendanceRecord, Holiday, Register
-from attendance.selectors import register_students
+from attendance.selectors import holiday_on, register_students
 from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import conflict, expect_version, versioned_update
-from core.permissions import REGISTER_TAKERS, Role, require_role
+from core.permissions import REGISTER_TAKERS, require_admin, require_role
 from core.services import audited_create, audited_delete, audited_update, bulk_upsert
-from students.models import ClassGroup
+from students.models import ClassGroup, Student
 
 Status = AttendanceRecord.Status
 NEEDS_REASON = (Status.ABSENT, Status.LATE, Status.EXCUSED)
@@ -307,6 +307,9 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
     )
 
 
+CORRECTED_BY_ADMINS = "Only an admin corrects a single attendance record; others take the register."
+
+
 def _record_changed(record: AttendanceRecord, before: dict | None = None) -> None:
     # The same reaction as a register save: the student's alerts and risk are looked at again, as of today
     # (both students', when the mark was moved from one to another).
@@ -316,11 +319,6 @@ def _record_changed(record: AttendanceRecord, before: dict | None = None) -> Non
     )
 
 
-def _may_correct_records(actor) -> None:
-    if actor.role != Role.ADMIN and not actor.is_superuser:
-        raise PermissionDeniedError("Only an admin corrects a single attendance record; others take the register.")
-
-
 @transaction.atomic
 def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | None = None) -> AttendanceRecord:
     """One student's mark of one day, added (`before` None) or corrected in Django admin, by an admin.
@@ -328,20 +326,15 @@ def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | No
     The day must be one the student's form can have a register for (a past or present school day of the
     form's academic year, not a weekend or holiday), the rule of the register page; a reason is kept only
     for absent, late or excused. Audited; the student's alerts and risk react as to a register save."""
-    _may_correct_records(actor)
-    student = (
-        type(record.student)
-        ._base_manager.select_related("class_group__academic_year")
-        .filter(pk=record.student_id)
-        .first()
-    )
+    require_admin(actor, CORRECTED_BY_ADMINS)
+    student = Student.objects.select_related("class_group__academic_year").filter(pk=record.student_id).first()
     if student is None or student.class_group is None:
         raise ApplicationError(
             field_errors={"student": ["This student is in no form: a mark belongs to a form's register."]}
         )
     year = student.class_group.academic_year
-    holiday = Holiday.objects.filter(school_id=student.school_id, date=record.date).values_list("name", flat=True)
-    check_register_date(date=record.date, year_start=year.start_date, year_end=year.end_date, holiday=holiday.first())
+    holiday = holiday_on(school_id=student.school_id, date=record.date)
+    check_register_date(date=record.date, year_start=year.start_date, year_end=year.end_date, holiday=holiday)
     if record.status not in NEEDS_REASON:
         record.reason = ""
     if before is None:
@@ -356,6 +349,6 @@ def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | No
 def attendance_record_delete(*, actor, record: AttendanceRecord) -> None:
     """Remove a mark recorded in error (an admin, in Django admin): audited, and the student's alerts and
     risk react as to a register save."""
-    _may_correct_records(actor)
+    require_admin(actor, CORRECTED_BY_ADMINS)
     audited_delete(actor=actor, instance=record)
     _record_changed(record)

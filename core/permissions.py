@@ -35,6 +35,13 @@ def require_role(user, *roles: str) -> None:
         raise PermissionDeniedError()
 
 
+def require_admin(user, message: str) -> None:
+    """For services that only a school's admin (or a platform superuser) may run, such as removing or
+    correcting a recorded row in Django admin: refuse anyone else with `message`."""
+    if user.role != Role.ADMIN and not user.is_superuser:
+        raise PermissionDeniedError(message)
+
+
 def owns(user, row, owner_field: str = "created_by") -> bool:
     """The row is of the user's school and the user owns it (`owner_field` names them); a school's
     admins own every row of their school."""

@@ -19,7 +19,7 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import expect_version, versioned_update
-from core.permissions import ACADEMIC_RECORDERS, Role, require_role
+from core.permissions import ACADEMIC_RECORDERS, require_admin, require_role
 from core.services import audited_delete, bulk_upsert
 from students.academics.access import may_record
 from students.academics.models import Subject, Topic
@@ -406,8 +406,7 @@ def lesson_delete(*, actor, lesson: Lesson) -> None:
     """Remove a lesson recorded in error (an admin, in Django admin), with its attendance and topics:
     audited row by row; afterwards the students it marked have their alerts, risk and topic progress
     looked at again without it (LESSON_SAVED, as a save would)."""
-    if actor.role != Role.ADMIN and not actor.is_superuser:
-        raise PermissionDeniedError("Only an admin removes a recorded lesson.")
+    require_admin(actor, "Only an admin removes a recorded lesson.")
     student_ids = sorted(LessonAttendance.objects.filter(lesson=lesson).values_list("student_id", flat=True))
     topic_ids = sorted(LessonTopic.objects.filter(lesson=lesson).values_list("topic_id", flat=True))
     lesson_id = lesson.pk

@@ -21,7 +21,7 @@ from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import expect_version
 from core.models import User
-from core.permissions import ACADEMIC_RECORDERS, require_role
+from core.permissions import ACADEMIC_RECORDERS, require_admin, require_role
 from core.services import audited_delete, audited_update, bulk_upsert
 from students.academics import events
 from students.academics.access import SUBJECT_MANAGER, may_record
@@ -649,6 +649,9 @@ class SubjectsImportResult:
     subjects_created: list[str] = field(default_factory=list)
 
 
+CORRECTED_BY_ADMINS = "Only an admin corrects an assessment here; teachers use the marks sheet."
+
+
 def _assessment_changed(assessment: Assessment, before: dict | None = None) -> None:
     # The student's course figures may have moved (both students' and topics', when the admin moved it).
     before = before or {}
@@ -664,17 +667,12 @@ def _assessment_changed(assessment: Assessment, before: dict | None = None) -> N
     )
 
 
-def _may_correct_assessments(actor) -> None:
-    if actor.role != User.Role.ADMIN and not actor.is_superuser:
-        raise PermissionDeniedError("Only an admin corrects an assessment here; teachers use the marks sheet.")
-
-
 @transaction.atomic
 def assessment_correct(*, actor, assessment: Assessment, before: dict) -> Assessment:
     """An assessment corrected in Django admin by an admin: its marks from 0 to its total (two decimals at
     most), its percentage, grade and status derived again, audited; the student's risk and topic progress
     react as to marks entered (ASSESSMENT_SAVED)."""
-    _may_correct_assessments(actor)
+    require_admin(actor, CORRECTED_BY_ADMINS)
     try:
         assessment.marks_obtained = _parse_marks(assessment.marks_obtained, total=assessment.total_marks)
     except ValueError as exc:
@@ -689,7 +687,7 @@ def assessment_correct(*, actor, assessment: Assessment, before: dict) -> Assess
 def assessment_delete(*, actor, assessment: Assessment) -> None:
     """Remove an assessment recorded in error (an admin, in Django admin): audited; the student's risk and
     topic progress react without it."""
-    _may_correct_assessments(actor)
+    require_admin(actor, CORRECTED_BY_ADMINS)
     audited_delete(actor=actor, instance=assessment)
     _assessment_changed(assessment)
 

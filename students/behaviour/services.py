@@ -15,7 +15,7 @@ from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import versioned_update
-from core.permissions import REGISTER_TAKERS, Role, has_role
+from core.permissions import REGISTER_TAKERS, Role, has_role, require_admin
 from core.services import audited_delete
 from students.academics.access import may_log_behaviour
 from students.behaviour.events import BEHAVIOUR_SAVED
@@ -198,7 +198,6 @@ def behaviour_record_resolve(
 def behaviour_record_delete(*, actor, record: BehaviourRecord) -> None:
     """Remove a record logged in error (school admins, in Django admin): audited, and the student's
     risk level and behaviour-letter alert are looked at again without it."""
-    if actor.role != Role.ADMIN and not actor.is_superuser:
-        raise PermissionDeniedError("Only an admin removes a behaviour record.")
+    require_admin(actor, "Only an admin removes a behaviour record.")
     audited_delete(actor=actor, instance=record)
     _changed(record)
