@@ -21,6 +21,20 @@ def emitted(monkeypatch):
     return calls
 
 
+def recorded(actor, student, subject, day, **fields):
+    """A 20-mark quiz recorded through the marks pages' service."""
+    return services.assessment_create(
+        actor=actor,
+        student_id=student.pk,
+        subject_id=subject.pk,
+        assessment_type="quiz",
+        title="Fractions quiz",
+        total_marks="20",
+        assessment_date=day,
+        **fields,
+    )
+
+
 def assessment_data(student, subject, day, **fields):
     return {
         "student": str(student.pk),
@@ -64,16 +78,7 @@ def test_a_corrected_assessment_is_graded_again_and_judged_and_a_bad_mark_is_ref
     school_admin_client, admin_user, pupils, maths, school_day, emitted
 ):
     pupil = pupils[0]
-    stored = services.assessment_create(
-        actor=admin_user,
-        student_id=pupil.pk,
-        subject_id=maths.pk,
-        assessment_type="quiz",
-        title="Fractions quiz",
-        total_marks="20",
-        assessment_date=school_day,
-        marks_obtained="15",
-    )
+    stored = recorded(admin_user, pupil, maths, school_day, marks_obtained="15")
     emitted.clear()
     url = f"/admin/students/assessment/{stored.pk}/change/"
     data = admin_form_data(school_admin_client.get(url).content.decode())
@@ -96,15 +101,7 @@ def test_an_assessment_removed_in_admin_is_audited_and_judged(
     school_admin_client, admin_user, teacher, pupils, maths, school_day, emitted
 ):
     pupil = pupils[0]
-    stored = services.assessment_create(
-        actor=admin_user,
-        student_id=pupil.pk,
-        subject_id=maths.pk,
-        assessment_type="quiz",
-        title="Fractions quiz",
-        total_marks="20",
-        assessment_date=school_day,
-    )
+    stored = recorded(admin_user, pupil, maths, school_day)
     with pytest.raises(PermissionDeniedError):
         services.assessment_delete(actor=teacher, assessment=stored)
     emitted.clear()
