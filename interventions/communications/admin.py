@@ -34,7 +34,10 @@ class CommunicationTemplateAdmin(SchoolScopedAdmin):
 
 @admin.register(CommunicationLog)
 class CommunicationLogAdmin(ReadOnlyAdmin):
-    """The log is a record of what was said to families: read here, never rewritten."""
+    """The log is a record of what was said to families: read here, never rewritten; it goes only with
+    the student it is about."""
+
+    removed_with_parent = True
 
     list_display = ("created_at", "student", "channel", "recipient", "status", "actor", "school")
     list_filter = ("channel", "status", "school")

@@ -112,6 +112,7 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ReadOnlyAdmin):
+    removed_with_parent = True  # with its meeting
     list_display = ["meeting", "created_at", "created_by", "previous_status", "new_status"]
     list_filter = ["new_status", "created_at", "school"]
     list_select_related = ["meeting__student", "created_by"]
@@ -120,6 +121,7 @@ class ProgressUpdateAdmin(ReadOnlyAdmin):
 
 @admin.register(FollowUpReminder)
 class FollowUpReminderAdmin(ReadOnlyAdmin):
+    removed_with_parent = True  # with its meeting
     list_display = ["meeting", "recipient", "sent_on", "sent_at"]
     list_filter = ["sent_on", "school"]
     list_select_related = ["meeting__student", "recipient"]

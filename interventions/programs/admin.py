@@ -184,6 +184,7 @@ class EnrollmentAdmin(SchoolScopedAdmin):
 
 @admin.register(SessionAttendance)
 class SessionAttendanceAdmin(ReadOnlyAdmin):
+    removed_with_parent = True  # with its session or student
     list_display = ["session", "student", "status", "taken_by", "recorded_at"]
     list_filter = ["status", "school"]
     list_select_related = ["session__intervention", "student", "taken_by"]
