@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from attendance import services
 from attendance.models import AttendanceRecord, Holiday, Register
-from attendance.selectors import register_students
+from attendance.selectors import register_marks, register_students
 from core.admin_base import SchoolScopedAdmin, adopt_saved
 
 
@@ -40,6 +40,19 @@ class RegisterAdmin(SchoolScopedAdmin):
             actor=request.user, class_group_id=obj.class_group_id, date=obj.date, records=marked, expected_version=0
         )
         adopt_saved(obj, saved.register)
+
+    def perform_delete(self, request, obj):
+        # With the marks of its day: a register deleted with its marks left behind would still count them.
+        services.register_delete(actor=request.user, register=obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        marks = sum(register_marks(register).count() for register in objs)
+        if marks:
+            plural = AttendanceRecord._meta.verbose_name_plural
+            counts[plural] = marks
+            deleted.append(f"{marks} {plural} of the day (the marks of the register)")
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(AttendanceRecord)

@@ -195,6 +195,14 @@ def register_students(*, class_group_id: int, date: datetime.date):
     )
 
 
+def register_marks(register: Register) -> QuerySet[AttendanceRecord]:
+    """The marks a register holds: the records of its day of the students of its form (whoever has left
+    it since is still in the form's roll, as a student no longer active)."""
+    return AttendanceRecord.objects.filter(
+        school_id=register.school_id, date=register.date, student__class_group_id=register.class_group_id
+    ).order_by("pk")
+
+
 def register_day(*, actor, class_group: ClassGroup, date: datetime.date) -> RegisterDay:
     """What the register of (form, date) holds: every active student, present unless marked otherwise."""
     register = Register.objects.select_related("taken_by").filter(class_group=class_group, date=date).first()

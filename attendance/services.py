@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from attendance import events
 from attendance.models import AttendanceRecord, Holiday, Register
-from attendance.selectors import holiday_on, register_students
+from attendance.selectors import holiday_on, register_marks, register_students
 from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
@@ -343,6 +343,20 @@ def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | No
         audited_update(actor=actor, instance=record, before=before)
     _record_changed(record, before)
     return record
+
+
+@transaction.atomic
+def register_delete(*, actor, register: Register) -> None:
+    """Remove a register taken in error (an admin, in Django admin) with the marks it holds (its form's
+    students' records of its day): each audited, and their alerts and risk react as to a register save."""
+    require_admin(actor, CORRECTED_BY_ADMINS)
+    marks = list(register_marks(register))
+    audited_delete(actor=actor, instance=register, along=marks)
+    if marks:
+        student_ids = sorted({mark.student_id for mark in marks})
+        emit_on_commit(
+            events.REGISTER_SAVED, school_id=register.school_id, student_ids=student_ids, as_of=timezone.localdate()
+        )
 
 
 @transaction.atomic

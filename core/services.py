@@ -63,14 +63,19 @@ def audited_update(*, actor, instance: models.Model, before: dict, update_fields
 
 
 @transaction.atomic
-def audited_delete(*, actor, instance: models.Model) -> None:
+def audited_delete(*, actor, instance: models.Model, along: list[models.Model] = ()) -> None:
     """Delete a row and log it, with every row the delete takes along (CASCADE) and every row it
     changes (SET_NULL): a student's deletion leaves a trace of each attendance record and alert it
-    removes. A row that the audit log protects (a user who acted) cannot be deleted at all."""
+    removes. A row that the audit log protects (a user who acted) cannot be deleted at all.
+
+    `along`: rows of one model that belong to `instance` though no foreign key says so (a register's
+    marks of its day), deleted and logged with it as its cascade is."""
     before = audit.snapshot(instance)
     entity_id = instance.pk
     collector = Collector(using=router.db_for_write(type(instance), instance=instance), origin=instance)
     collector.collect([instance])  # raises ProtectedError
+    if along:
+        collector.collect(list(along))
     consequences = _consequences(collector, instance, actor)
     collector.delete()
     audit.record_delete(actor=actor, instance=instance, before=before, entity_id=entity_id)

@@ -182,3 +182,51 @@ def test_a_register_is_not_added_on_a_weekend_nor_moved_once_taken(
         school_admin_client.get(f"/admin/attendance/register/{register.pk}/change/").content.decode()
     )
     assert "class_group" not in form_data and "date" not in form_data
+
+
+def test_a_register_deleted_in_admin_takes_the_marks_of_its_day_audited_and_judged(
+    school_admin_client, admin_user, form, student, school_day, judged, django_capture_on_commit_callbacks
+):
+    classmate = StudentFactory(school=form.school, class_group=form, first_name="Ben", last_name="Adeyemi")
+    register = services.register_save(
+        actor=admin_user,
+        class_group_id=form.pk,
+        date=school_day,
+        records=[{"student": student.pk, "status": "absent", "reason": "Unwell"}],
+        expected_version=0,
+    ).register
+    other_form_pupil = StudentFactory(school=form.school)  # no form: not on this register
+    kept = AttendanceRecord.objects.create(
+        school=form.school, student=other_form_pupil, date=school_day, status="absent", marked_at=timezone.now()
+    )
+    earlier = services.register_save(
+        actor=admin_user, class_group_id=form.pk, date=previous_weekday(school_day), records=[], expected_version=0
+    ).register
+    judged.clear()
+    url = f"/admin/attendance/register/{register.pk}/delete/"
+    page = school_admin_client.get(url).content.decode()
+    assert "2 attendance records of the day" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert school_admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Register.objects.filter(pk=register.pk).exists()
+    assert not AttendanceRecord.objects.filter(date=school_day, student__in=[student, classmate]).exists()
+    assert AttendanceRecord.objects.filter(pk=kept.pk).exists()
+    assert Register.objects.filter(pk=earlier.pk).exists()
+    assert AttendanceRecord.objects.filter(date=earlier.date).count() == 2
+    gone = record_audit("delete")
+    assert gone.count() == 2
+    assert {row.before["student_id"] for row in gone} == {student.pk, classmate.pk}
+    assert all(row.after == {"because": f"attendance.register {register.pk} was deleted"} for row in gone)
+    assert AuditLog.objects.filter(entity_type="attendance.register", action="delete", actor=admin_user).count() == 1
+    assert judged == [(timezone.localdate(), sorted([student.pk, classmate.pk]))]
+
+
+def test_only_an_admin_deletes_a_register(form_master, admin_user, form, student, school_day):
+    register = services.register_save(
+        actor=admin_user, class_group_id=form.pk, date=school_day, records=[], expected_version=0
+    ).register
+    with pytest.raises(PermissionDeniedError):
+        services.register_delete(actor=form_master, register=register)
+    assert Register.objects.filter(pk=register.pk).exists()
+    assert AttendanceRecord.objects.filter(date=school_day).count() == 1
