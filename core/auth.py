@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import JsonResponse
@@ -21,6 +22,16 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from core import audit
+
+
+class UserBackend(ModelBackend):
+    """Django's model backend, reading the signed-in user of a request with their school in the same
+    query: every page names the school in its header, and most reads are scoped by it."""
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        user = User._default_manager.select_related("school").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class LoginForm(AuthenticationForm):

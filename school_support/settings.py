@@ -164,7 +164,7 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 # clears the count. Admins unlock in Django admin (Access attempts: delete the row).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.auth.UserBackend",
 ]
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -16,4 +16,4 @@ STORAGES = {
 }
 # django-axes stays on (the login pages and the token endpoint are tested with it); only the test
 # client's login(), which passes no request, goes past it.
-AUTHENTICATION_BACKENDS = ["core.testing.backends.AxesBackendForTests", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.testing.backends.AxesBackendForTests", "core.auth.UserBackend"]

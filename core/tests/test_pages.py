@@ -105,7 +105,7 @@ class TestDashboard:
 
     def test_shell_renders_cleanly_with_no_sections(self, client, teacher, no_sections):
         client.force_login(teacher)
-        with assert_query_count(3):
+        with assert_query_count(2):
             response = client.get("/")
         html = response.content.decode()
         assert response.status_code == 200
@@ -171,13 +171,13 @@ class TestDashboard:
         )
         client.force_login(admin_user)
         audit.record(actor=admin_user, action="create", entity_type="x", entity_id=1)
-        with assert_query_count(4):
+        with assert_query_count(3):
             client.get("/")
         for n in range(10):
             audit.record(
                 actor=make_user("teacher", school, username=f"t{n}"), action="create", entity_type="x", entity_id=n
             )
-        with assert_query_count(4):
+        with assert_query_count(3):
             html = client.get("/").content.decode()
         assert html.count("<li>") >= 8
 
@@ -188,8 +188,8 @@ class TestDashboard:
         alerts: counts, top five; meetings: counts, first overdue; programs: today's sessions, programs
         behind their plan, the risk list (3); admissions due; feedback: rows, count; school figures: year,
         forms, students, registers, today's holiday (asked on a weekday only), the week's rate; recent
-        changes; the school of the header."""
-        queries = 22 + (timezone.localdate().weekday() < 5)
+        changes (the header's school comes with the user)."""
+        queries = 21 + (timezone.localdate().weekday() < 5)
         client.force_login(admin_user)
         client.get("/")
         fill_every_dashboard_section(school, form, form_master, counselor, 2)

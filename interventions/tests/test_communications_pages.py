@@ -79,8 +79,8 @@ def test_profile_contact_log_takes_constant_queries(page_client, counselor, scho
 
 
 # Session, user, student, the profile's sections (attendance, risk, alerts, academics, behaviour, trend,
-# programs, meetings), the contact log with its templates and authors, school.
-PROFILE_QUERIES = 25
+# programs, meetings), the contact log with its templates and authors.
+PROFILE_QUERIES = 24
 
 
 def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_long_one(
@@ -89,11 +89,11 @@ def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_l
     CommunicationLogFactory(school=school, student=student)
     CommunicationTemplateFactory(school=school, channel="email")
     client = page_client(counselor)
-    # session, user, student, the log, school, the email, text and letter templates
-    with assert_query_count(8):
+    # session, user, student, the log, the email, text and letter templates
+    with assert_query_count(7):
         page = client.get(contact_url(student))
     assert page.status_code == 200
-    with assert_query_count(7):  # the page's but the school (no layout)
+    with assert_query_count(7):  # as the page (the header's school comes with the user)
         panel = client.get(contact_url(student), **HTMX)
     assert panel.status_code == 200
     for index in range(20):
@@ -105,7 +105,7 @@ def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_l
             actor=make_user("form_master", school),
             body=f"Call {index}",
         )
-    with assert_query_count(8):
+    with assert_query_count(7):
         page = client.get(contact_url(student))
     assert page.status_code == 200 and "Call 19" in page.content.decode()
     with assert_query_count(7):

@@ -180,8 +180,8 @@ def test_the_review_page_resolves_a_row_through_htmx(client, counselor, programs
 def test_the_review_page_takes_constant_queries(client, counselor, programs):
     mentoring, reading, session, _ = programs
     client.force_login(counselor)
-    # session, user, count, page, school, the send form's programs and sessions, the filter's programs
-    with assert_query_count(8):
+    # session, user, count, page, the send form's programs and sessions, the filter's programs
+    with assert_query_count(7):
         page = client.get("/interventions/feedback/?status=")
     assert page.status_code == 200 and len(page.context["rows"]) == 4
     with assert_query_count(4):  # session, user, count, page
@@ -190,7 +190,7 @@ def test_the_review_page_takes_constant_queries(client, counselor, programs):
     for n in range(20):
         where = {"session": session} if n % 3 == 0 else {"intervention": (mentoring, reading)[n % 2]}
         answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, **where)
-    with assert_query_count(8):
+    with assert_query_count(7):
         page = client.get("/interventions/feedback/?status=")
     assert page.status_code == 200 and len(page.context["rows"]) == 24
     with assert_query_count(4):
@@ -214,7 +214,7 @@ def test_the_list_api_takes_constant_queries(client_for, counselor, programs):
 
 def test_the_analytics_page_takes_constant_queries(client, counselor, make_user, school, programs):
     client.force_login(counselor)
-    with assert_query_count(7):  # session, user, overall, per program, per facilitator, per month, school
+    with assert_query_count(6):  # session, user, overall, per program, per facilitator, per month
         page = client.get("/interventions/feedback/analytics/")
     assert page.status_code == 200 and "Mentoring" in page.content.decode()
     for n in range(10):
@@ -223,7 +223,7 @@ def test_the_analytics_page_takes_constant_queries(client, counselor, make_user,
         session = InterventionSessionFactory(intervention=program, facilitator=facilitator, status="completed")
         answer(counselor, rating=1 + n % 5, comments=NEGATIVE if n % 2 else POSITIVE, session=session)
         answer(counselor, rating=5, comments=POSITIVE, intervention=program)
-    with assert_query_count(7):
+    with assert_query_count(6):
         page = client.get("/interventions/feedback/analytics/")
     assert page.status_code == 200 and "Group 9" in page.content.decode()
 

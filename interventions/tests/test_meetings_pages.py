@@ -126,8 +126,8 @@ def test_page_and_fragment_query_counts_are_flat(page_client, admin_user, school
         ProgressUpdateFactory(meeting=meeting)
     client = page_client(admin_user)
     client.get(PAGE)  # warm the session
-    # session, user, stats, recurring, count, page of meetings, school name, students for the dialog
-    with assert_query_count(8):
+    # session, user, stats, recurring, count, page of meetings, students for the dialog
+    with assert_query_count(7):
         response = client.get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
@@ -341,8 +341,8 @@ def test_tracker_page_and_fragment_take_the_same_queries_for_few_and_many_update
     url = f"{PAGE}{meeting.pk}/"
     client.get(url)  # warm the session
     # session, user, the meeting with its student, its updates with their authors, the student's
-    # guardian contacts, the school of the page header
-    with assert_query_count(6):
+    # guardian contacts
+    with assert_query_count(5):
         html = client.get(url).content.decode()
     assert "First call home." in html
     with assert_query_count(4):  # the tracker alone: session, user, the meeting, its updates
@@ -367,7 +367,7 @@ def test_tracker_page_and_fragment_take_the_same_queries_for_few_and_many_update
             status=CommunicationLog.Status.SENT,
             actor=(form_master, admin_user)[n % 2],
         )
-    with assert_query_count(6):
+    with assert_query_count(5):
         html = client.get(url).content.decode()
     assert html.count("Note ") >= 20 and "First call home." in html and 'id="contact-log"' in html
     assert "The whole contact log" in html  # more contacts than the section shows

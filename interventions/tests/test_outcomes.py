@@ -411,8 +411,8 @@ def test_progress_page_takes_the_same_queries_for_few_notes_or_many(client, coun
     client.force_login(counselor)
     url = f"/programs/enrollments/{enrollment.pk}/progress/"
     # session, user, enrollment, rated notes, delivery figures, school attendance, pending recommendations,
-    # the latest notes with who wrote them, school
-    with assert_query_count(9):
+    # the latest notes with who wrote them
+    with assert_query_count(8):
         page = client.get(url)
     assert page.status_code == 200 and page.content.decode().count('<li><small class="muted">') == 2
     for index in range(25):
@@ -430,7 +430,7 @@ def test_progress_page_takes_the_same_queries_for_few_notes_or_many(client, coun
         AttendanceRecordFactory(
             school=school, student=enrollment.student, date=day, status=("present", "absent")[day.day % 2]
         )
-    with assert_query_count(9):
+    with assert_query_count(8):
         page = client.get(url)
     assert page.status_code == 200 and page.content.decode().count('<li><small class="muted">') == 20  # the latest
     assert len(page.context["attendance_weekly"]) >= 3

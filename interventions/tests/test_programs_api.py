@@ -501,4 +501,4 @@ class TestQueryCounts:
 
 
 # Session and user (2), program, facilitators, sessions, enrollments, attendance %, risk list (3), nav.
-PROGRAM_PAGE_QUERIES = 12  # + the exit criteria and the pending recommendations (outcomes section)
+PROGRAM_PAGE_QUERIES = 11  # + the exit criteria and the pending recommendations (outcomes section)

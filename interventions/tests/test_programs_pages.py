@@ -81,7 +81,7 @@ class TestList:
         enroll(program, StudentFactory(school=program.school))
         make_session(program, start=at(-2, 10), status="completed")
         client = signed_in(client, counselor)
-        with assert_query_count(5):  # session, user, programs with their figures, school, templates
+        with assert_query_count(4):  # session, user, programs with their figures, templates
             page = client.get("/programs/")
         assert page.status_code == 200 and page.content.decode().count("<tr data-program=") == 1
         for index in range(15):
@@ -92,7 +92,7 @@ class TestList:
             enroll(other, StudentFactory(school=program.school))
             make_session(other, start=at(-1, 8 + index % 4 * 2), location="", status="completed")
             make_session(other, start=at(1, 8 + index % 4 * 2), location="")
-        with assert_query_count(5):
+        with assert_query_count(4):
             page = client.get("/programs/")
         assert page.status_code == 200 and page.content.decode().count("<tr data-program=") == 16
 
@@ -209,7 +209,7 @@ class TestSessionPage:
                 enroll(program, StudentFactory(school=school))
             session = make_session(program, start=at(-1 - size // 10, 10), facilitator=teacher, location="")
             url = f"/programs/sessions/{session.pk}/"
-            with assert_query_count(6):  # session, user, the session, its attendance, enrolled students, school
+            with assert_query_count(5):  # session, user, the session, its attendance, enrolled students
                 page = client.get(url)
             assert page.status_code == 200 and page.content.decode().count('class="register-row') == size
             with assert_query_count(5):  # the page's but the school (no layout)
@@ -223,7 +223,7 @@ class TestSessionPage:
             assert saved.status_code == 200 and "Attendance saved." in saved.content.decode()
             assert SessionAttendance.objects.filter(session=session).count() == size
             # Once taken, the page shows who took each row.
-            with assert_query_count(6):
+            with assert_query_count(5):
                 page = client.get(url)
             assert page.status_code == 200 and page.content.decode().count('class="register-row') == size
 
@@ -258,13 +258,13 @@ class TestReferral:
             school=student.school, student=student, created_by=form_master, status="escalated"
         )
         client = signed_in(client, form_master)
-        with assert_query_count(6):  # session, user, meeting, may refer, school, open programs
+        with assert_query_count(5):  # session, user, meeting, may refer, open programs
             page = client.get(f"/programs/refer/{meeting.pk}/")
         # The blank choice and the open programs.
         assert page.status_code == 200 and page.content.decode().count('<option value="') == 2
         for index in range(15):
             make_program(owner=counselor, name=f"Group {index}", status="draft" if index % 2 else "active")
-        with assert_query_count(6):
+        with assert_query_count(5):
             page = client.get(f"/programs/refer/{meeting.pk}/")
         assert page.status_code == 200 and page.content.decode().count('<option value="') == 17
 

@@ -18,12 +18,12 @@ from students.tests.factories import AcademicYearFactory, ClassGroupFactory
 pytestmark = pytest.mark.django_db
 Status = Inquiry.Status
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# session, user, funnel (2), board (count + 5 columns), due, school name, subject and counsellor choices
-PAGE_QUERIES = 14
+# session, user, funnel (2), board (count + 5 columns), due, subject and counsellor choices
+PAGE_QUERIES = 13
 BOARD_QUERIES = 8  # session, user, board (count + 5 columns)
-# session, user, the inquiry (counsellor, student joined) and its subjects, the current year, the school's
-# name, the follow-ups (counsellor joined), the enrol form's forms
-INQUIRY_PAGE_QUERIES = 8
+# session, user, the inquiry (counsellor, student joined) and its subjects, the current year, the
+# follow-ups (counsellor joined), the enrol form's forms
+INQUIRY_PAGE_QUERIES = 7
 EXPORT_QUERIES = 5  # session, user, the audit row, the inquiries (student, counsellor joined), subjects
 
 

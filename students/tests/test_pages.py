@@ -19,12 +19,12 @@ from students.tests.fixtures import previous_weekday
 pytestmark = pytest.mark.django_db
 # session, user, the student, their year, attendance (records, holidays), the ABC panel (risk row, school,
 # settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
-# (enrollments, assessments), behaviour (records, may log), alerts, programs, the school's name
-PROFILE_QUERIES_TEACHER = 21
+# (enrollments, assessments), behaviour (records, may log), alerts, programs
+PROFILE_QUERIES_TEACHER = 20
 # The same, and what an admin sees besides: topic progress (grade bands, progress, topics), the
 # attendance trend (records, programs, meetings), the meetings' timeline (meetings, updates) and the
 # contact log; no "may log" read (admins log for everyone)
-PROFILE_QUERIES_ADMIN = 29
+PROFILE_QUERIES_ADMIN = 28
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_list_requires_login(client):
 def test_list_query_count_is_constant_and_paginated(login, teacher, form, make_students, count):
     make_students(form, count)
     client = login(teacher)
-    with assert_query_count(6):
+    with assert_query_count(5):
         html = client.get("/students/").content.decode()
     assert f"{count} students" in html
     assert ("Page 1 of 3" in html) == (count == 120)

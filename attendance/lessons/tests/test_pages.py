@@ -117,8 +117,8 @@ def test_the_picker_takes_the_same_queries_for_few_and_many_forms_and_subjects(
     """Nothing chosen (she teaches two subjects): the picker alone, whatever she teaches."""
     enroll(taught[:1], english, teacher)
     client = signed_in(teacher)
-    # session, user, year, forms, subjects, the pairs she teaches, her recent lessons, the page's school
-    with assert_query_count(8):
+    # session, user, year, forms, subjects, the pairs she teaches, her recent lessons
+    with assert_query_count(7):
         body = client.get(URL).content.decode()
     assert "Save lesson" not in body and chosen(body, "subject") == ""
     from students.academics.tests.factories import SubjectFactory
@@ -140,7 +140,7 @@ def test_the_picker_takes_the_same_queries_for_few_and_many_forms_and_subjects(
             start_time=datetime.time(8 + n // 2, 30),
         )
         day = previous_weekday(day) if n % 4 == 3 else day
-    with assert_query_count(8):
+    with assert_query_count(7):
         body = client.get(URL).content.decode()
     assert "Save lesson" not in body and body.count("Subject 7") >= 1
     assert body.count("Form 2B") >= 5
@@ -152,11 +152,11 @@ def test_the_sheet_takes_the_same_queries_for_few_and_many_students(
     """The sheet of a form: its students, the topics with those covered before and the next suggested."""
     client = signed_in(teacher)
     # session, user, year, forms, subjects, the pairs she teaches, the stored lesson, its students with
-    # their marks, the topics, those covered, the day's holiday, the page's school
-    with assert_query_count(12):
+    # their marks, the topics, those covered, the day's holiday
+    with assert_query_count(11):
         body = client.get(query(form, maths, school_day)).content.decode()
     assert body.count('value="present" checked') == len(taught)
-    with assert_query_count(11):  # the sheet alone: the page's 12 less the school of the page header
+    with assert_query_count(11):  # the sheet alone: as the page (its header's school comes with the user)
         body = client.get(query(form, maths, school_day), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in body and body.count('value="present" checked') == len(taught)
     enroll(make_students(form, 24), maths, teacher)
@@ -174,7 +174,7 @@ def test_the_sheet_takes_the_same_queries_for_few_and_many_students(
         start_time=datetime.time(9, 20),
         topic_ids=[maths_topics[0].pk, maths_topics[1].pk],
     )
-    with assert_query_count(12):
+    with assert_query_count(11):
         body = client.get(query(form, maths, school_day)).content.decode()
     assert body.count('value="present" checked') == len(taught) + 24
     with assert_query_count(11):

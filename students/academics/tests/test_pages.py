@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 # session, user, the student, their year, attendance (records, holidays), the ABC panel (risk row, school,
 # settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
 # (enrollments, assessments, grade bands, topic progress, topics), behaviour, alerts, the attendance trend
-# (records, programs, meetings), the meetings' timeline, the contact log, programs, the school's name
-PROFILE_QUERIES = 28
+# (records, programs, meetings), the meetings' timeline, the contact log, programs
+PROFILE_QUERIES = 27
 
 
 def signed_in(user):
@@ -101,8 +101,8 @@ def test_the_sheet_takes_constant_queries(teacher, form, maths, make_students, e
     enroll(students, maths, teacher)
     client = signed_in(teacher)
     url = marks_url(form, maths, school_day)
-    # session, user, year, forms/subjects/pairs (3), topics, recent, the sheet; the page adds the school's name
-    with assert_query_count(10):
+    # session, user, year, forms/subjects/pairs (3), topics, recent, the sheet
+    with assert_query_count(9):
         assert client.get(url).content.decode().count('class="marks"') == 3
     with assert_query_count(9):
         fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
@@ -113,7 +113,7 @@ def test_the_sheet_takes_constant_queries(teacher, form, maths, make_students, e
         client.post(
             marks_url(form, maths, school_day, title=title), marks_data({s.pk: "13.5" for s in students + more})
         )
-    with assert_query_count(10):
+    with assert_query_count(9):
         body = client.get(url).content.decode()
     assert body.count('class="marks"') == 30 and body.count('value="13.5"') == 30 and ">Quiz 3</a>" in body
     with assert_query_count(9):
@@ -123,17 +123,17 @@ def test_the_sheet_takes_constant_queries(teacher, form, maths, make_students, e
 
 def test_the_subject_pages_take_constant_queries(admin_user, school, maths, maths_topics):
     client = signed_in(admin_user)
-    with assert_query_count(4):  # session, user, the school's name, the subjects (topic counts annotated)
+    with assert_query_count(3):  # session, user, the subjects (topic counts annotated)
         assert "Mathematics" in client.get("/subjects/").content.decode()
-    with assert_query_count(5):  # session, user, the subject, the school's name, its topics
+    with assert_query_count(4):  # session, user, the subject, its topics
         assert client.get(f"/subjects/{maths.pk}/").content.decode().count('<td data-label="Topic">') == 5
     for subject in SubjectFactory.create_batch(20, school=school):
         TopicFactory.create_batch(3, school=school, subject=subject)
     TopicFactory.create_batch(25, school=school, subject=maths)
-    with assert_query_count(4):
+    with assert_query_count(3):
         body = client.get("/subjects/").content.decode()
     assert len(set(re.findall(r'<a href="/subjects/\d+/">', body))) == 21
-    with assert_query_count(5):
+    with assert_query_count(4):
         body = client.get(f"/subjects/{maths.pk}/").content.decode()
     assert body.count('<td data-label="Topic">') == 30
 
