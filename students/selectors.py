@@ -99,4 +99,7 @@ def search_students(queryset: QuerySet[Student], text: str) -> QuerySet[Student]
 
 
 def student_get(*, actor, id) -> Student:
-    return get_scoped(Student.objects.select_related("class_group", "class_group__form_master"), actor, pk=id)
+    """One student of the actor's school, with their school, form, form master and year (what the profile's
+    sections read of them) in the same query."""
+    related = ("school", "class_group__form_master", "class_group__academic_year")
+    return get_scoped(Student.objects.select_related(*related), actor, pk=id)

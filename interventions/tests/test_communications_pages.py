@@ -80,7 +80,7 @@ def test_profile_contact_log_takes_constant_queries(page_client, counselor, scho
 
 # Session, user, student, the profile's sections (attendance, risk, alerts, academics, behaviour, trend,
 # programs, meetings), the contact log with its templates and authors.
-PROFILE_QUERIES = 24
+PROFILE_QUERIES = 22
 
 
 def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_long_one(

@@ -17,14 +17,14 @@ from students.tests.factories import StudentFactory
 from students.tests.fixtures import previous_weekday
 
 pytestmark = pytest.mark.django_db
-# session, user, the student, their year, attendance (records, holidays), the ABC panel (risk row, school,
-# settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
+# session, user, the student (with their school, form and year), attendance (records, holidays), the ABC
+# panel (risk row, settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
 # (enrollments, assessments), behaviour (records, may log), alerts, programs
-PROFILE_QUERIES_TEACHER = 20
+PROFILE_QUERIES_TEACHER = 18
 # The same, and what an admin sees besides: topic progress (grade bands, progress, topics), the
 # attendance trend (records, programs, meetings), the meetings' timeline (meetings, updates) and the
 # contact log; no "may log" read (admins log for everyone)
-PROFILE_QUERIES_ADMIN = 28
+PROFILE_QUERIES_ADMIN = 26
 
 
 @pytest.fixture

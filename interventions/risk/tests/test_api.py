@@ -104,10 +104,10 @@ def test_student_risk_takes_the_same_queries_whatever_the_record(client_for, adm
     penalties(spread["a4"], 12, by=admin_user)
     services.compute_for_school(school=school)
     client = client_for(admin_user)
-    # student, stored risk, year, school, settings, the forecast's calendar (year, holidays), its
+    # student (with their school and year), stored risk, settings, the forecast's calendar (year, holidays), its
     # attendance aggregate, the holidays ahead, alert settings
-    with assert_query_count(10):
+    with assert_query_count(8):
         assert client.get(f"/api/students/{fresh.pk}/risk/").json()["level"] == 0
-    with assert_query_count(10):
+    with assert_query_count(8):
         body = client.get(f"/api/students/{spread['a4'].pk}/risk/").json()
     assert (body["level"], body["indicators"]["behaviour"]["level"]) == (4, 4)

@@ -136,10 +136,10 @@ def test_abc_panel_takes_the_same_queries_whatever_the_record(login, admin_user,
     penalties(spread["a4"], 12, by=admin_user)
     services.compute_for_school(school=school)
     client = login(admin_user)
-    # session, user, then the 10 of the API's student risk (student, stored row, forecast)
-    with assert_query_count(12):
+    # session, user, then the 8 of the API's student risk (student, stored row, forecast)
+    with assert_query_count(10):
         assert 'id="abc-panel"' in client.get(f"/risk/students/{fresh.pk}/").content.decode()
-    with assert_query_count(12):
+    with assert_query_count(10):
         html = client.get(f"/risk/students/{spread['a4'].pk}/").content.decode()
     assert 'data-level="4"' in html and "12 counted penalties" in html
 

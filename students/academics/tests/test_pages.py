@@ -14,11 +14,11 @@ from students.academics.tests.factories import SubjectFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 # The profile as a counsellor sees it (students/tests/test_pages.py pins its sections for an admin):
-# session, user, the student, their year, attendance (records, holidays), the ABC panel (risk row, school,
-# settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
+# session, user, the student (with their school, form and year), attendance (records, holidays), the ABC
+# panel (risk row, settings, current year, holidays, the forecast's aggregate, holidays to come, alert settings), subjects
 # (enrollments, assessments, grade bands, topic progress, topics), behaviour, alerts, the attendance trend
 # (records, programs, meetings), the meetings' timeline, the contact log, programs
-PROFILE_QUERIES = 27
+PROFILE_QUERIES = 25
 
 
 def signed_in(user):
