@@ -12,13 +12,15 @@ from core.permissions import INTERVENTION_ROLES, has_role
 from core.sections import PROGRAM_DETAIL, STUDENT_PROFILE, page_section
 from interventions.meetings.selectors import meetings_visible_to
 from interventions.outcomes import access, figures
+from interventions.outcomes.forms import CriterionForm
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation
 from interventions.programs.models import Enrollment
 
 
 @page_section(page=PROGRAM_DETAIL, order=20, template="interventions/outcomes/_section_program.html")
 def program_outcomes(actor, program=None, **objects):
-    """Two queries: the criteria and the pending recommendations with their students."""
+    """Two queries: the criteria and the pending recommendations with their students; for the program's
+    owner and admins, the form that adds a criterion."""
     if program is None or not access.can_view_program(actor, program):
         return None
     pending = list(
@@ -27,11 +29,14 @@ def program_outcomes(actor, program=None, **objects):
             enrollment__intervention=program, enrollment__status="active", status=ExitRecommendation.Status.PENDING
         ).select_related("enrollment__student")
     )
+    can_manage = access.can_manage_program(actor, program)
     return {
         "program": program,
         "criteria": list(ExitCriteria.objects.filter(intervention=program).order_by("id")),
         "pending": pending,
-        "can_manage": access.can_manage_program(actor, program),
+        "can_manage": can_manage,
+        # The form to add one (bound again, with its errors, after a refused one).
+        "criterion_form": (objects.get("criterion_form") or CriterionForm()) if can_manage else None,
     }
 
 

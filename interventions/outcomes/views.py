@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from core.errors import PermissionDeniedError
 from core.pages import attempt
 from core.permissions import STAFF, role_required
 from interventions.communications.access import can_contact
 from interventions.outcomes import access, figures, selectors, services
-from interventions.outcomes.forms import DecisionForm, ExitForm, NoteForm
+from interventions.outcomes.forms import CriterionForm, DecisionForm, ExitForm, NoteForm
 from interventions.outcomes.models import ExitRecommendation
+from interventions.programs import selectors as program_selectors
 from interventions.programs import services as program_services
+from interventions.programs import views as program_views
 
 
 def _chart_json(data: dict) -> dict:
@@ -161,3 +166,23 @@ def program_evaluate(request, pk: int):
         else:
             messages.error(request, outcome.message)
     return redirect("program-detail", pk=program.pk)
+
+
+@role_required(*STAFF)
+@require_POST
+def program_criteria_add(request, pk: int):
+    """POST from the program's page: add an exit criterion, then the page with it listed; a criterion the
+    service refuses shows the page again (400) with the problem beside the field and the values kept."""
+    program = program_selectors.program_get(actor=request.user, program_id=pk)  # with the page's figures
+    if not access.can_manage_program(request.user, program):
+        raise PermissionDeniedError("Only the program's owner and admins set its exit criteria.")
+    form = CriterionForm(request.POST)
+    status = 400
+    if form.is_valid():
+        outcome = attempt(services.criteria_create, form=form, actor=request.user, program=program, **form.cleaned_data)
+        if outcome.ok:
+            messages.success(request, "Exit criterion added.")
+            return redirect(reverse("program-detail", args=[program.pk]) + "#program-outcomes")
+        status = outcome.status
+    context = program_views.detail_context(request, program, section_objects={"criterion_form": form})
+    return render(request, "interventions/programs/detail.html", context, status=status)

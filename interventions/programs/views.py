@@ -78,7 +78,8 @@ def programs_page(request):
     return render(request, "interventions/programs/list.html", context, status=max(status, parsed.status))
 
 
-def _detail_context(request, program, **extra) -> dict:
+def detail_context(request, program, *, section_objects: dict | None = None, **extra) -> dict:
+    """The program page's context; `section_objects` go to its sections (a form they show bound again)."""
     actor = request.user
     can_manage = access.can_manage_program(actor, program)
     facilitators = selectors.facilitators_of_school(actor=actor)
@@ -112,7 +113,7 @@ def _detail_context(request, program, **extra) -> dict:
             },
         ),
         # What other parts show on the program's page (its exit criteria and recommendations).
-        "sections": sections_for(PROGRAM_DETAIL, actor, program=program),
+        "sections": sections_for(PROGRAM_DETAIL, actor, program=program, **(section_objects or {})),
     }
     context.update(extra)
     return context
@@ -124,7 +125,7 @@ def program_detail(request, pk):
     actor = request.user
     program = selectors.program_get(actor=actor, program_id=pk)
     if request.method == "GET":
-        return render(request, "interventions/programs/detail.html", _detail_context(request, program))
+        return render(request, "interventions/programs/detail.html", detail_context(request, program))
     if not access.can_manage_program(actor, program):
         raise PermissionDeniedError("Only the program's owner or an admin may change this program.")
     action = request.POST.get("action", "")
@@ -139,7 +140,7 @@ def program_detail(request, pk):
         messages.warning(request, CONFLICT_MESSAGE)
         return redirect("program-detail", pk=pk)
     program = selectors.program_get(actor=actor, program_id=pk)
-    context = _detail_context(request, program, **extra)
+    context = detail_context(request, program, **extra)
     if outcome is not None and outcome.message:
         context["error_list"] = [message for messages_ in outcome.field_errors.values() for message in messages_] or [
             outcome.message
