@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from core.errors import PermissionDeniedError
 from core.pages import attempt
@@ -169,11 +169,14 @@ def program_evaluate(request, pk: int):
 
 
 @role_required(*STAFF)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def program_criteria_add(request, pk: int):
     """POST from the program's page: add an exit criterion, then the page with it listed; a criterion the
-    service refuses shows the page again (400) with the problem beside the field and the values kept."""
+    service refuses shows the page again (400) with the problem beside the field and the values kept.
+    GET (that page's address reloaded): the program's page."""
     program = program_selectors.program_get(actor=request.user, program_id=pk)  # with the page's figures
+    if request.method == "GET":
+        return redirect(reverse("program-detail", args=[program.pk]) + "#program-outcomes")
     if not access.can_manage_program(request.user, program):
         raise PermissionDeniedError("Only the program's owner and admins set its exit criteria.")
     form = CriterionForm(request.POST)

@@ -100,6 +100,8 @@ def test_another_schools_program_is_not_found(client, other_admin, program):
     assert not ExitCriteria.objects.exists()
 
 
-def test_the_form_is_posted_not_fetched(client, counselor, program):
+def test_the_address_of_a_refused_form_reloaded_is_the_programs_page(client, counselor, program):
     client.force_login(counselor)
-    assert client.get(url(program)).status_code == 405
+    response = client.get(url(program))
+    assert (response.status_code, response["Location"]) == (302, f"/programs/{program.pk}/#program-outcomes")
+    assert not ExitCriteria.objects.exists()
