@@ -221,7 +221,7 @@ class FollowUpListView(generics.ListCreateAPIView):
 
     def inquiry(self):
         if not hasattr(self, "_inquiry"):
-            self._inquiry = selectors.inquiry_get(actor=self.request.user, id=self.kwargs["pk"])
+            self._inquiry = selectors.inquiry_get(actor=self.request.user, id=self.kwargs["pk"], subjects=False)
         return self._inquiry
 
     def get_queryset(self):

@@ -67,9 +67,11 @@ def inquiry_list(
     return _with_relations(inquiries).order_by("-lead_score", "-received_on", "-id")
 
 
-def inquiry_get(*, actor, id) -> Inquiry:
-    """One inquiry of the actor's school; missing or another school's → NotFoundError (404)."""
-    return get_scoped(_with_relations(inquiries_visible_to(actor)), actor, pk=id)
+def inquiry_get(*, actor, id, subjects: bool = True) -> Inquiry:
+    """One inquiry of the actor's school; missing or another school's → NotFoundError (404). `subjects`
+    False: without its interested subjects (a read that shows none of them)."""
+    inquiries = _with_relations(inquiries_visible_to(actor))
+    return get_scoped(inquiries if subjects else inquiries.prefetch_related(None), actor, pk=id)
 
 
 def follow_up_list(*, actor, inquiry: Inquiry) -> QuerySet[FollowUp]:

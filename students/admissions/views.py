@@ -216,7 +216,8 @@ def admissions_export(request):
     response["Content-Disposition"] = f'attachment; filename="inquiries-{timezone.localdate()}.csv"'
     writer = csv.writer(response)
     writer.writerow(EXPORT_COLUMNS)
-    for inquiry in inquiries.select_related("student").iterator(chunk_size=2000):
+    # The columns name no subject: no read of them for each chunk.
+    for inquiry in inquiries.select_related("student").prefetch_related(None).iterator(chunk_size=2000):
         writer.writerow(
             [
                 _cell(v)

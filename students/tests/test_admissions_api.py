@@ -18,7 +18,7 @@ Status = Inquiry.Status
 URL = "/api/admissions/inquiries/"
 LIST_QUERIES = 3  # count, page (counsellor and student joined), subjects (prefetched)
 FUNNEL_QUERIES = 2  # the stages by source and status, the months by source
-FOLLOW_UP_QUERIES = 4  # the inquiry and its subjects (prefetched), count, page (counsellor joined)
+FOLLOW_UP_QUERIES = 3  # the inquiry, count, page (counsellor joined)
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ BOARD_QUERIES = 8  # session, user, board (count + 5 columns)
 # session, user, the inquiry (counsellor, student joined) and its subjects, the current year, the
 # follow-ups (counsellor joined), the enrol form's forms
 INQUIRY_PAGE_QUERIES = 7
-EXPORT_QUERIES = 5  # session, user, the audit row, the inquiries (student, counsellor joined), subjects
+EXPORT_QUERIES = 4  # session, user, the audit row, the inquiries (student, counsellor joined)
 
 
 @pytest.fixture(autouse=True)
