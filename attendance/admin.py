@@ -13,6 +13,16 @@ class HolidayAdmin(SchoolScopedAdmin):
     search_fields = ["name"]
     date_hierarchy = "date"
 
+    # The school's days change with them: its alerts and risk are judged again.
+    def perform_create(self, request, obj):
+        services.holiday_save(actor=request.user, holiday=obj)
+
+    def perform_update(self, request, obj, before):
+        services.holiday_save(actor=request.user, holiday=obj, before=before)
+
+    def perform_delete(self, request, obj):
+        services.holiday_delete(actor=request.user, holiday=obj)
+
 
 @admin.register(Register)
 class RegisterAdmin(SchoolScopedAdmin):

@@ -345,6 +345,43 @@ def attendance_record_save(*, actor, record: AttendanceRecord, before: dict | No
     return record
 
 
+HOLIDAYS_BY_ADMINS = "Only an admin sets the school's holidays."
+
+
+@transaction.atomic
+def holiday_save(*, actor, holiday: Holiday, before: dict | None = None) -> Holiday:
+    """A school holiday added (`before` None) or corrected in Django admin, by an admin: audited, and the
+    school's alerts and risk are judged again, as of today, since its school days are not what they were
+    (a day that becomes a holiday no longer counts as missed)."""
+    require_admin(actor, HOLIDAYS_BY_ADMINS)
+    if before is None:
+        audited_create(actor=actor, instance=holiday)
+    else:
+        audited_update(actor=actor, instance=holiday, before=before)
+    _holidays_changed(holiday.school_id)
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, actor, holiday: Holiday) -> None:
+    """A holiday removed in Django admin, by an admin: audited, and the school judged again as for a save."""
+    require_admin(actor, HOLIDAYS_BY_ADMINS)
+    audited_delete(actor=actor, instance=holiday)
+    _holidays_changed(holiday.school_id)
+
+
+def _holidays_changed(school_id: int) -> None:
+    student_ids = list(
+        Student.objects.filter(school_id=school_id, status=Student.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if student_ids:
+        emit_on_commit(
+            events.HOLIDAYS_CHANGED, school_id=school_id, student_ids=student_ids, as_of=timezone.localdate()
+        )
+
+
 @transaction.atomic
 def register_delete(*, actor, register: Register) -> None:
     """Remove a register taken in error (an admin, in Django admin) with the marks it holds (its form's

@@ -230,3 +230,33 @@ def test_only_an_admin_deletes_a_register(form_master, admin_user, form, student
         services.register_delete(actor=form_master, register=register)
     assert Register.objects.filter(pk=register.pk).exists()
     assert AttendanceRecord.objects.filter(date=school_day).count() == 1
+
+
+def test_a_holiday_set_in_admin_has_the_whole_school_judged_again(
+    school_admin_client, admin_user, form, student, school_day, judged, django_capture_on_commit_callbacks
+):
+    classmate = StudentFactory(school=form.school, class_group=form, last_name="Mensah")
+    StudentFactory(school=form.school, class_group=form, status="withdrawn")  # no longer counted
+    StudentFactory()  # another school's
+    data = {"school": str(form.school_id), "date": school_day.isoformat(), "name": "Snow day"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert school_admin_client.post("/admin/attendance/holiday/add/", data).status_code == 302
+    holiday = Holiday.objects.get(school=form.school, date=school_day)
+    created = AuditLog.objects.get(entity_type="attendance.holiday", action="create")
+    assert (created.actor, created.after["name"]) == (admin_user, "Snow day")
+    everyone = sorted([student.pk, classmate.pk])
+    assert judged == [(timezone.localdate(), everyone)]
+
+    judged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = school_admin_client.post(f"/admin/attendance/holiday/{holiday.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Holiday.objects.filter(pk=holiday.pk).exists()
+    assert AuditLog.objects.filter(entity_type="attendance.holiday", action="delete", actor=admin_user).exists()
+    assert judged == [(timezone.localdate(), everyone)]
+
+
+def test_only_an_admin_sets_a_holiday(form_master, form, school_day):
+    with pytest.raises(PermissionDeniedError):
+        services.holiday_save(actor=form_master, holiday=Holiday(school=form.school, date=school_day, name="Fête"))
+    assert not Holiday.objects.exists()

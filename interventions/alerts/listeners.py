@@ -13,8 +13,10 @@ from students.behaviour import events as behaviour_events
 
 
 @listens_to(attendance_events.REGISTER_SAVED, order=10)
+@listens_to(attendance_events.HOLIDAYS_CHANGED, order=10)
 def refresh_alerts_after_register(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
-    """After a register is committed, the early-warning rules look at the form's students again."""
+    """After a register is committed, the early-warning rules look at the form's students again (after
+    a change of the school's holidays, at all its students)."""
     refresh_alerts_for_students(school=School.objects.get(pk=school_id), student_ids=student_ids, as_of=as_of)
 
 

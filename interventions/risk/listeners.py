@@ -14,6 +14,7 @@ from students.behaviour import events as behaviour_events
 
 
 @listens_to(attendance_events.REGISTER_SAVED, order=20)
+@listens_to(attendance_events.HOLIDAYS_CHANGED, order=20)
 def refresh_risk_after_register(*, school_id: int, student_ids: list[int], as_of: datetime.date, **_) -> None:
     refresh_risk_for_students(school_id=school_id, student_ids=student_ids, as_of=as_of)
 
