@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS
-from interventions.programs.models import InterventionSession
+
+# Criteria, evaluation and exits are the program's own business: whoever manages the program (its owner,
+# a counsellor, and the school's admins) manages its outcomes; its facilitators add notes.
+from interventions.programs.access import can_manage_program, facilitates
 
 Role = User.Role
 
 
 def _same_school(actor, program) -> bool:
     return actor is not None and actor.school_id is not None and program.school_id == actor.school_id
-
-
-def can_manage_program(actor, program) -> bool:
-    """Criteria, evaluation, exits: the program's owner (a counsellor) and the school's admins."""
-    if not _same_school(actor, program):
-        return False
-    return actor.role == Role.ADMIN or (actor.role == Role.COUNSELOR and program.owner_id == actor.pk)
-
-
-def facilitates(actor, program) -> bool:
-    return InterventionSession.objects.filter(intervention=program, facilitator=actor).exists()
 
 
 def can_view_program(actor, program) -> bool:
