@@ -22,6 +22,7 @@ from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.ids import MAX_VERSION
 from core.locking import expect_version
 from core.models import OptimisticLockMixin, School
+from core.permissions import is_platform_operator
 from core.services import audited_create, audited_delete, audited_update
 
 # The hidden field of a versioned row's change form: the version the admin loaded.
@@ -43,7 +44,7 @@ def is_school_admin(user) -> bool:
 def rows_school_id(user) -> int | None:
     """The school whose rows `user` sees in the admin; None for a platform operator (a superuser
     without a school), who sees every school's."""
-    if user.is_superuser and user.school_id is None:
+    if is_platform_operator(user):
         return None
     return user.school_id
 

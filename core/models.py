@@ -91,6 +91,13 @@ def marker_while(**lookups) -> models.GeneratedField:
     return uniqueness_marker(Case(When(then=Value(1), **lookups), default=None))
 
 
+def allowed_next_statuses(row) -> list[str]:
+    """The statuses a row with a status machine (its model's `ALLOWED_TRANSITIONS`: status → the statuses it
+    may move to) may move to now, in the order of its `Status` choices."""
+    allowed = type(row).ALLOWED_TRANSITIONS.get(row.status, set())
+    return [value for value in type(row).Status.values if value in allowed]
+
+
 class OptimisticLockMixin(models.Model):
     """A `version` that starts at 1 and grows by one on every change.
 

@@ -29,6 +29,11 @@ def has_role(user, *roles: str) -> bool:
     )
 
 
+def is_platform_operator(user) -> bool:
+    """A platform superuser: signed in, a superuser, of no school (they operate every school)."""
+    return bool(user is not None and user.is_authenticated and user.is_superuser and user.school_id is None)
+
+
 def require_role(user, *roles: str) -> None:
     """For services: refuse an actor whose role is not one of `roles`."""
     if not has_role(user, *roles):

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from core.api.filters import choice_filter, filters_from, row_id_filter
 from core.models import User
+from core.permissions import is_platform_operator
 from core.tenancy import get_scoped
 from interventions.models import Alert
 
@@ -63,7 +64,7 @@ def alerts_visible_to(actor) -> QuerySet:
     """Admins and counsellors: the school's alerts. Form masters: those of their forms' students and
     those assigned to them. Teachers: those assigned to them."""
     alerts = Alert.objects.for_actor(actor)
-    if actor is None or not actor.is_authenticated or (actor.is_superuser and actor.school_id is None):
+    if actor is None or not actor.is_authenticated or is_platform_operator(actor):
         return alerts
     if actor.role in (Role.ADMIN, Role.COUNSELOR):
         return alerts

@@ -13,6 +13,7 @@ from core import audit
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.locking import expect_version, versioned_save
 from core.models import School, User
+from core.permissions import is_platform_operator
 from core.services import each_school, school_row_ensure
 from interventions.alerts import detection
 from interventions.models import Alert, AlertSettings
@@ -49,7 +50,7 @@ def can_act_on_alert(actor, alert: Alert) -> bool:
     person the alert is assigned to. Counsellors read alerts but do not change them."""
     if actor is None or not actor.is_authenticated:
         return False
-    if actor.is_superuser and actor.school_id is None:
+    if is_platform_operator(actor):
         return True
     if actor.school_id != alert.school_id:
         return False

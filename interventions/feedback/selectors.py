@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from core.api.filters import choice_filter, filters_from, flag_filter, row_id_filter
-from core.permissions import PROGRAM_RUNNERS, has_role
+from core.permissions import PROGRAM_RUNNERS, has_role, is_platform_operator
 from core.tenancy import get_scoped
 from interventions.feedback.models import Feedback
 from interventions.models import Intervention
@@ -73,7 +73,7 @@ def may_review(actor) -> bool:
 
 def feedback_visible_to(actor) -> QuerySet[Feedback]:
     rows = Feedback.objects.for_actor(actor)
-    if actor is not None and actor.is_authenticated and actor.is_superuser and actor.school_id is None:
+    if is_platform_operator(actor):
         return rows
     if has_role(actor, *PROGRAM_RUNNERS):
         return rows

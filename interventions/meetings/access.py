@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import User
+from core.models import User, allowed_next_statuses  # noqa: F401  (a meeting's moves)
 from core.permissions import INTERVENTION_ROLES, MEETING_RECORDERS, owns
 from interventions.models import InterventionMeeting
 
@@ -48,9 +48,3 @@ def can_add_progress(actor, meeting: InterventionMeeting) -> bool:
     return can_edit_meeting(actor, meeting) or (
         actor.role == Role.COUNSELOR and meeting.school_id == actor.school_id and meeting.status == Status.ESCALATED
     )
-
-
-def allowed_next_statuses(meeting: InterventionMeeting) -> list[str]:
-    """The statuses a meeting may move to, in the order of the status choices."""
-    allowed = InterventionMeeting.ALLOWED_TRANSITIONS.get(meeting.status, set())
-    return [value for value in Status.values if value in allowed]

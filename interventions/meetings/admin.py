@@ -7,14 +7,11 @@ from django.contrib import admin
 
 from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
 from core.errors import ApplicationError
+from core.permissions import is_platform_operator
 from interventions.meetings import services
 from interventions.models import FollowUpReminder, InterventionMeeting, ProgressUpdate
 
 Meeting = InterventionMeeting
-
-
-def _is_platform_operator(user) -> bool:
-    return user.is_superuser and user.school_id is None
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -74,7 +71,7 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
     readonly_fields = ["version", "created_by", "created_at", "updated_at"]
 
     def perform_create(self, request, obj):
-        if _is_platform_operator(request.user):
+        if is_platform_operator(request.user):
             obj.created_by = request.user
             return super().perform_create(request, obj)
         if obj.status != Meeting.Status.OPEN:
@@ -105,7 +102,7 @@ class InterventionMeetingAdmin(SchoolScopedAdmin):
         adopt_saved(obj, updated)
 
     def perform_delete(self, request, obj):
-        if _is_platform_operator(request.user):
+        if is_platform_operator(request.user):
             return super().perform_delete(request, obj)
         services.meeting_delete(actor=request.user, meeting=obj, version=obj.version)
 

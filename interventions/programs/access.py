@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from core.models import User
+from core.models import User, allowed_next_statuses  # noqa: F401  (the programs' and sessions' moves)
 from core.permissions import PROGRAM_RUNNERS, has_role, owns
 from interventions.models import Intervention, InterventionSession
 
@@ -53,8 +53,3 @@ def is_student_of_form_master(actor, student) -> bool:
         and student.class_group_id is not None
         and student.class_group.form_master_id == actor.pk
     )
-
-
-def allowed_next_statuses(row) -> list[str]:
-    allowed = type(row).ALLOWED_TRANSITIONS.get(row.status, set())
-    return [value for value in type(row).Status.values if value in allowed]

@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, adopt_saved
 from core.errors import ApplicationError
+from core.permissions import is_platform_operator
 from interventions.models import (
     Enrollment,
     Intervention,
@@ -17,10 +18,6 @@ from interventions.models import (
     SessionAttendance,
 )
 from interventions.programs import services
-
-
-def _is_platform_operator(user) -> bool:
-    return user.is_superuser and user.school_id is None
 
 
 def _changes(obj, stored, names) -> dict:
@@ -35,7 +32,7 @@ class InterventionTemplateAdmin(SchoolScopedAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
 
     def perform_create(self, request, obj):
-        if _is_platform_operator(request.user):
+        if is_platform_operator(request.user):
             return super().perform_create(request, obj)
         created = services.template_create(
             actor=request.user, **{name: getattr(obj, name) for name in services.TEMPLATE_FIELDS}
@@ -61,7 +58,7 @@ class InterventionAdmin(SchoolScopedAdmin):
     fixed_once_saved = ("template",)
 
     def perform_create(self, request, obj):
-        if _is_platform_operator(request.user):
+        if is_platform_operator(request.user):
             return super().perform_create(request, obj)
         created = services.program_create(
             actor=request.user,
@@ -105,7 +102,7 @@ class InterventionSessionAdmin(SchoolScopedAdmin):
     readonly_fields = ["version", "attendance_taken_by", "attendance_taken_at"]
 
     def perform_create(self, request, obj):
-        if _is_platform_operator(request.user):
+        if is_platform_operator(request.user):
             return super().perform_create(request, obj)
         created = services.session_create(
             actor=request.user,
@@ -156,7 +153,7 @@ class EnrollmentAdmin(SchoolScopedAdmin):
     readonly_fields = ["version", "enrolled_at", "withdrawn_at", "enrolled_by"]
 
     def perform_create(self, request, obj):
-        if _is_platform_operator(request.user):
+        if is_platform_operator(request.user):
             return super().perform_create(request, obj)
         if obj.status != Enrollment.Status.ACTIVE:
             raise ApplicationError(field_errors={"status": ["A new enrollment starts active."]})

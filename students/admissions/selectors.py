@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from core.api.filters import words_matching
-from core.permissions import PROGRAM_RUNNERS, has_role
+from core.permissions import PROGRAM_RUNNERS, has_role, is_platform_operator
 from core.tenancy import get_scoped
 from students.admissions.models import FollowUp, Inquiry
 
@@ -24,7 +24,7 @@ BOARD_CARDS_PER_COLUMN = 40
 def inquiries_visible_to(actor) -> QuerySet[Inquiry]:
     """Admins and counsellors read every inquiry of their school (counsellors change their own)."""
     inquiries = Inquiry.objects.for_actor(actor)
-    if actor is not None and actor.is_authenticated and actor.is_superuser and actor.school_id is None:
+    if is_platform_operator(actor):
         return inquiries
     return inquiries if has_role(actor, *PROGRAM_RUNNERS) else inquiries.none()
 
