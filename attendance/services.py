@@ -386,7 +386,7 @@ def _holidays_changed(school_id: int) -> None:
 def register_delete(*, actor, register: Register) -> None:
     """Remove a register taken in error (an admin, in Django admin) with the marks it holds (its form's
     students' records of its day): each audited, and their alerts and risk react as to a register save."""
-    require_admin(actor, CORRECTED_BY_ADMINS)
+    require_admin(actor, "Only an admin removes a register; others correct it on the register page.")
     marks = list(register_marks(register))
     audited_delete(actor=actor, instance=register, along=marks)
     if marks:

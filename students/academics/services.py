@@ -783,12 +783,13 @@ def _write_subjects(*, actor, school, rows, subjects, new_subjects) -> SubjectsI
     for _line, student, code, teacher, day, status in rows:
         subject = subjects[code]
         enrollment = stored.get((student.pk, subject.pk))
+        before = None
         if enrollment is None:
             enrollment = SubjectEnrollment(school=school, student=student, subject=subject)
         else:
             befores[(student.pk, subject.pk)] = before = audit.snapshot(enrollment)
         enrollment.teacher, enrollment.enrollment_date, enrollment.status = teacher, day, status
-        if enrollment.pk is not None and audit.snapshot(enrollment) == before:
+        if before is not None and audit.snapshot(enrollment) == before:
             result.unchanged += 1
             continue
         written.append(enrollment)
