@@ -202,7 +202,7 @@ def test_unknown_status_posted_is_an_inline_error(login, teacher, form, make_stu
 def test_register_page_and_save_query_counts_are_constant(login, teacher, form, make_students, school_day, size):
     students = make_students(form, size)
     client = login(teacher)
-    with assert_query_count(7):  # the 7 of the register form + the holidays near the day
+    with assert_query_count(7):  # the register form's 6 + the holidays near the day
         client.get(register_url(form, school_day))
     # the register form alone: session, user, form, register, students with their day, holiday
     with assert_query_count(6):
@@ -416,7 +416,7 @@ def test_export_error_page_query_count(login, teacher, school, year, form, schoo
     client = login(teacher)
     for index in range(5):
         ClassGroupFactory(school=school, academic_year=year, name=f"Form {index}")
-    with assert_query_count(11):  # the day page's 11 + the form looked up
+    with assert_query_count(11):  # the day page's 10 + the form looked up
         response = _export(client, start="2026-01-10", end="2026-01-01", class_group=form.pk)
     assert response.status_code == 400
 

@@ -212,7 +212,7 @@ class TestSessionPage:
             with assert_query_count(5):  # session, user, the session, its attendance, enrolled students
                 page = client.get(url)
             assert page.status_code == 200 and page.content.decode().count('class="register-row') == size
-            with assert_query_count(5):  # the page's but the school (no layout)
+            with assert_query_count(5):  # as the page (its header's school comes with the user)
                 fragment = client.get(url, HTTP_HX_REQUEST="true")
             assert fragment.status_code == 200 and fragment.content.decode().count('class="register-row') == size
             absent = {f"status-{e.student_id}": "absent" for e in Enrollment.objects.filter(intervention=program)[:1]}
