@@ -44,6 +44,10 @@ ROSTER_FIELDS = (
     "guardian_phone",
     "guardian_email",
 )
+# Read when the file has the column, so that a file without it (an export edited and imported again) leaves
+# the addresses as they are; an export does not write it (letters need it, a spreadsheet does not).
+OPTIONAL_COLUMNS = ("guardian_address",)
+GUARDIAN_ADDRESS_LIMIT = 500
 GENDER_ALIASES = {"f": "female", "female": "female", "m": "male", "male": "male", "o": "other", "other": "other"}
 
 
@@ -121,6 +125,7 @@ def _read_rows(text: str) -> list[_RosterRow]:
     if missing:
         raise RosterError([(1, f"missing column(s): {', '.join(missing)}")])
     reader.fieldnames = header
+    with_address = "guardian_address" in header
     rows, seen = [], {}
     for record in reader:
         line = reader.line_num
@@ -181,6 +186,12 @@ def _read_rows(text: str) -> list[_RosterRow]:
         for name, limit in (("guardian_name", 200), ("guardian_phone", 50)):
             if len(value[name]) > limit:
                 problems.append(f"{name} is longer than {limit} characters")
+        optional = {}
+        if with_address:
+            address = "\n".join(part.strip() for part in (record.get("guardian_address") or "").strip().splitlines())
+            if len(address) > GUARDIAN_ADDRESS_LIMIT:
+                problems.append(f"guardian_address is longer than {GUARDIAN_ADDRESS_LIMIT} characters")
+            optional["guardian_address"] = address
         rows.append(
             _RosterRow(
                 line=line,
@@ -197,6 +208,7 @@ def _read_rows(text: str) -> list[_RosterRow]:
                     "guardian_name": value["guardian_name"],
                     "guardian_phone": value["guardian_phone"],
                     "guardian_email": value["guardian_email"],
+                    **optional,
                 },
             )
         )
@@ -341,7 +353,7 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
             Student,
             to_update,
             unique_fields=["school", "student_id"],
-            update_fields=[*ROSTER_FIELDS, "class_group", "version", "updated_at"],
+            update_fields=[*ROSTER_FIELDS, *OPTIONAL_COLUMNS, "class_group", "version", "updated_at"],
             batch_size=500,
         )
     if to_create:

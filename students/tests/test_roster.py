@@ -274,3 +274,43 @@ def test_a_birth_date_not_in_the_past_is_a_line_error(admin_user, school, form):
         )
     assert excinfo.value.lines == [(2, "date_of_birth 2099-01-01 is not in the past")]
     assert not Student.objects.exists()
+
+
+def test_the_guardian_address_is_read_when_the_file_has_the_column_and_kept_when_it_has_not(admin_user, school, form):
+    with_address = HEADER.rstrip("\n") + ",guardian_address\n"
+    text = with_address + 'A001,Ada,Lovelace,,F,Form 2A,,Lord Byron,,,"12 Mill Lane\r\n  Northtown \r\nNT1 4AB"\n'
+    assert importer.roster_import(actor=admin_user, school=school, text=text).created == 1
+    ada = Student.objects.get(student_id="A001")
+    assert ada.guardian_address == "12 Mill Lane\nNorthtown\nNT1 4AB"
+    assert (
+        AuditLog.objects.get(action="create", entity_id=str(ada.pk)).after["guardian_address"] == ada.guardian_address
+    )
+
+    # A file without the column (an export edited and imported again) changes a name, not the address.
+    result = importer.roster_import(
+        actor=admin_user, school=school, text=roster("A001,Ada,King,,F,Form 2A,,Lord Byron,,")
+    )
+    ada.refresh_from_db()
+    assert (result.updated, ada.last_name, ada.guardian_address) == (1, "King", "12 Mill Lane\nNorthtown\nNT1 4AB")
+
+    # With the column, a new address is an update, audited before and after; an empty cell empties it.
+    moved = with_address + "A001,Ada,King,,F,Form 2A,,Lord Byron,,,1 High Street\n"
+    assert importer.roster_import(actor=admin_user, school=school, text=moved).updated == 1
+    change = AuditLog.objects.filter(action="update", entity_id=str(ada.pk)).latest("pk")
+    assert (change.before["guardian_address"], change.after["guardian_address"]) == (
+        "12 Mill Lane\nNorthtown\nNT1 4AB",
+        "1 High Street",
+    )
+    importer.roster_import(
+        actor=admin_user, school=school, text=with_address + "A001,Ada,King,,F,Form 2A,,Lord Byron,,,\n"
+    )
+    ada.refresh_from_db()
+    assert ada.guardian_address == ""
+
+
+def test_a_too_long_guardian_address_is_a_line_error(admin_user, school, form):
+    text = HEADER.rstrip("\n") + ",guardian_address\n" + "A001,Ada,Lovelace,,F,Form 2A,,,,," + "x" * 501 + "\n"
+    with pytest.raises(importer.RosterError) as error:
+        importer.roster_import(actor=admin_user, school=school, text=text)
+    assert error.value.lines == [(2, "guardian_address is longer than 500 characters")]
+    assert not Student.objects.exists()

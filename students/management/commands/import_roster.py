@@ -8,7 +8,13 @@ class Command(BaseCommand):
     help = "Import students and forms from a roster CSV into one school: all lines or none."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV with the columns " + ", ".join(roster.ROSTER_COLUMNS))
+        parser.add_argument(
+            "file",
+            help="CSV with the columns "
+            + ", ".join(roster.ROSTER_COLUMNS)
+            + " and, optionally, "
+            + ", ".join(roster.OPTIONAL_COLUMNS),
+        )
         parser.add_argument("--school", required=True, help="The school's code.")
 
     def handle(self, *args, file, school, **options):
