@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from core import audit
-from students.academics.models import Assessment, TopicProgress
+from students.academics.models import Assessment, Topic, TopicProgress
+from students.models import Student
 
 Status = TopicProgress.Status
 RECENT_EVIDENCE = 3
@@ -158,3 +159,20 @@ def refresh_topic_progress(*, school_id: int, student_ids: Iterable[int], topic_
             )
         audit.record_entries(audit_rows)
     return len(new) + len(changed)
+
+
+REBUILD_BATCH = 200  # students a refresh at a time: the evidence of a few hundred students stays small
+
+
+def rebuild_school_progress(*, school) -> int:
+    """Every student's progress in every topic of the school worked out again from the evidence, a batch of
+    students at a time: after a change of the rules, or rows written around the services (a restore, a
+    correction in the database). Writes (and audits) only the rows that change; a second run writes
+    nothing. Returns how many rows were written."""
+    topic_ids = list(Topic.objects.filter(school=school).values_list("pk", flat=True))
+    student_ids = list(Student.objects.filter(school=school).order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(student_ids), REBUILD_BATCH):
+        batch = student_ids[start : start + REBUILD_BATCH]
+        written += refresh_topic_progress(school_id=school.pk, student_ids=batch, topic_ids=topic_ids)
+    return written
