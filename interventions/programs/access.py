@@ -46,6 +46,17 @@ def can_take_attendance(actor, session: InterventionSession) -> bool:
     return session.facilitator_id == actor.pk or can_manage_program(actor, session.intervention)
 
 
+def can_view_enrollment(actor, enrollment) -> bool:
+    """The school's program runners, the program's facilitators, and the form master of the student's form
+    (what `selectors.enrollments_visible_to` lists, for one enrollment)."""
+    program = enrollment.intervention
+    if not has_role(actor) or program.school_id != actor.school_id:
+        return False
+    if actor.role in PROGRAM_RUNNERS or is_student_of_form_master(actor, enrollment.student):
+        return True
+    return facilitates(actor, program)
+
+
 def is_student_of_form_master(actor, student) -> bool:
     return (
         actor.role == Role.FORM_MASTER

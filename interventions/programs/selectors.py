@@ -271,9 +271,9 @@ def enrollment_list(*, actor, program) -> QuerySet:
 
 def enrollment_get(*, actor, enrollment_id) -> Enrollment:
     enrollment = get_scoped(
-        Enrollment.objects.select_related("intervention__owner", "student"), actor, pk=enrollment_id
+        Enrollment.objects.select_related("intervention__owner", "student__class_group"), actor, pk=enrollment_id
     )
-    if not enrollments_visible_to(actor).filter(pk=enrollment.pk).exists():
+    if not access.can_view_enrollment(actor, enrollment):
         raise PermissionDeniedError("You may not see this enrollment.")
     return enrollment
 

@@ -502,3 +502,16 @@ class TestQueryCounts:
 
 # Session and user (2), program, facilitators, sessions, enrollments, attendance %, risk list (3), nav.
 PROGRAM_PAGE_QUERIES = 11  # + the exit criteria and the pending recommendations (outcomes section)
+
+
+def test_a_form_master_facilitating_the_program_reads_each_enrollment_the_program_lists(world, client_for, form_master):
+    """One rule for one enrollment and for the program's list: a facilitator sees the program's enrollments,
+    whoever's form the student is in (a form master otherwise only their own form's)."""
+    client = client_for(form_master)
+    theirs = f"{API}/enrollments/{world['theirs'].pk}/"
+    assert client.get(theirs).status_code == 403
+    make_session(world["program"], start=at(-3, 10), facilitator=form_master, location="Room 3")
+    listed = {row["id"] for row in client.get(f"{API}/programs/{world['program'].pk}/enrollments/").json()["results"]}
+    assert listed == {world["mine"].pk, world["theirs"].pk}
+    assert client.get(theirs).status_code == 200
+    assert client.get(f"{API}/enrollments/{world['mine'].pk}/").status_code == 200
