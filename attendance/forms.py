@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.dates import day_words
 from core.errors import NotFoundError
 from core.ids import parse_id
 from students.selectors import class_group_get
@@ -18,10 +19,6 @@ DAYS_AHEAD = 366
 
 def last_day() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=DAYS_AHEAD)
-
-
-def _shown(day: datetime.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def is_sane_day(day: datetime.date) -> bool:
@@ -39,7 +36,7 @@ class DayField(forms.DateField):
             raise ValidationError(
                 "Choose a day between %(first)s and %(last)s.",
                 code="out_of_range",
-                params={"first": _shown(FIRST_DAY), "last": _shown(last_day())},
+                params={"first": day_words(FIRST_DAY), "last": day_words(last_day())},
             )
 
 

@@ -1,6 +1,10 @@
-"""`{% row_url "name" id %}`: the address of a URL that takes one integer id, for tables that write it
-once per row. It gives exactly what `{% url "name" id %}` gives, but reverses the name once (per script
-prefix) and then only puts the id in place, where `{% url %}` walks the resolver for every row."""
+"""For tables that write these once per row.
+
+`{% row_url "name" id %}`: the address of a URL that takes one integer id. It gives exactly what
+`{% url "name" id %}` gives, but reverses the name once (per script prefix) and then only puts the id in
+place, where `{% url %}` walks the resolver for every row.
+
+`{{ day|row_day }}`: "7 Dec 2026", what `|date:"j M Y"` gives, without its locale lookups."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
+
+from core.dates import day_words
 
 register = template.Library()
 
@@ -29,3 +35,5 @@ def row_url(viewname: str, pk) -> str:
 
 
 register.simple_tag(row_url, name="row_url")
+
+register.filter("row_day", day_words)

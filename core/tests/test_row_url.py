@@ -1,10 +1,20 @@
-"""`{% row_url %}` writes exactly the address `{% url %}` writes, whatever the id and script prefix."""
+"""`{% row_url %}` writes exactly the address `{% url %}` writes, whatever the id and script prefix; `|row_day`
+writes what `|date:"j M Y"` writes."""
+
+import datetime
 
 import pytest
 from django.template import Context, Template
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
-NAMES = ["students:profile", "behaviour:log", "alert-change-status"]
+NAMES = [
+    "students:profile",
+    "behaviour:log",
+    "alert-change-status",
+    "meeting-tracker",
+    "admissions:inquiry",
+    "program-detail",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -28,3 +38,22 @@ def test_row_url_follows_the_script_prefix():
     assert Template("{% load rows %}{% row_url 'students:profile' 7 as a %}{{ a }}").render(Context()) == (
         "/students/7/"
     )
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date(2026, 12, 7),
+        datetime.date(2027, 1, 1),
+        datetime.date(2026, 9, 30),
+        # Late in the evening UTC is the next day in some zones: both filters write the current zone's day.
+        datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC),
+        None,
+    ],
+)
+@pytest.mark.parametrize("zone", ["Europe/London", "Asia/Tokyo", "America/New_York"])
+def test_row_day_is_what_date_gives(day, zone, settings):
+    settings.TIME_ZONE = zone
+    rendered = Template('{% load rows %}{{ day|row_day }}|{{ day|date:"j M Y" }}').render(Context({"day": day}))
+    fast, slow = rendered.split("|")
+    assert fast == slow

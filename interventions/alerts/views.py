@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.dates import day_words
 from core.pages import attempt, first_error, page_filters, query_without
 from core.permissions import REGISTER_TAKERS, STAFF, role_required
 from interventions.alerts import selectors, services
@@ -31,8 +31,7 @@ def decorate(alerts, actor):
         alert.kind_label = KIND_LABELS[alert.kind]
         alert.severity_label = SEVERITY_LABELS[alert.severity]
         alert.status_label = STATUS_LABELS[alert.status]
-        raised = timezone.localtime(alert.created_at)
-        alert.raised = f"{raised.day} {raised:%b %Y}"
+        alert.raised = day_words(alert.created_at)
         alert.reason = selectors.alert_reason(alert)
         alert.user_can_act = alert.is_active and services.can_act_on_alert(actor, alert)
         alert.user_can_record_meeting = alert.is_active and services.can_record_meeting_for(actor, alert)
