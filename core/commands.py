@@ -31,6 +31,12 @@ def school_option(code: str | None) -> School | None:
     return school
 
 
+def schools_option(code: str | None) -> list[School]:
+    """The schools a cron command runs over: the one given as `--school`, else every school, by code."""
+    school = school_option(code)
+    return [school] if school is not None else list(School.objects.order_by("code"))
+
+
 def file_bytes(path: str) -> bytes:
     """The content of the file named on the command line."""
     try:

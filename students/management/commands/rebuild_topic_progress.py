@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.commands import school_option
-from core.models import School
+from core.commands import schools_option
 from students.academics.progress import rebuild_school_progress
 
 
@@ -15,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--school", help="Only this school (its code).")
 
     def handle(self, *args, **options):
-        school = school_option(options["school"])
-        schools = [school] if school else School.objects.order_by("code")
-        for school in schools:
+        for school in schools_option(options["school"]):
             written = rebuild_school_progress(school=school)
             self.stdout.write(f"{school.code}: {written} topic progress row(s) written")
