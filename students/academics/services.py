@@ -802,7 +802,7 @@ def _write_subjects(*, actor, school, rows, subjects, new_subjects) -> SubjectsI
         update_fields=["teacher", "enrollment_date", "status"],
         batch_size=500,
     )
-    # The new rows' ids, on every database (MariaDB's upsert does not return them).
+    # The rows' ids, read back: not every database's upsert returns them (MySQL's does not).
     ids = {
         (student_id, subject_id): pk
         for pk, student_id, subject_id in SubjectEnrollment.objects.filter(
