@@ -4,7 +4,9 @@
 `{% url "name" id %}` gives, but reverses the name once (per script prefix) and then only puts the id in
 place, where `{% url %}` walks the resolver for every row.
 
-`{{ day|row_day }}`: "7 Dec 2026", what `|date:"j M Y"` gives, without its locale lookups."""
+`{{ day|row_day }}`: "7 Dec 2026", what `|date:"j M Y"` gives, without its locale lookups.
+
+`{{ number|plain_number }}`: a decimal without trailing zeros, "92.5" for 92.50 (core.numbers)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django import template
 from django.urls import get_script_prefix, reverse
 
 from core.dates import day_words
+from core.numbers import plain_number
 
 register = template.Library()
 
@@ -37,3 +40,4 @@ def row_url(viewname: str, pk) -> str:
 register.simple_tag(row_url, name="row_url")
 
 register.filter("row_day", day_words)
+register.filter("plain_number", plain_number)

@@ -57,3 +57,14 @@ def test_row_day_is_what_date_gives(day, zone, settings):
     rendered = Template('{% load rows %}{{ day|row_day }}|{{ day|date:"j M Y" }}').render(Context({"day": day}))
     fast, slow = rendered.split("|")
     assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [("92.50", "92.5"), ("90.00", "90"), ("100", "100"), ("0.00", "0"), ("0.05", "0.05"), (None, "")],
+)
+def test_plain_number_writes_a_decimal_without_trailing_zeros(number, words):
+    from decimal import Decimal
+
+    value = None if number is None else Decimal(number)
+    assert Template("{% load rows %}{{ n|plain_number }}").render(Context({"n": value})) == words

@@ -34,7 +34,7 @@ def test_the_owner_adds_a_criterion_and_the_page_lists_it(client, counselor, pro
 
     page = client.get(response["Location"]).content.decode()
     assert "Exit criterion added." in page
-    assert "School attendance rate (%) ≥ 92.50 over the last 20 marked school days" in page
+    assert "School attendance rate (%) ≥ 92.5 over the last 20 marked school days" in page
 
 
 def test_an_admin_adds_a_custom_metric(client, admin_user, program):

@@ -21,6 +21,7 @@ from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import expect_version
 from core.models import User
+from core.numbers import plain_number
 from core.permissions import ACADEMIC_RECORDERS, require_admin, require_role
 from core.services import audited_delete, audited_update, bulk_upsert
 from students.academics import events
@@ -204,12 +205,8 @@ def _parse_marks(value, *, total: Decimal | None) -> Decimal | None:
     if marks < 0:
         raise ValueError("Marks cannot be negative.")
     if total is not None and marks > total:
-        raise ValueError(f"At most {_plain(total)}, the total marks.")
+        raise ValueError(f"At most {plain_number(total)}, the total marks.")
     return marks.quantize(Decimal("0.01"))
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
 
 
 def _clean_header(*, title, assessment_type, total_marks, assessment_date) -> dict:
@@ -228,7 +225,7 @@ def _clean_header(*, title, assessment_type, total_marks, assessment_date) -> di
     if total is None or total <= 0:
         errors["total_marks"] = ["Total marks must be a number more than 0."]
     elif total > MAX_MARKS:
-        errors["total_marks"] = [f"At most {_plain(MAX_MARKS)}."]
+        errors["total_marks"] = [f"At most {plain_number(MAX_MARKS)}."]
     if not isinstance(assessment_date, datetime.date):
         errors["assessment_date"] = ["A date."]
     if errors:

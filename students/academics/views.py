@@ -3,14 +3,13 @@ beside each student); subjects and their topics (admins)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.ids import parse_id
+from core.numbers import plain_number
 from core.pages import add_errors, attempt
 from core.permissions import ACADEMIC_RECORDERS, Role, role_required
 from students.academics import selectors, services
@@ -98,7 +97,7 @@ def marks_page(request):
             "lines": [
                 {
                     "line": line,
-                    "value": posted.get(line.student.pk, _plain(line.marks_obtained)),
+                    "value": posted.get(line.student.pk, plain_number(line.marks_obtained)),
                     "errors": student_errors.get(line.student.pk, []),
                 }
                 for line in lines
@@ -109,10 +108,6 @@ def marks_page(request):
         }
     template = "academics/_marks_sheet.html" if request.htmx else "academics/marks.html"
     return render(request, template, context, status=status)
-
-
-def _plain(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
 
 
 # Subjects and topics (admins) --------------------------------------------------------------------
