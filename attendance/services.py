@@ -158,12 +158,15 @@ def register_save(
     except IntegrityError:
         # Someone created the register (or a record) of that day between our read and our write.
         raise conflict(Register, class_group_id=class_group_id, date=date) from None
-    school_id, student_ids = result.register.school_id, result.student_ids
-    # The rules look at the students as of today, whatever day's register this was: correcting last
-    # week's register must neither resolve an alert that holds today nor raise one that held only then.
-    today = timezone.localdate()
-    emit_on_commit(events.REGISTER_SAVED, school_id=school_id, student_ids=student_ids, as_of=today)
+    _judged_again(school_id=result.register.school_id, student_ids=result.student_ids)
     return result
+
+
+def _judged_again(*, school_id: int, student_ids: list[int], event: str = events.REGISTER_SAVED) -> None:
+    """Once the write commits, the students' alerts and risk are looked at again, as of today whatever day
+    the write was about: correcting last week's register must neither resolve an alert that holds today
+    nor raise one that held only then."""
+    emit_on_commit(event, school_id=school_id, student_ids=student_ids, as_of=timezone.localdate())
 
 
 @transaction.atomic
@@ -314,9 +317,7 @@ def _record_changed(record: AttendanceRecord, before: dict | None = None) -> Non
     # The same reaction as a register save: the student's alerts and risk are looked at again, as of today
     # (both students', when the mark was moved from one to another).
     student_ids = sorted({record.student_id, (before or {}).get("student_id", record.student_id)})
-    emit_on_commit(
-        events.REGISTER_SAVED, school_id=record.school_id, student_ids=student_ids, as_of=timezone.localdate()
-    )
+    _judged_again(school_id=record.school_id, student_ids=student_ids)
 
 
 @transaction.atomic
@@ -377,9 +378,7 @@ def _holidays_changed(school_id: int) -> None:
         .values_list("pk", flat=True)
     )
     if student_ids:
-        emit_on_commit(
-            events.HOLIDAYS_CHANGED, school_id=school_id, student_ids=student_ids, as_of=timezone.localdate()
-        )
+        _judged_again(school_id=school_id, student_ids=student_ids, event=events.HOLIDAYS_CHANGED)
 
 
 @transaction.atomic
@@ -390,10 +389,7 @@ def register_delete(*, actor, register: Register) -> None:
     marks = list(register_marks(register))
     audited_delete(actor=actor, instance=register, along=marks)
     if marks:
-        student_ids = sorted({mark.student_id for mark in marks})
-        emit_on_commit(
-            events.REGISTER_SAVED, school_id=register.school_id, student_ids=student_ids, as_of=timezone.localdate()
-        )
+        _judged_again(school_id=register.school_id, student_ids=sorted({mark.student_id for mark in marks}))
 
 
 @transaction.atomic
