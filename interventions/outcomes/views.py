@@ -175,8 +175,9 @@ def program_criteria_add(request, pk: int):
     service refuses shows the page again (400) with the problem beside the field and the values kept.
     GET (that page's address reloaded): the program's page."""
     program = program_selectors.program_get(actor=request.user, program_id=pk)  # with the page's figures
+    section = reverse("program-detail", args=[program.pk]) + "#program-outcomes"
     if request.method == "GET":
-        return redirect(reverse("program-detail", args=[program.pk]) + "#program-outcomes")
+        return redirect(section)
     if not access.can_manage_program(request.user, program):
         raise PermissionDeniedError("Only the program's owner and admins set its exit criteria.")
     form = CriterionForm(request.POST)
@@ -185,7 +186,7 @@ def program_criteria_add(request, pk: int):
         outcome = attempt(services.criteria_create, form=form, actor=request.user, program=program, **form.cleaned_data)
         if outcome.ok:
             messages.success(request, "Exit criterion added.")
-            return redirect(reverse("program-detail", args=[program.pk]) + "#program-outcomes")
+            return redirect(section)
         status = outcome.status
     context = program_views.detail_context(request, program, section_objects={"criterion_form": form})
     return render(request, "interventions/programs/detail.html", context, status=status)
