@@ -265,18 +265,16 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
                 "reason": row["day__reason"],
                 "marked_by": row["day__marked_by_id"],
             }
-        # Backends without RETURNING on upserts (MySQL 8) leave new rows without a pk here.
-        record_id = row["day__id"] or record.pk
         audit_rows.append(
             audit.entry(
                 actor=actor,
                 action="create" if before is None else "update",
                 entity_type=audit.entity_type_of(AttendanceRecord),
-                entity_id=record_id or f"student {row['id']} on {date.isoformat()}",
+                entity_id=record.pk,
                 school_id=class_group.school_id,
                 before=before,
                 after={
-                    "id": record_id,
+                    "id": record.pk,
                     "student": row["id"],
                     "date": date.isoformat(),
                     "status": record.status,

@@ -17,18 +17,51 @@ def audited_create(*, actor, instance: models.Model) -> models.Model:
     return instance
 
 
+def bulk_insert(model: type[models.Model], rows: list, *, key: list[str], among=None, **kwargs) -> list:
+    """Insert `rows` in one statement (per batch) and give each its pk, which the audit rows that follow
+    need: see `ids_read_back` for `key` and `among`."""
+    if not rows:
+        return []
+    model._default_manager.bulk_create(rows, **kwargs)
+    return ids_read_back(model, rows, key=key, among=among)
+
+
 def bulk_upsert(model: type[models.Model], rows: list, *, unique_fields: list[str], update_fields: list[str], **kwargs):
     """Insert `rows`, updating the `update_fields` of those whose `unique_fields` exist, in one statement
-    (per batch). MySQL/MariaDB upsert on any unique key (ON DUPLICATE KEY UPDATE) and refuse a named
-    target, so a caller names the one unique key beside the pk and the target is dropped there."""
+    (per batch), and give each row, inserted or updated, its pk. MySQL/MariaDB upsert on any unique key
+    (ON DUPLICATE KEY UPDATE) and refuse a named target, so a caller names the one unique key beside the
+    pk and the target is dropped there."""
     if not rows:
         return []
     target = (
         unique_fields if connections[model._default_manager.db].features.supports_update_conflicts_with_target else None
     )
-    return model._default_manager.bulk_create(
+    model._default_manager.bulk_create(
         rows, update_conflicts=True, unique_fields=target, update_fields=update_fields, **kwargs
     )
+    return ids_read_back(model, rows, key=unique_fields)
+
+
+def ids_read_back(model: type[models.Model], rows: list, *, key: list[str], among=None) -> list:
+    """Give every row of a bulk write its pk. SQLite, PostgreSQL and MariaDB return the ids from the
+    statement itself (RETURNING, for updated rows of an upsert too) and nothing is read. MySQL returns
+    none: the rows are read back in one query by `key`, the fields that tell one row from another, among
+    the rows of `among` (a queryset of `model`) where the key is unique only among some (the open alerts
+    of a student and kind). A key's text is matched without case, as a MySQL unique index matches it."""
+    missing = [row for row in rows if row.pk is None]
+    if not missing:
+        return rows
+    attnames = [model._meta.get_field(name).attname for name in key]
+    lookups = {f"{name}__in": {getattr(row, name) for row in missing} for name in attnames}
+    stored = (among if among is not None else model._default_manager.all()).filter(**lookups)
+    ids = {_key_of(values[1:]): values[0] for values in stored.values_list("pk", *attnames)}
+    for row in missing:
+        row.pk = ids[_key_of(getattr(row, name) for name in attnames)]
+    return rows
+
+
+def _key_of(values) -> tuple:
+    return tuple(value.casefold() if isinstance(value, str) else value for value in values)
 
 
 def school_row_ensure(model: type[models.Model], *, school) -> models.Model:

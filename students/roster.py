@@ -19,7 +19,7 @@ from core import audit
 from core.errors import ApplicationError
 from core.locking import next_versions_of_locked
 from core.models import AuditLog
-from core.services import bulk_upsert
+from core.services import bulk_insert, bulk_upsert
 from students.models import ClassGroup, Student
 from students.selectors import current_academic_year
 
@@ -309,16 +309,14 @@ def _import_rows(*, actor, school, rows: list[_RosterRow]) -> RosterResult:
 def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dict[str, _NewForm]) -> RosterResult:
     result = RosterResult()
     now = timezone.now()
-    created_forms = ClassGroup.objects.bulk_create(
+    created_forms = bulk_insert(
+        ClassGroup,
         [
             ClassGroup(school=school, academic_year=year, name=planned.name, grade_level=planned.grade_level)
             for planned in new_forms.values()
-        ]
+        ],
+        key=["academic_year", "name"],
     )
-    if created_forms and created_forms[0].pk is None:
-        # Backends that do not return ids from a bulk insert (MySQL): read them back.
-        names = [planned.name for planned in new_forms.values()]
-        created_forms = list(ClassGroup.objects.filter(academic_year=year, name__in=names))
     forms_by_key = {_form_key(form.name): form for form in created_forms}
     result.forms_created = sorted(planned.name for planned in new_forms.values())
 
@@ -357,15 +355,7 @@ def _write_roster(*, actor, school, year, rows: list[_RosterRow], new_forms: dic
             batch_size=500,
         )
     if to_create:
-        Student.objects.bulk_create(to_create, batch_size=500)
-        if to_create[0].pk is None:
-            ids = dict(
-                Student.objects.filter(school=school, student_id__in=[s.student_id for s in to_create]).values_list(
-                    "student_id", "pk"
-                )
-            )
-            for student in to_create:
-                student.pk = ids[student.student_id]
+        bulk_insert(Student, to_create, key=["school", "student_id"], batch_size=500)
         audit_rows += [_audit_row(actor=actor, school=school, action="create", student=s) for s in to_create]
     audit_rows += [
         audit.entry(actor=actor, action="create", instance=form, after=audit.snapshot(form), created_at=now)

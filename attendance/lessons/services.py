@@ -338,7 +338,6 @@ def _lesson_save(
     ip = audit.current_ip.get()
     audit_rows = []
     for record, row in zip(upserts, befores, strict=True):
-        record_id = row["mark__id"] or record.pk
         previous = None
         if row["mark__id"] is not None:
             previous = {
@@ -353,10 +352,10 @@ def _lesson_save(
                 actor=actor,
                 action="create" if previous is None else "update",
                 entity_type=audit.entity_type_of(LessonAttendance),
-                entity_id=record_id or f"student {row['id']} at lesson {lesson.pk}",
+                entity_id=record.pk,
                 before=previous,
                 after={
-                    "id": record_id,
+                    "id": record.pk,
                     "lesson": lesson.pk,
                     "student": row["id"],
                     "date": date.isoformat(),

@@ -14,7 +14,7 @@ from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from core.locking import expect_version, versioned_save
 from core.models import School, User
 from core.permissions import is_platform_operator
-from core.services import each_school, school_row_ensure
+from core.services import bulk_insert, each_school, school_row_ensure
 from interventions.alerts import detection
 from interventions.models import Alert, AlertSettings
 from students.models import Student
@@ -265,9 +265,12 @@ def _raise(school, findings: list[detection.Finding], students: dict, summary: S
     ]
     try:
         with transaction.atomic():
-            created = Alert.objects.bulk_create([Alert(**fields) for fields in values])
-            if created and created[0].pk is None:
-                _read_back_ids(school, created)
+            created = bulk_insert(
+                Alert,
+                [Alert(**fields) for fields in values],
+                key=["student", "kind"],
+                among=Alert.objects.filter(school=school, status__in=Alert.ACTIVE_STATUSES),
+            )
     except IntegrityError:
         # Another scan raised some of these at the same moment: insert one by one, skipping theirs.
         created = []
@@ -280,17 +283,6 @@ def _raise(school, findings: list[detection.Finding], students: dict, summary: S
     audit.record_created_rows(created)
     summary.raised += len(created)
     summary.raised_ids.extend(alert.pk for alert in created)
-
-
-def _read_back_ids(school, alerts: list[Alert]) -> None:
-    """MySQL 8 does not return the ids of a multi-row INSERT (MariaDB does): read them back, one query,
-    by (student, kind) among the open alerts — the database allows one such alert per pair."""
-    rows = Alert.objects.filter(
-        school=school, status__in=Alert.ACTIVE_STATUSES, student_id__in=sorted({a.student_id for a in alerts})
-    ).values_list("pk", "student_id", "kind")
-    ids = {(student_id, kind): pk for pk, student_id, kind in rows}
-    for alert in alerts:
-        alert.pk = ids[(alert.student_id, alert.kind)]
 
 
 def _resolve(alert: Alert, as_of: datetime.date, summary: ScanSummary, *, student_active: bool) -> None:

@@ -20,6 +20,7 @@ from attendance.models import AttendanceRecord
 from core import audit
 from core.errors import ApplicationError, PermissionDeniedError
 from core.locking import expect_version, versioned_update
+from core.services import bulk_insert
 from interventions.outcomes import access, figures
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
 from interventions.programs.models import Enrollment, Intervention, ProgressMetric
@@ -244,7 +245,12 @@ def _evaluate(program_ids: list[int], *, actor) -> list[ExitRecommendation]:
         )
     if not new:
         return []
-    created = ExitRecommendation.objects.bulk_create(new)
+    created = bulk_insert(
+        ExitRecommendation,
+        new,
+        key=["enrollment"],
+        among=ExitRecommendation.objects.filter(status=ExitRecommendation.Status.PENDING),
+    )
     audit.record_entries(
         [audit.entry(actor=actor, action="create", instance=row, after=audit.snapshot(row)) for row in created]
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from attendance.models import Holiday
 from core import audit
 from core.demo import DemoSchool, demo_step
+from core.services import bulk_insert
 from interventions.models import (
     Alert,
     Enrollment,
@@ -100,7 +101,8 @@ def seed_programs(demo: DemoSchool) -> None:
             continue
         students, at_risk = at_risk[:size], at_risk[size:]
         enrolled_at = timezone.make_aware(datetime.datetime.combine(start_date, datetime.time(7, 0)), tz)
-        enrollments = Enrollment.objects.bulk_create(
+        enrollments = bulk_insert(
+            Enrollment,
             [
                 Enrollment(
                     school=school,
@@ -114,7 +116,9 @@ def seed_programs(demo: DemoSchool) -> None:
                     goal_date=program.end_date,
                 )
                 for pk in students
-            ]
+            ],
+            key=["intervention", "student"],
+            among=Enrollment.objects.filter(status=Enrollment.Status.ACTIVE),
         )
         audit.record_entries(
             [
@@ -122,7 +126,7 @@ def seed_programs(demo: DemoSchool) -> None:
                     actor=counselor,
                     action=services.ENROLLMENT_CHANGED,
                     entity_type="interventions.enrollment",
-                    entity_id=row.pk or f"program {program.pk} student {row.student_id}",
+                    entity_id=row.pk,
                     after={"intervention": program.pk, "student": row.student_id, "status": "active"},
                     school_id=school.pk,
                 )

@@ -23,7 +23,7 @@ from core.listeners import emit_on_commit
 from core.locking import conflict, expect_version, versioned_update
 from core.models import User
 from core.permissions import PROGRAM_RUNNERS, STAFF, require_role
-from core.services import bulk_upsert
+from core.services import bulk_insert, bulk_upsert
 from interventions.models import (
     Alert,
     Enrollment,
@@ -505,16 +505,12 @@ def _sessions_generate(*, actor, program_id: int, request: SeriesRequest) -> lis
         )
         for start, end in intervals
     ]
-    Session.objects.bulk_create(sessions)
-    if any(session.pk is None for session in sessions):
-        # Backends that return no ids from a bulk insert (MySQL 8): read them back by their start.
-        ids = dict(
-            Session.objects.filter(intervention=program, start_time__in=starts)
-            .exclude(status=Session.Status.CANCELLED)
-            .values_list("start_time", "pk")
-        )
-        for session in sessions:
-            session.pk = ids[session.start_time]
+    bulk_insert(
+        Session,
+        sessions,
+        key=["intervention", "start_time"],
+        among=Session.objects.exclude(status=Session.Status.CANCELLED),
+    )
     audit.record_entries(
         [
             audit.entry(actor=actor, action=SESSION_SCHEDULED, instance=session, after=audit.snapshot(session))
@@ -885,7 +881,7 @@ def _session_attendance_save(*, actor, session_id, cleaned, expected_version, to
                 actor=actor,
                 action=ATTENDANCE_RECORDED,
                 entity_type="interventions.sessionattendance",
-                entity_id=str(old.pk) if old is not None else f"session {session.pk} student {row.student_id}",
+                entity_id=row.pk,
                 before=None if old is None else {"status": old.status, "notes": old.notes, "taken_by": old.taken_by_id},
                 after={
                     "session": session.pk,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core import audit
 from core.models import School
-from core.services import each_school
+from core.services import bulk_insert, each_school
 from interventions.alerts.detection import calendar_for
 from interventions.risk import aggregates, bands
 from interventions.risk.models import RiskSettings, StudentRisk
@@ -124,16 +124,7 @@ def compute_for_school(
 def _create(school: School, rows: list[StudentRisk], summary: RiskSummary) -> None:
     if not rows:
         return
-    created = StudentRisk.objects.bulk_create(rows, batch_size=BATCH)
-    if created and created[0].pk is None:
-        # MySQL 8 does not return the ids of a multi-row INSERT (MariaDB does): one read back.
-        ids = dict(
-            StudentRisk.objects.filter(student_id__in=[row.student_id for row in created]).values_list(
-                "student_id", "pk"
-            )
-        )
-        for row in created:
-            row.pk = ids[row.student_id]
+    created = bulk_insert(StudentRisk, rows, key=["student"], batch_size=BATCH)
     audit.record_entries(
         [audit.entry(actor=None, action="create", instance=row, after=audit.snapshot(row)) for row in created],
         batch_size=BATCH,

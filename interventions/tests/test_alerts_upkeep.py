@@ -4,6 +4,7 @@ rolling windows that move without new figures, and long absences that are not a 
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from attendance import services as attendance_services
@@ -131,12 +132,13 @@ def test_a_weekday_pattern_beside_a_few_other_absences_still_stands_out(school):
     assert (alert.details["weekday"], alert.details["times"], alert.details["absences_in_window"]) == ("Monday", 3, 5)
 
 
-def test_ids_of_a_multi_row_insert_are_read_back_where_the_database_does_not_return_them(school):
+def test_ids_of_a_multi_row_insert_are_read_back_where_the_database_does_not_return_them(school, monkeypatch):
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
     students = [make_student(school) for _ in range(3)]
     for student in students:
         mark(student, dict.fromkeys(school_days(day("2026-11-16"), day("2026-11-18")), "absent"))
-    scan_school(school=school, as_of=day("2026-11-18"))
+    summary = scan_school(school=school, as_of=day("2026-11-18"))
     stored = {a.student_id: a.pk for a in Alert.objects.all()}
-    unsaved = [Alert(school=school, student=s, kind=Kind.CONSECUTIVE_ABSENCES) for s in students]
-    alert_services._read_back_ids(school, unsaved)
-    assert {a.student_id: a.pk for a in unsaved} == stored
+    assert sorted(summary.raised_ids) == sorted(stored.values()) and len(stored) == 3
+    audited = AuditLog.objects.filter(entity_type="interventions.alert", action="create")
+    assert sorted(audited.values_list("entity_id", flat=True)) == sorted(str(pk) for pk in stored.values())

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from core import audit
+from core.services import bulk_insert
 from students.academics.models import Assessment, Topic, TopicProgress
 from students.models import Student
 
@@ -142,16 +143,9 @@ def refresh_topic_progress(*, school_id: int, student_ids: Iterable[int], topic_
                 audit.entry(actor=None, action="update", instance=row, before=before, after=audit.snapshot(row))
             )
         if new:
-            TopicProgress.objects.bulk_create(new)
+            bulk_insert(TopicProgress, new, key=["student", "topic"])
             audit_rows += [
-                audit.entry(
-                    actor=None,
-                    action="create",
-                    instance=row,
-                    entity_id=row.pk or f"student {row.student_id} topic {row.topic_id}",
-                    after=audit.snapshot(row),
-                )
-                for row in new
+                audit.entry(actor=None, action="create", instance=row, after=audit.snapshot(row)) for row in new
             ]
         if changed:
             TopicProgress.objects.bulk_update(

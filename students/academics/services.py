@@ -491,7 +491,6 @@ def _bulk_save(*, actor, class_group_id, subject_id, topic_id, header, given, st
     audit_rows = []
     for assessment, row in zip(upserts, befores, strict=True):
         if row["row__id"] is not None:
-            assessment.pk = row["row__id"]
             before = {
                 "id": row["row__id"],
                 "marks_obtained": _text(row["row__marks_obtained"]),
@@ -508,7 +507,6 @@ def _bulk_save(*, actor, class_group_id, subject_id, topic_id, header, given, st
                 actor=actor,
                 action="create" if before is None else "update",
                 instance=assessment,
-                entity_id=assessment.pk or f"student {assessment.student_id}: {assessment.title}",
                 before=before,
                 after=audit.snapshot(assessment),
             )
@@ -799,21 +797,10 @@ def _write_subjects(*, actor, school, rows, subjects, new_subjects) -> SubjectsI
         update_fields=["teacher", "enrollment_date", "status"],
         batch_size=500,
     )
-    # The rows' ids, read back: not every database's upsert returns them (MySQL's does not).
-    ids = {
-        (student_id, subject_id): pk
-        for pk, student_id, subject_id in SubjectEnrollment.objects.filter(
-            school=school,
-            student_id__in=[e.student_id for e in written],
-            subject_id__in={e.subject_id for e in written},
-        ).values_list("pk", "student_id", "subject_id")
-    }
     now = timezone.now()
     entries = []
     for enrollment in written:
-        key = (enrollment.student_id, enrollment.subject_id)
-        enrollment.pk = ids[key]
-        before = befores.get(key)
+        before = befores.get((enrollment.student_id, enrollment.subject_id))
         action = "create" if before is None else "update"
         entries.append(
             audit.entry(
