@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import User, allowed_next_statuses  # noqa: F401  (a meeting's moves)
+from core.models import User
 from core.permissions import INTERVENTION_ROLES, MEETING_RECORDERS, owns
 from interventions.models import InterventionMeeting
 

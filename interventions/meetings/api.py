@@ -12,6 +12,7 @@ from core.api.pagination import paginated
 from core.api.serializers import DATE, TIMESTAMP, choice_field, validated
 from core.errors import ApplicationError
 from core.ids import MAX_ID, MAX_VERSION
+from core.models import allowed_next_statuses
 from core.permissions import HasRole
 from interventions.meetings import access, selectors, services
 from interventions.models import InterventionMeeting, ProgressUpdate
@@ -70,7 +71,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         )
 
     def get_allowed_next_statuses(self, meeting) -> list[str]:
-        return access.allowed_next_statuses(meeting)
+        return allowed_next_statuses(meeting)
 
     def to_representation(self, meeting) -> dict:
         """The values the fields above give (a client is written against them; test_meetings_api compares

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.safestring import SafeString, mark_safe
 
 from core.ids import MAX_ID, MAX_VERSION
-from interventions.meetings import access, services
+from core.models import allowed_next_statuses
+from interventions.meetings import services
 from interventions.models import InterventionMeeting
 
 Meeting = InterventionMeeting
@@ -87,7 +88,7 @@ class ProgressForm(forms.Form):
         labels = dict(Meeting.Status.choices)
         # Only the moves the status table allows are offered; a submitted one is judged by the service,
         # which knows whether the meeting moved on meanwhile (a conflict, not an invalid choice).
-        offered = Meeting.Status.values if self.is_bound else access.allowed_next_statuses(meeting)
+        offered = Meeting.Status.values if self.is_bound else allowed_next_statuses(meeting)
         self.fields["status"].choices = [("", f"Keep “{meeting.get_status_display()}”")] + [
             (value, labels[value]) for value in offered
         ]

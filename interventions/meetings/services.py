@@ -16,6 +16,7 @@ from django.utils import timezone
 from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.locking import expect_version, versioned_save, versioned_update
+from core.models import allowed_next_statuses
 from interventions.meetings import access
 from interventions.models import Alert, FollowUpReminder, InterventionMeeting, ProgressUpdate
 
@@ -48,7 +49,7 @@ def invalid_choice_message(value, choices) -> str:
 
 
 def illegal_move_message(meeting: Meeting, new_status: str) -> str:
-    allowed = access.allowed_next_statuses(meeting)
+    allowed = allowed_next_statuses(meeting)
     current = meeting.get_status_display().lower()
     if not allowed:
         return f"A {current} meeting cannot change status; record a new meeting instead."

@@ -5,9 +5,10 @@ from __future__ import annotations
 from core.permissions import PROGRAM_RUNNERS
 
 # Criteria, evaluation and exits are the program's own business: whoever manages the program (its owner,
-# a counsellor, and the school's admins) manages its outcomes; its facilitators add notes; who sees an
-# enrollment sees its progress.
-from interventions.programs.access import can_manage_program, can_view_enrollment, facilitates  # noqa: F401
+# a counsellor, and the school's admins: `programs.access.can_manage_program`) manages its outcomes; its
+# facilitators add notes; who sees an enrollment (`programs.access.can_view_enrollment`) sees its progress.
+# Callers ask those two rules of `programs.access` itself; this module holds only the outcomes' own.
+from interventions.programs.access import can_manage_program, facilitates
 
 
 def _same_school(actor, program) -> bool:

@@ -115,13 +115,13 @@ class ProgramNotesView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("student", int)], responses=ProgressNoteSerializer(many=True))
     def get(self, request, pk):
-        program = selectors.program_get(actor=request.user, program_id=pk)
+        program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
         rows = selectors.program_notes(program=program, student_id=request.query_params.get("student") or None)
         return paginated(request, self, rows, ProgressNoteSerializer)
 
     @extend_schema(request=ProgressNoteCreateSerializer, responses={201: ProgressNoteSerializer})
     def post(self, request, pk):
-        program = selectors.program_get(actor=request.user, program_id=pk)
+        program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
         data = validated(ProgressNoteCreateSerializer, request.data)
         student = Student.objects.for_actor(request.user).filter(pk=data["student"]).first()
         if student is None:
@@ -142,12 +142,12 @@ class ProgramCriteriaView(APIView):
 
     @extend_schema(responses=ExitCriteriaSerializer(many=True))
     def get(self, request, pk):
-        program = selectors.program_get(actor=request.user, program_id=pk)
+        program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
         return paginated(request, self, selectors.program_criteria(program=program), ExitCriteriaSerializer)
 
     @extend_schema(request=ExitCriteriaCreateSerializer, responses={201: ExitCriteriaSerializer})
     def post(self, request, pk):
-        program = selectors.program_get(actor=request.user, program_id=pk)
+        program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
         data = validated(ExitCriteriaCreateSerializer, request.data)
         criterion = services.criteria_create(actor=request.user, program=program, **data)
         return Response(ExitCriteriaSerializer(criterion).data, status=status.HTTP_201_CREATED)
@@ -158,7 +158,7 @@ class ProgramEvaluateView(APIView):
 
     @extend_schema(request=None, responses=ExitRecommendationSerializer(many=True))
     def post(self, request, pk):
-        program = selectors.program_get(actor=request.user, program_id=pk)
+        program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
         created = services.evaluate_program(actor=request.user, program=program)
         rows = selectors.recommendation_list(actor=request.user).filter(pk__in=[row.pk for row in created])
         return Response(ExitRecommendationSerializer(rows, many=True).data)

@@ -14,6 +14,7 @@ from interventions.meetings.selectors import meetings_visible_to
 from interventions.outcomes import access, figures
 from interventions.outcomes.forms import CriterionForm
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation
+from interventions.programs.access import can_manage_program
 from interventions.programs.models import Enrollment
 
 
@@ -29,7 +30,7 @@ def program_outcomes(actor, program=None, **objects):
             enrollment__intervention=program, enrollment__status="active", status=ExitRecommendation.Status.PENDING
         ).select_related("enrollment__student")
     )
-    can_manage = access.can_manage_program(actor, program)
+    can_manage = can_manage_program(actor, program)
     return {
         "program": program,
         "criteria": list(ExitCriteria.objects.filter(intervention=program).order_by("id")),

@@ -16,13 +16,16 @@ from core.permissions import PROGRAM_RUNNERS
 from core.tenancy import get_scoped
 from interventions.outcomes import access, figures
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
+from interventions.programs.access import can_view_enrollment
 from interventions.programs.models import Enrollment, Intervention, InterventionSession, SessionAttendance
 
 ATTENDANCE_WEEKS_BEFORE = 6  # the weekly attendance chart starts this many weeks before the program
 
 
-def program_get(*, actor, program_id) -> Intervention:
-    """A program the actor may see: 404 for missing or another school's, 403 when not theirs to see."""
+def program_for_outcomes(*, actor, program_id) -> Intervention:
+    """A program whose outcomes (notes, criteria, recommendations, figures) the actor may see: its school's
+    counsellors and admins and its facilitators. 404 for missing or another school's, 403 otherwise. A
+    form master who may open the program (`programs.selectors.program_get`) does not see its outcomes."""
     program = get_scoped(Intervention.objects.select_related("owner"), actor, pk=program_id)
     if not access.can_view_program(actor, program):
         raise PermissionDeniedError("You do not work on this program.")
@@ -81,7 +84,7 @@ def enrollment_get(*, actor, enrollment_id) -> Enrollment:
     """An enrollment the actor may see (with its program and student): 404 / 403 as everywhere."""
     queryset = Enrollment.objects.select_related("intervention", "intervention__owner", "student__class_group")
     enrollment = get_scoped(queryset, actor, pk=enrollment_id)
-    if not access.can_view_enrollment(actor, enrollment):
+    if not can_view_enrollment(actor, enrollment):
         raise PermissionDeniedError("You do not work on this program.")
     return enrollment
 

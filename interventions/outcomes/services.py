@@ -23,6 +23,7 @@ from core.locking import expect_version, versioned_update
 from core.services import bulk_insert
 from interventions.outcomes import access, figures
 from interventions.outcomes.models import ExitCriteria, ExitRecommendation, ProgressNote
+from interventions.programs.access import can_manage_program
 from interventions.programs.models import Enrollment, Intervention, ProgressMetric
 
 Criterion = ExitCriteria.ThresholdType
@@ -90,7 +91,7 @@ def note_add(
 def criteria_create(
     *, actor, program: Intervention, threshold_type: str, target_value, window: int, metric_name: str = ""
 ) -> ExitCriteria:
-    if not access.can_manage_program(actor, program):
+    if not can_manage_program(actor, program):
         raise PermissionDeniedError("Only the program's owner and admins set its exit criteria.")
     errors: dict[str, list[str]] = {}
     if threshold_type not in Criterion.values:
@@ -266,7 +267,7 @@ def evaluate_school(*, school, actor=None) -> list[ExitRecommendation]:
 
 @transaction.atomic
 def evaluate_program(*, actor, program: Intervention) -> list[ExitRecommendation]:
-    if not access.can_manage_program(actor, program):
+    if not can_manage_program(actor, program):
         raise PermissionDeniedError("Only the program's owner and admins evaluate it.")
     return evaluate_programs(programs=[program.pk], actor=actor)
 
@@ -309,7 +310,7 @@ def recommendation_decide(
         raise ApplicationError(field_errors={"status": ["Use accepted or dismissed."]})
     with transaction.atomic():
         enrollment = _locked_enrollment(recommendation.enrollment_id)
-        if not access.can_manage_program(actor, enrollment.intervention):
+        if not can_manage_program(actor, enrollment.intervention):
             raise PermissionDeniedError("Only the program's owner and admins decide on its recommendations.")
         expect_version(recommendation, version)
         if recommendation.status != RecStatus.PENDING:

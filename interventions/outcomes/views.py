@@ -18,6 +18,7 @@ from interventions.outcomes.models import ExitRecommendation
 from interventions.programs import selectors as program_selectors
 from interventions.programs import services as program_services
 from interventions.programs import views as program_views
+from interventions.programs.access import can_manage_program
 
 
 def _chart_json(data: dict) -> dict:
@@ -63,7 +64,7 @@ def enrollment_progress(request, pk: int):
     data = selectors.progress_chart(actor=actor, enrollment_id=pk)
     enrollment = data["enrollment"]
     program = enrollment.intervention
-    can_manage = access.can_manage_program(actor, program)
+    can_manage = can_manage_program(actor, program)
     pending = (
         list(ExitRecommendation.objects.filter(enrollment=enrollment, status=ExitRecommendation.Status.PENDING))
         if can_manage
@@ -152,7 +153,7 @@ def _act(request, pk: int):
 @role_required(*STAFF)
 def program_evaluate(request, pk: int):
     """POST: evaluate a program's enrollments now; back to the program's page with what it found."""
-    program = selectors.program_get(actor=request.user, program_id=pk)
+    program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
     if request.method == "POST":
         outcome = attempt(services.evaluate_program, actor=request.user, program=program)
         if outcome.ok:
@@ -178,7 +179,7 @@ def program_criteria_add(request, pk: int):
     section = reverse("program-detail", args=[program.pk]) + "#program-outcomes"
     if request.method == "GET":
         return redirect(section)
-    if not access.can_manage_program(request.user, program):
+    if not can_manage_program(request.user, program):
         raise PermissionDeniedError("Only the program's owner and admins set its exit criteria.")
     form = CriterionForm(request.POST)
     status = 400

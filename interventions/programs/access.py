@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from core.models import User, allowed_next_statuses  # noqa: F401  (the programs' and sessions' moves)
+from core.models import User
 from core.permissions import PROGRAM_RUNNERS, has_role, owns
 from interventions.models import Intervention, InterventionSession
 

@@ -11,7 +11,7 @@ from core.api.pagination import paginated
 from core.api.serializers import choice_field, validated, validated_patch
 from core.errors import ApplicationError, PermissionDeniedError
 from core.ids import MAX_ID, MAX_VERSION
-from core.models import User
+from core.models import User, allowed_next_statuses
 from core.permissions import PROGRAM_RUNNERS, STAFF, HasRole
 from interventions.models import (
     Enrollment,
@@ -138,7 +138,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         return selectors.fidelity_of(program)
 
     def get_allowed_next_statuses(self, program) -> list[str]:
-        return access.allowed_next_statuses(program)
+        return allowed_next_statuses(program)
 
 
 class ProgramCreateSerializer(serializers.Serializer):

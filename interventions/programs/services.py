@@ -21,7 +21,7 @@ from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
 from core.locking import conflict, expect_version, versioned_update
-from core.models import User
+from core.models import User, allowed_next_statuses
 from core.permissions import PROGRAM_RUNNERS, STAFF, require_role
 from core.services import bulk_insert, bulk_upsert
 from interventions.models import (
@@ -78,7 +78,7 @@ def _require_manager(actor, program: Program) -> None:
 
 
 def illegal_move_message(row, new_status: str) -> str:
-    allowed = access.allowed_next_statuses(row)
+    allowed = allowed_next_statuses(row)
     noun = type(row)._meta.verbose_name
     if not allowed:
         return f"A {row.status} {noun} cannot change status."

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from icalendar import Calendar, Event
 
 from core.errors import PermissionDeniedError
+from core.models import allowed_next_statuses
 from core.pages import Outcome, attempt, first_error, page_filters
 from core.permissions import PROGRAM_RUNNERS, STAFF, Role, role_required
 from core.sections import PROGRAM_DETAIL, sections_for
@@ -99,7 +100,7 @@ def detail_context(request, program, *, section_objects: dict | None = None, **e
         "enrolled_rows": enrolled_rows,
         "risk": risk,
         "today": today,
-        "next_statuses": access.allowed_next_statuses(program) if can_manage else [],
+        "next_statuses": allowed_next_statuses(program) if can_manage else [],
         "session_form": SessionForm(
             facilitators=facilitators, initial={"facilitator": actor.pk, "date": max(today, program.start_date)}
         ),

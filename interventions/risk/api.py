@@ -64,7 +64,7 @@ class RiskListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return StudentRisk.objects.none()
-        return selectors.risk_list(actor=self.request.user, **selectors.parse_risk_filters(self.request.query_params))
+        return selectors.risk_levels(actor=self.request.user, **selectors.parse_risk_filters(self.request.query_params))
 
 
 class StudentRiskView(APIView):

@@ -56,12 +56,12 @@ class RiskPageFilter(RiskFilter):
 
 
 def parse_risk_filters(params) -> dict:
-    """`risk_list`'s arguments from the API's query parameters; a bad value is a 400 naming it."""
+    """`risk_levels`'s arguments from the API's query parameters; a bad value is a 400 naming it."""
     return filters_from(RiskFilter, params)
 
 
 def parse_risk_page_filters(params) -> dict:
-    """All of `risk_list`'s arguments from the page's address (its `sort` is the API's `ordering`)."""
+    """All of `risk_levels`'s arguments from the page's address (its `sort` is the API's `ordering`)."""
     filters = filters_from(RiskPageFilter, params)
     return {
         "level_gte": filters.get("level_gte"),
@@ -75,7 +75,7 @@ def _since(as_of: datetime.date | None) -> datetime.date:
     return (as_of or timezone.localdate()) - datetime.timedelta(days=FIRST_STEP_DAYS)
 
 
-def risk_list(
+def risk_levels(
     *,
     actor,
     level_gte: int | None = None,

@@ -29,10 +29,10 @@ def decorate(risk) -> None:
 
 
 @role_required(*STAFF)
-def risk_list(request):
+def risk_levels(request):
     # A hand-edited bad filter: the defaults, the problem beside the filters, a 400 (core.pages).
     filters, parsed = page_filters(selectors.parse_risk_page_filters, request)
-    risks = selectors.risk_list(actor=request.user, **filters)
+    risks = selectors.risk_levels(actor=request.user, **filters)
     page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
     for risk in page:
         decorate(risk)
