@@ -101,7 +101,12 @@ def main() -> None:
     import django
 
     django.setup()
-    data = bench_load.prepare(lambda line: print(f"  {line}", flush=True))
+
+    def log(line: str) -> None:
+        print(f"  {line}", flush=True)
+
+    data = bench_load.prepare(log)
+    bench_load.collect_static(log)  # the pages name the manifest's hashed files, as in production
     rows = endpoints(data["admin"])
     wanted = [part.strip() for part in args.only.split(",") if part.strip()]
     labels = [label for label, _, _ in rows if not wanted or label == REFERENCE or any(w in label for w in wanted)]
