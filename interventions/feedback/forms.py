@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 
 from core.ids import MAX_VERSION
 from interventions.feedback.models import FeedbackLink
@@ -14,7 +15,9 @@ class ResolveForm(forms.Form):
 
 
 class SendLinksForm(forms.Form):
-    intervention = forms.ModelChoiceField(queryset=Intervention.objects.none(), label="Program")
+    # The page lists the same programs in its filter: they are read once and handed to the form (a
+    # ModelChoiceField would read them again to render its options).
+    intervention = forms.TypedChoiceField(coerce=int, label="Program")
     session = forms.ModelChoiceField(
         queryset=InterventionSession.objects.none(),
         required=False,
@@ -22,14 +25,20 @@ class SendLinksForm(forms.Form):
     )
     channel = forms.ChoiceField(choices=FeedbackLink.Channel.choices, initial=FeedbackLink.Channel.EMAIL)
 
-    def __init__(self, *args, programs, **kwargs):
+    def __init__(self, *args, programs: QuerySet[Intervention], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["intervention"].queryset = programs
+        # Read when first needed (not at all for the list's htmx fragment) and once: the queryset keeps
+        # its rows for the page's filter.
+        self.programs = programs
+        self.fields["intervention"].choices = lambda: [("", "---------")] + [(p.pk, str(p)) for p in programs]
         self.fields["session"].queryset = (
             InterventionSession.objects.filter(intervention__in=programs, status=InterventionSession.Status.COMPLETED)
             .select_related("intervention")
             .order_by("-start_time")
         )
+
+    def clean_intervention(self) -> Intervention:
+        return next(p for p in self.programs if p.pk == self.cleaned_data["intervention"])
 
     def clean(self):
         cleaned = super().clean()

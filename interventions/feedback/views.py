@@ -92,7 +92,8 @@ def feedback_review_page(request):
     if refused:
         return refused
     actor = request.user
-    send_form = SendLinksForm(request.POST or None, programs=_programs_for(actor))
+    programs = _programs_for(actor)
+    send_form = SendLinksForm(request.POST or None, programs=programs)
     status = 200
     if request.method == "POST":
         if send_form.is_valid():
@@ -128,7 +129,7 @@ def feedback_review_page(request):
         "query": query_without(request, "page"),
         "rows": page.object_list,
         "filters": filters,
-        "programs": _programs_for(actor),
+        "programs": programs,
         "status_choices": selectors.STATUS_CHOICES,
         "filter_errors": parsed.field_errors,
         "sentiment_choices": Feedback.Sentiment.choices,

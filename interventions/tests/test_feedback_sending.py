@@ -121,3 +121,40 @@ def test_sending_takes_a_fixed_number_of_queries_per_student(client_for, counsel
         with assert_query_count(2 + 11 * size):
             body = client.post(URL, {"intervention": program.pk, "channel": "email"}, format="json").json()
         assert body["sent"] == size
+
+
+def test_the_review_page_sends_links_for_a_finished_session(client, counselor, finished_session):
+    program, session, attended, _ = finished_session
+    client.force_login(counselor)
+    page = client.get("/interventions/feedback/").content.decode()
+    assert f'<option value="{program.pk}">Study skills</option>' in page
+
+    response = client.post(
+        "/interventions/feedback/",
+        {"intervention": program.pk, "session": session.pk, "channel": "email"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/interventions/feedback/", 302)]
+    assert "Feedback links: 1 sent, 0 failed." in response.content.decode()
+    assert FeedbackLink.objects.get().student == attended
+
+
+def test_the_review_page_refuses_a_program_it_does_not_offer(client, counselor, other_admin, finished_session):
+    """Another school's program, or a counsellor's pick of a session of another program: an error beside
+    the field, a 400, the choices kept, and nothing sent."""
+    program, session, _, _ = finished_session
+    elsewhere = InterventionFactory(school=other_admin.school, name="Their club", owner=other_admin)
+    other = InterventionFactory(school=program.school, name="Chess", owner=counselor)
+    client.force_login(counselor)
+
+    foreign = client.post("/interventions/feedback/", {"intervention": elsewhere.pk, "channel": "email"})
+    mismatched = client.post(
+        "/interventions/feedback/", {"intervention": other.pk, "session": session.pk, "channel": "email"}
+    )
+
+    assert foreign.status_code == 400 and "Select a valid choice." in foreign.content.decode()
+    assert "Their club" not in foreign.content.decode()
+    assert mismatched.status_code == 400 and "Pick a session of this program." in mismatched.content.decode()
+    assert f'<option value="{other.pk}" selected>Chess</option>' in mismatched.content.decode()
+    assert not FeedbackLink.objects.exists() and not mail.outbox
