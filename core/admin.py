@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 
 from core import audit
 from core.admin_base import ReadOnlyAdmin, SchoolScopedAdmin, is_school_admin, rows_school_id
+from core.auth import login_unlock
 from core.models import AuditLog, School, User
 
 
@@ -158,29 +159,8 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         actions.pop("cleanup_expired_attempts", None)  # a delete that would leave no audit row
         return actions
 
-    @transaction.atomic
     def delete_model(self, request, obj):
-        self._audit_unlock(request, obj)
-        obj.delete()
+        login_unlock(actor=request.user, attempts=[obj])
 
-    @transaction.atomic
     def delete_queryset(self, request, queryset):
-        for attempt in queryset:
-            self._audit_unlock(request, attempt)
-            attempt.delete()
-
-    def _audit_unlock(self, request, attempt):
-        user = User._base_manager.filter(username__iexact=attempt.username or "").first()
-        audit.record(
-            actor=request.user,
-            action="login_unlocked",
-            entity_type="core.user",
-            entity_id=user.pk if user else "",
-            school_id=user.school_id if user else request.user.school_id,
-            before={
-                "username": attempt.username,
-                "ip_address": attempt.ip_address,
-                "failures": attempt.failures_since_start,
-                "last_attempt": attempt.attempt_time.isoformat() if attempt.attempt_time else None,
-            },
-        )
+        login_unlock(actor=request.user, attempts=queryset)

@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from core import audit
+from core.permissions import require_admin
 
 
 class UserBackend(ModelBackend):
@@ -116,14 +117,17 @@ def lockout_response(request, original_response=None, credentials=None):
     return response
 
 
+def _user_named(username: str | None):
+    """The user a counted username is of (axes counts it as typed, lower case), or None."""
+    if not username:
+        return None
+    return get_user_model()._base_manager.filter(username__iexact=username).only("pk", "school_id").first()
+
+
 def record_lockout(sender, request, username, ip_address, **kwargs):
     """axes' `user_locked_out` signal: the lockout (and each refused attempt during it) in the audit log,
     on the user's school when the username is a user's."""
-    user = (
-        get_user_model()._base_manager.filter(username__iexact=username).only("pk", "school_id").first()
-        if username
-        else None
-    )
+    user = _user_named(username)
     audit.record(
         actor=None,
         action="login_locked_out",
@@ -138,3 +142,27 @@ def record_lockout(sender, request, username, ip_address, **kwargs):
         },
         ip=ip_address,
     )
+
+
+@transaction.atomic
+def login_unlock(*, actor, attempts) -> None:
+    """Forget counted failed logins (django-axes' `AccessAttempt` rows), which unlocks a locked-out
+    username and address: each deleted, with an audit row on the user it names (the actor's school when the
+    username is no user's). Admins only; which rows an admin may see is the admin's queryset."""
+    require_admin(actor, "Only an admin may unlock a login.")
+    for attempt in attempts:
+        user = _user_named(attempt.username)
+        audit.record(
+            actor=actor,
+            action="login_unlocked",
+            entity_type="core.user",
+            entity_id=user.pk if user else "",
+            school_id=user.school_id if user else actor.school_id,
+            before={
+                "username": attempt.username,
+                "ip_address": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+                "last_attempt": attempt.attempt_time.isoformat() if attempt.attempt_time else None,
+            },
+        )
+        attempt.delete()

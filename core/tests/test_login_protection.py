@@ -10,6 +10,8 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 
+from core.auth import login_unlock
+from core.errors import PermissionDeniedError
 from core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +154,15 @@ class TestUnlockInAdmin:
         staff = Client()
         staff.force_login(teacher)
         assert staff.get("/admin/axes/accessattempt/").status_code == 302  # the admin's login page
+
+    def test_only_an_admin_may_unlock(self, form_master, admin_user):
+        fail_on_page("north-fm1", 10)
+        attempts = AccessAttempt.objects.filter(username="north-fm1")
+        with pytest.raises(PermissionDeniedError):
+            login_unlock(actor=form_master, attempts=attempts)
+        assert attempts.exists() and not AuditLog.objects.filter(action="login_unlocked").exists()
+        login_unlock(actor=admin_user, attempts=attempts)
+        assert not AccessAttempt.objects.filter(username="north-fm1").exists() and AuditLog.objects.filter(action="login_unlocked").count() == 1
 
 
 class TestSessions:
