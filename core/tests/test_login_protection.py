@@ -162,7 +162,10 @@ class TestUnlockInAdmin:
             login_unlock(actor=form_master, attempts=attempts)
         assert attempts.exists() and not AuditLog.objects.filter(action="login_unlocked").exists()
         login_unlock(actor=admin_user, attempts=attempts)
-        assert not AccessAttempt.objects.filter(username="north-fm1").exists() and AuditLog.objects.filter(action="login_unlocked").count() == 1
+        assert (
+            not AccessAttempt.objects.filter(username="north-fm1").exists()
+            and AuditLog.objects.filter(action="login_unlocked").count() == 1
+        )
 
 
 class TestSessions:

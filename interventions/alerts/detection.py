@@ -16,7 +16,8 @@ from decimal import Decimal
 from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractIsoWeekDay
 
-from attendance.models import AttendanceRecord, Holiday, LessonAttendance
+from attendance.models import AttendanceRecord, LessonAttendance
+from attendance.selectors import holiday_dates
 from interventions.models import Alert, AlertSettings
 from students.models import AcademicYear, Student
 
@@ -88,9 +89,7 @@ def calendar_for(school, as_of: datetime.date) -> SchoolCalendar:
     # last 30 school days" must not count the holiday weeks as school days nobody attended.
     if year is not None and as_of > year.end_date:
         as_of = year.end_date
-    holidays = frozenset(
-        Holiday.objects.for_school(school).filter(date__gte=year_start, date__lte=as_of).values_list("date", flat=True)
-    )
+    holidays = frozenset(holiday_dates(school_id=school.pk, start=year_start, end=as_of))
     return SchoolCalendar(as_of=as_of, year_start=year_start, holidays=holidays)
 
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from attendance.models import Holiday
+from attendance.selectors import holiday_dates
 from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
@@ -376,7 +376,7 @@ def _check_session_times(program: Program, start: datetime.datetime, end: dateti
     if timezone.localtime(end).date() != timezone.localtime(start).date():
         raise _errors(end_time="A session starts and ends on the same day.")
     day = timezone.localtime(start).date()
-    holidays = dict(Holiday.objects.filter(school_id=program.school_id, date=day).values_list("date", "name"))
+    holidays = holiday_dates(school_id=program.school_id, start=day, end=day)
     problems = _school_day_errors(program=program, starts=[start], holidays=holidays)
     if problems:
         raise ApplicationError(field_errors={"start_time": problems})
@@ -474,11 +474,7 @@ def _sessions_generate(*, actor, program_id: int, request: SeriesRequest) -> lis
                 )
             }
         )
-    holidays = dict(
-        Holiday.objects.filter(
-            school_id=program.school_id, date__range=(request.date_from, request.date_to)
-        ).values_list("date", "name")
-    )
+    holidays = holiday_dates(school_id=program.school_id, start=request.date_from, end=request.date_to)
     starts = series_starts(request=request, holidays=holidays)
     if not starts:
         raise _errors(weekdays="No school day in that range falls on the chosen weekdays.")

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from attendance.models import Holiday
+from attendance.selectors import school_days
 
 
 @dataclass
@@ -41,15 +41,7 @@ class Forecast:
 
 
 def remaining_school_days(*, school_id: int, after: datetime.date, year_end: datetime.date) -> list[datetime.date]:
-    holidays = set(
-        Holiday.objects.filter(school_id=school_id, date__gt=after, date__lte=year_end).values_list("date", flat=True)
-    )
-    days, day = [], after + datetime.timedelta(days=1)
-    while day <= year_end:
-        if day.weekday() < 5 and day not in holidays:
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return days
+    return school_days(school_id=school_id, start=after + datetime.timedelta(days=1), end=year_end)
 
 
 def _pronoun(student) -> str:
