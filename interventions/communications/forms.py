@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import RowChoiceField
 from interventions.communications.models import Channel
 
 OUTCOMES = [
@@ -29,7 +30,7 @@ ACTIONS = [
 
 
 class ContactForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=None, required=False, empty_label="No template: write it below")
+    template = RowChoiceField(required=False, empty_label="No template: write it below")
     outcome = forms.ChoiceField(choices=OUTCOMES, required=False)
     subject = forms.CharField(required=False, max_length=200)
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Message")
@@ -48,7 +49,7 @@ class ContactForm(forms.Form):
             self.fields["body"].widget.attrs["rows"] = 3
         else:
             del self.fields["outcome"]
-            self.fields["template"].queryset = templates
+            self.fields["template"].offer(templates)
             self.fields["body"].help_text = "Leave empty to send the template as it is."
             if channel == Channel.SMS:
                 del self.fields["subject"]

@@ -21,13 +21,15 @@ PANEL = "interventions/communications/_contact_panel.html"
 
 
 def _forms(actor, *, bound=None) -> list[tuple[str, str, ContactForm]]:
-    """One form per action; `bound` is the form that was submitted (shown again with its errors)."""
+    """One form per action; `bound` is the form that was submitted (shown again with its errors). The
+    school's templates are read once for all of them."""
+    templates = list(selectors.template_list(actor=actor))
     rows = []
     for channel, label in ACTIONS:
         if bound is not None and bound.channel == channel:
             form = bound
         else:
-            form = ContactForm(channel=channel, templates=selectors.template_list(actor=actor, channel=channel))
+            form = ContactForm(channel=channel, templates=[t for t in templates if t.channel == channel])
         rows.append((channel, label, form))
     return rows
 

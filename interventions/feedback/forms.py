@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from core.forms import RowChoiceField
 from core.ids import MAX_VERSION
 from interventions.feedback.models import FeedbackLink
 from interventions.models import Intervention, InterventionSession
@@ -15,9 +16,8 @@ class ResolveForm(forms.Form):
 
 
 class SendLinksForm(forms.Form):
-    # The page lists the same programs in its filter: they are read once and handed to the form (a
-    # ModelChoiceField would read them again to render its options).
-    intervention = forms.TypedChoiceField(coerce=int, label="Program")
+    # The page lists the same programs in its filter: one read for both.
+    intervention = RowChoiceField(label="Program")
     session = forms.ModelChoiceField(
         queryset=InterventionSession.objects.none(),
         required=False,
@@ -27,18 +27,12 @@ class SendLinksForm(forms.Form):
 
     def __init__(self, *args, programs: QuerySet[Intervention], **kwargs):
         super().__init__(*args, **kwargs)
-        # Read when first needed (not at all for the list's htmx fragment) and once: the queryset keeps
-        # its rows for the page's filter.
-        self.programs = programs
-        self.fields["intervention"].choices = lambda: [("", "---------")] + [(p.pk, str(p)) for p in programs]
+        self.fields["intervention"].offer(programs)
         self.fields["session"].queryset = (
             InterventionSession.objects.filter(intervention__in=programs, status=InterventionSession.Status.COMPLETED)
             .select_related("intervention")
             .order_by("-start_time")
         )
-
-    def clean_intervention(self) -> Intervention:
-        return next(p for p in self.programs if p.pk == self.cleaned_data["intervention"])
 
     def clean(self):
         cleaned = super().clean()

@@ -89,11 +89,11 @@ def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_l
     CommunicationLogFactory(school=school, student=student)
     CommunicationTemplateFactory(school=school, channel="email")
     client = page_client(counselor)
-    # session, user, student, the log, the email, text and letter templates
-    with assert_query_count(7):
+    # session, user, student, the log, the templates (one read for the email, text and letter forms)
+    with assert_query_count(5):
         page = client.get(contact_url(student))
     assert page.status_code == 200
-    with assert_query_count(7):  # as the page (the header's school comes with the user)
+    with assert_query_count(5):  # as the page (the header's school comes with the user)
         panel = client.get(contact_url(student), **HTMX)
     assert panel.status_code == 200
     for index in range(20):
@@ -105,10 +105,10 @@ def test_contact_page_and_its_panel_take_the_same_queries_for_a_short_log_or_a_l
             actor=make_user("form_master", school),
             body=f"Call {index}",
         )
-    with assert_query_count(7):
+    with assert_query_count(5):
         page = client.get(contact_url(student))
     assert page.status_code == 200 and "Call 19" in page.content.decode()
-    with assert_query_count(7):
+    with assert_query_count(5):
         panel = client.get(contact_url(student), **HTMX)
     assert panel.status_code == 200 and "Call 19" in panel.content.decode()
 
@@ -221,3 +221,29 @@ def test_contact_from_a_program_page_is_linked_to_the_program(page_client, schoo
     assert CommunicationLog.objects.get().intervention == program
     api = client.get("/api/interventions/communications/", {"intervention": program.pk}).json()
     assert api["count"] == 1 and api["results"][0]["intervention"] == program.pk
+
+
+def test_each_form_offers_its_channels_templates_and_refuses_any_other(
+    page_client, counselor, other_admin, school, student
+):
+    email = CommunicationTemplateFactory(school=school, channel="email", name="Absence email")
+    text = CommunicationTemplateFactory(school=school, channel="sms", name="Absence text")
+    elsewhere = CommunicationTemplateFactory(school=other_admin.school, channel="email", name="Their email")
+    client = page_client(counselor)
+    html = client.get(contact_url(student)).content.decode()
+    email_select = html[
+        html.index('name="email-template"') : html.index("</select>", html.index('name="email-template"'))
+    ]
+    text_select = html[html.index('name="sms-template"') : html.index("</select>", html.index('name="sms-template"'))]
+    assert f'value="{email.pk}">Absence email' in email_select and "Absence text" not in email_select
+    assert f'value="{text.pk}">Absence text' in text_select and "Absence email" not in text_select
+    assert "Their email" not in html
+
+    for wrong in (text, elsewhere):
+        response = client.post(
+            contact_url(student), {"action": "email", "email-channel": "email", "email-template": wrong.pk}, **HTMX
+        )
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert "Select a valid choice. That choice is not one of the available choices." in body
+    assert not CommunicationLog.objects.exists() and not mail.outbox
