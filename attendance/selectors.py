@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, FilteredRelation, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord, Holiday, Register
@@ -19,6 +19,12 @@ ATTENDED = (AttendanceRecord.Status.PRESENT, AttendanceRecord.Status.LATE)
 
 def holiday_dates(*, school_id: int, start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
     return dict(Holiday.objects.filter(school_id=school_id, date__range=(start, end)).values_list("date", "name"))
+
+
+def holiday_named(*, school_id, date: datetime.date) -> Subquery:
+    """The name of the school's holiday on `date` (NULL on a day that is not one) as a subquery, for a
+    query that reads it alongside its rows; `school_id` may be an `OuterRef`."""
+    return Subquery(Holiday.objects.filter(school_id=school_id, date=date).order_by().values("name")[:1])
 
 
 def holiday_on(*, school_id: int, date: datetime.date) -> str | None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from attendance import events
 from attendance.models import AttendanceRecord, Holiday, Register
-from attendance.selectors import holiday_on, register_marks, register_students
+from attendance.selectors import holiday_named, holiday_on, register_marks, register_students
 from core import audit
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.listeners import emit_on_commit
@@ -179,7 +179,7 @@ def _register_save(*, actor, class_group_id, date, cleaned, expected_version) ->
         .annotate(
             register_id=Subquery(day_register.values("pk")[:1]),
             register_version=Subquery(day_register.values("version")[:1]),
-            holiday=Subquery(Holiday.objects.filter(school_id=OuterRef("school_id"), date=date).values("name")[:1]),
+            holiday=holiday_named(school_id=OuterRef("school_id"), date=date),
         )
         .filter(pk=class_group_id)
         .first()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
-from attendance.selectors import holiday_on
+from attendance.selectors import holiday_named, holiday_on
 from students.academics.models import Subject, Topic
 from students.models import ClassGroup, Student
 
@@ -85,8 +85,8 @@ def lesson_sheet(
 ) -> LessonSheet:
     """The lesson of (form, subject, date, period) as stored, or everyone present when it is new, with
     the subject's topics. When nothing is covered yet, the next `suggest` topics are suggested: those
-    after the furthest topic (by order_index) already covered with this form. Six queries (the sixth: the
-    school's holiday on that day)."""
+    after the furthest topic (by order_index) already covered with this form. Five queries; the school's
+    holiday on that day comes with the students (a sixth query for a form without any)."""
     lesson = (
         Lesson.objects.select_related("teacher")
         .filter(class_group=class_group, subject=subject, date=date, start_time=start_time)
@@ -95,10 +95,23 @@ def lesson_sheet(
     condition = Q(lesson_attendance__lesson_id=lesson.pk if lesson else 0)
     rows = (
         Student.objects.filter(class_group=class_group, status=Student.Status.ACTIVE)
-        .annotate(mark=FilteredRelation("lesson_attendance", condition=condition))
-        .values("id", "student_id", "first_name", "last_name", "mark__status", "mark__understanding", "mark__notes")
+        .annotate(
+            mark=FilteredRelation("lesson_attendance", condition=condition),
+            holiday=holiday_named(school_id=class_group.school_id, date=date),
+        )
+        .values(
+            "id",
+            "student_id",
+            "first_name",
+            "last_name",
+            "mark__status",
+            "mark__understanding",
+            "mark__notes",
+            "holiday",
+        )
         .order_by("last_name", "first_name", "id")
     )
+    rows = list(rows)
     lines = [
         LessonLine(
             student=Student(
@@ -123,7 +136,7 @@ def lesson_sheet(
         upcoming = [t for t in topics if t.pk not in taught and (furthest is None or t.order_index > furthest)]
         suggested = {t.pk for t in upcoming[:suggest]}
     return LessonSheet(
-        holiday=holiday_on(school_id=class_group.school_id, date=date),
+        holiday=rows[0]["holiday"] if rows else holiday_on(school_id=class_group.school_id, date=date),
         class_group=class_group,
         subject=subject,
         date=date,

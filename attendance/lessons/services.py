@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from attendance.lessons import events
 from attendance.lessons.models import Lesson, LessonAttendance, LessonTopic
-from attendance.models import Holiday
+from attendance.selectors import holiday_named
 from attendance.services import check_register_date
 from core import audit
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -180,7 +180,7 @@ def _form_level(*, actor, class_group_id, subject_id, date, start_time, topic_id
             Subject.objects.filter(pk=subject_id, school_id=school_id, status=Subject.Status.ACTIVE).values("name")[:1]
         ),
         "may_record": may_record(actor, class_group_id=class_group_id, subject_id=subject_id),
-        "holiday": Subquery(Holiday.objects.filter(school_id=school_id, date=date).order_by().values("name")[:1]),
+        "holiday": holiday_named(school_id=school_id, date=date),
     }
     if topic_ids:
         annotations["known_topics"] = Subquery(

@@ -9,6 +9,7 @@ from attendance.lessons.models import Lesson, LessonAttendance
 from attendance.models import Holiday
 from core.testing.html import chosen
 from core.testing.queries import assert_query_count
+from students.tests.factories import ClassGroupFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/lessons/"
@@ -152,11 +153,11 @@ def test_the_sheet_takes_the_same_queries_for_few_and_many_students(
     """The sheet of a form: its students, the topics with those covered before and the next suggested."""
     client = signed_in(teacher)
     # session, user, year, forms, subjects, the pairs she teaches, the stored lesson, its students with
-    # their marks, the topics, those covered, the day's holiday
-    with assert_query_count(11):
+    # their marks and the day's holiday, the topics, those covered
+    with assert_query_count(10):
         body = client.get(query(form, maths, school_day)).content.decode()
     assert body.count('value="present" checked') == len(taught)
-    with assert_query_count(11):  # the sheet alone: as the page (its header's school comes with the user)
+    with assert_query_count(10):  # the sheet alone: as the page (its header's school comes with the user)
         body = client.get(query(form, maths, school_day), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in body and body.count('value="present" checked') == len(taught)
     enroll(make_students(form, 24), maths, teacher)
@@ -174,10 +175,10 @@ def test_the_sheet_takes_the_same_queries_for_few_and_many_students(
         start_time=datetime.time(9, 20),
         topic_ids=[maths_topics[0].pk, maths_topics[1].pk],
     )
-    with assert_query_count(11):
+    with assert_query_count(10):
         body = client.get(query(form, maths, school_day)).content.decode()
     assert body.count('value="present" checked') == len(taught) + 24
-    with assert_query_count(11):
+    with assert_query_count(10):
         body = client.get(query(form, maths, school_day), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in body and body.count('value="present" checked') == len(taught) + 24
     assert f'value="{maths_topics[2].pk}" checked' in body and "Topic 9" in body
@@ -192,8 +193,16 @@ def test_the_save_request_takes_constant_queries(
     client = signed_in(teacher)
     client.post(query(form, maths, school_day), post_data(students, topics=[maths_topics[0].pk]))
     data = post_data(students, absent=students[:2], topics=[maths_topics[1].pk], version=1)
-    # session, user, year, the forms/subjects/pairs (3), the save (6 + a savepoint pair), the sheet (5: the
-    # lesson, its students, the topics, those covered, the day's holiday)
-    with assert_query_count(19):
+    # session, user, year, the forms/subjects/pairs (3), the save (6 + a savepoint pair), the sheet (4: the
+    # lesson, its students with the day's holiday, the topics, those covered)
+    with assert_query_count(18):
         response = client.post(query(form, maths, school_day), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Lesson saved." in response.content.decode()
+
+
+def test_a_holiday_is_said_on_the_sheet_of_a_form_without_students(admin_user, school, year, maths, school_day):
+    """The day's holiday is read with the form's students; a form with none reads it on its own."""
+    empty = ClassGroupFactory(school=school, academic_year=year, name="Form 9Z")
+    Holiday.objects.create(school=school, date=school_day, name="Founders' Day")
+    body = signed_in(admin_user).get(query(empty, maths, school_day)).content.decode()
+    assert "That day is a holiday (Founders&#x27; Day), not a school day." in body and "Save lesson" not in body
