@@ -20,26 +20,32 @@ LOG_SHOWN = 50
 PANEL = "interventions/communications/_contact_panel.html"
 
 
-def _forms(actor, *, bound=None) -> list[tuple[str, str, ContactForm]]:
-    """One form per action; `bound` is the form that was submitted (shown again with its errors). The
-    school's templates are read once for all of them."""
-    templates = list(selectors.template_list(actor=actor))
+def _of_channel(templates: list, channel: str) -> list:
+    return [template for template in templates if template.channel == channel]
+
+
+def _forms(templates: list, *, bound=None) -> list[tuple[str, str, ContactForm]]:
+    """One form per action, each offered its channel's `templates`; `bound` is the form that was submitted
+    (shown again with its errors)."""
     rows = []
     for channel, label in ACTIONS:
         if bound is not None and bound.channel == channel:
             form = bound
         else:
-            form = ContactForm(channel=channel, templates=[t for t in templates if t.channel == channel])
+            form = ContactForm(channel=channel, templates=_of_channel(templates, channel))
         rows.append((channel, label, form))
     return rows
 
 
-def _context(request, student, *, bound=None, notice=None, error=None) -> dict:
+def _context(request, student, *, templates: list | None = None, bound=None, notice=None, error=None) -> dict:
+    """`templates`: the school's, when the request has read them already (one read for all the forms)."""
     actor = request.user
     back = _back_link(request, student)
+    if templates is None:
+        templates = list(selectors.template_list(actor=actor))
     return {
         "student": student,
-        "actions": _forms(actor, bound=bound),
+        "actions": _forms(templates, bound=bound),
         "open_channel": bound.channel if bound is not None else request.GET.get("channel", ""),
         "log": selectors.student_communications(actor=actor, student=student, limit=LOG_SHOWN),
         "notice": notice,
@@ -82,7 +88,8 @@ def contact_guardian(request, student_id: int):
     channel = request.POST.get("action", "")
     if channel not in Channel.values:
         channel = Channel.EMAIL
-    form = ContactForm(request.POST, channel=channel, templates=selectors.template_list(actor=actor, channel=channel))
+    templates = list(selectors.template_list(actor=actor))
+    form = ContactForm(request.POST, channel=channel, templates=_of_channel(templates, channel))
     status = 400
     notice = error = None
     if form.is_valid():
@@ -110,7 +117,8 @@ def contact_guardian(request, student_id: int):
         else:
             status, error = outcome.status, outcome.message
     template = PANEL if request.htmx else "interventions/communications/contact.html"
-    return render(request, template, _context(request, student, bound=form, notice=notice, error=error), status=status)
+    context = _context(request, student, templates=templates, bound=form, notice=notice, error=error)
+    return render(request, template, context, status=status)
 
 
 def _notice(log: CommunicationLog) -> str:

@@ -247,3 +247,16 @@ def test_each_form_offers_its_channels_templates_and_refuses_any_other(
         assert response.status_code == 400
         assert "Select a valid choice. That choice is not one of the available choices." in body
     assert not CommunicationLog.objects.exists() and not mail.outbox
+
+
+def test_a_refused_send_reads_the_templates_once_for_the_check_and_the_forms_shown_again(
+    page_client, counselor, school, student
+):
+    template = CommunicationTemplateFactory(school=school, channel="sms")
+    client = page_client(counselor)
+    # session, user, student, the templates (the submitted form's check and every form shown), the log
+    with assert_query_count(5):
+        response = client.post(
+            contact_url(student), {"action": "email", "email-channel": "email", "email-template": template.pk}, **HTMX
+        )
+    assert response.status_code == 400 and "Select a valid choice." in response.content.decode()
