@@ -232,19 +232,52 @@ def contexts(browser, demo_site):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def reused_pages(contexts):
+    """reused_pages(role, viewport) → the one page of that context that the checks of the page matrix
+    navigate in turn. Opening a page costs more than going to another address in it (each new page runs
+    axe-core's init script for its blank document too); a navigation starts a new document, so nothing
+    of one check's page stays for the next, and those checks change nothing but the address."""
+    opened = {}
+
+    def page_for(role, viewport):
+        key = (role, viewport["width"], viewport["height"])
+        if key not in opened or opened[key].is_closed():
+            opened[key] = contexts(role, viewport).new_page()
+        return opened[key]
+
+    yield page_for
+    for page in opened.values():
+        page.close()
+
+
 @pytest.fixture
-def open_page(demo_site, contexts):
-    """open_page(role, path, viewport) → a new page of the module's context of `role` at that size."""
+def open_page(demo_site, contexts, reused_pages):
+    """open_page(role, path, viewport) → a new page of the module's context of `role` at that size;
+    with reuse=True, the context's page of the page matrix instead (for checks that only look)."""
     url, paths = demo_site
     pages = []
+    listened = []
 
-    def open_(role, path, viewport):
-        page = contexts(role, viewport).new_page()
-        pages.append(page)
+    def open_(role, path, viewport, *, reuse=False):
+        if reuse:
+            page = reused_pages(role, viewport)
+        else:
+            page = contexts(role, viewport).new_page()
+            pages.append(page)
         errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        # A script, style or request the Content-Security-Policy refused is reported on the console.
-        page.on("console", lambda message: errors.append(message.text) if is_csp_violation(message) else None)
+
+        def on_error(exc):
+            errors.append(str(exc))
+
+        def on_console(message):
+            # A script, style or request the Content-Security-Policy refused is reported on the console.
+            if is_csp_violation(message):
+                errors.append(message.text)
+
+        page.on("pageerror", on_error)
+        page.on("console", on_console)
+        listened.append((page, on_error, on_console))
         response = page.goto(url + path.format(**paths))
         assert response.status == 200, f"{path} as {role}: {response.status}"
         assert role is None or "/accounts/login/" not in page.url, f"{path} as {role}: signed out"
@@ -252,6 +285,10 @@ def open_page(demo_site, contexts):
         return page
 
     yield open_
+    for page, on_error, on_console in listened:
+        if not page.is_closed():
+            page.remove_listener("pageerror", on_error)
+            page.remove_listener("console", on_console)
     for page in pages:
         page.close()
 
@@ -263,7 +300,7 @@ def is_csp_violation(message) -> bool:
 @pytest.mark.parametrize(("name", "role"), CASES)
 def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, name, role):
     case = PAGES[name]
-    page = open_page(role, case.path, PHONE)
+    page = open_page(role, case.path, PHONE, reuse=True)
     assert_no_serious_axe_violations(page, label=f"{name} as {role or 'anonymous'}")
     if role in case.main_action:
         assert_main_action_in_viewport(page, case.main_action[role])
@@ -274,7 +311,7 @@ def test_phone_main_action_in_reach_and_no_serious_axe_violations(open_page, nam
 @pytest.mark.parametrize(("name", "role"), DESKTOP_CASES)
 def test_desktop_no_serious_axe_violations(open_page, name, role):
     case = PAGES[name]
-    page = open_page(role, case.path, DESKTOP)
+    page = open_page(role, case.path, DESKTOP, reuse=True)
     assert_no_serious_axe_violations(page, label=f"{name} as {role or 'anonymous'}")
     if role in case.main_action:
         assert_main_action_in_viewport(page, case.main_action[role], min_size=None)
