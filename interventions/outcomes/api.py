@@ -116,7 +116,8 @@ class ProgramNotesView(APIView):
     @extend_schema(parameters=[OpenApiParameter("student", int)], responses=ProgressNoteSerializer(many=True))
     def get(self, request, pk):
         program = selectors.program_for_outcomes(actor=request.user, program_id=pk)
-        rows = selectors.program_notes(program=program, student_id=request.query_params.get("student") or None)
+        filters = selectors.parse_note_filters(request.query_params)  # a bad one: 400, as every list
+        rows = selectors.program_notes(program=program, student_id=filters.get("student"))
         return paginated(request, self, rows, ProgressNoteSerializer)
 
     @extend_schema(request=ProgressNoteCreateSerializer, responses={201: ProgressNoteSerializer})

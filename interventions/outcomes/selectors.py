@@ -32,7 +32,22 @@ def program_for_outcomes(*, actor, program_id) -> Intervention:
     return program
 
 
+class ProgressNoteFilter(django_filters.FilterSet):
+    """The program notes' query parameter: `student`, a student's id."""
+
+    student = row_id_filter("student", field_name="student_id")
+
+    class Meta:
+        model = ProgressNote
+        fields: list[str] = []
+
+
+def parse_note_filters(params) -> dict:
+    return filters_from(ProgressNoteFilter, params)
+
+
 def program_notes(*, program, student_id: int | None = None) -> QuerySet:
+    """`student_id`: what `parse_note_filters` returned for `student`."""
     rows = ProgressNote.objects.filter(intervention=program).select_related("student", "entered_by")
     if student_id:
         rows = rows.filter(student_id=student_id)

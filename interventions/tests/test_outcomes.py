@@ -295,6 +295,21 @@ def test_api_notes_criteria_evaluate_and_decide(client_for, counselor, program, 
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
 
+def test_api_notes_of_one_student_and_a_bad_student_is_a_400(client_for, counselor, school, program, enrollment):
+    other = EnrollmentFactory(intervention=program, school=school)
+    client = client_for(counselor)
+    base = f"/api/interventions/programs/{program.pk}/notes/"
+    for student in (enrollment.student_id, other.student_id, other.student_id):
+        assert client.post(base, {"student": student, "note": "ok", "rating": 3}).status_code == 201
+    mine = client.get(base, {"student": other.student_id}).json()
+    assert mine["count"] == 2 and {row["student"] for row in mine["results"]} == {other.student_id}
+    assert client.get(base).json()["count"] == 3
+    for bad in ("x", "1.5", "-1", "99999999999999999999"):
+        response = client.get(base, {"student": bad})
+        assert response.status_code == 400, bad
+        assert response.json() == {"student": ["A student id is a whole number."]}, bad
+
+
 def test_api_lists_take_the_same_queries_for_few_rows_or_many(client_for, counselor, make_user, school, program):
     def grow(count):
         for index in range(count):
