@@ -43,6 +43,26 @@ class TrimmedChoiceFilter(django_filters.ChoiceFilter):
     field_class = TrimmedChoiceField
 
 
+class DateSpanForm(forms.Form):
+    """The form of a `date_span_filterset`: its `to` may not fall before its `from`."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "Must be on or after from.")
+        return cleaned
+
+
+def date_span_filterset(name: str, model, **others) -> type[django_filters.FilterSet]:
+    """A FilterSet of a figure's span over `model`'s rows, `?from=&to=` (dates, either may be absent, `to`
+    not before `from`), and of `others`: read with `filters_from`, for the figure's selector to apply.
+    (`from` is a keyword, so the class is built here.)"""
+    attrs = {"from": django_filters.DateFilter(), "to": django_filters.DateFilter(), **others}
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": [], "form": DateSpanForm})
+    return type(name, (django_filters.FilterSet,), attrs)
+
+
 def choice_filter(noun: str, choices, *, message: str = INVALID_CHOICE, **kwargs) -> TrimmedChoiceFilter:
     """One of `choices` (spaces around it ignored); a bad value reads, by default,
     "“x” is not a valid <noun>. Allowed: a, b."."""

@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from core.api.filters import choice_filter, filters_from, flag_filter, row_id_filter
+from core.api.filters import choice_filter, date_span_filterset, filters_from, flag_filter, row_id_filter
 from core.permissions import PROGRAM_RUNNERS, has_role, is_platform_operator
 from core.tenancy import get_scoped
 from interventions.feedback.models import Feedback
@@ -138,6 +138,14 @@ def _shaped(row: dict) -> dict:
         label: round(row[label] / count, 4) if count else 0.0 for label in ("positive", "neutral", "negative")
     }
     return row
+
+
+# The analytics' query parameters: `?from=&to=` and `?intervention=`, a program's id.
+AnalyticsFilter = date_span_filterset("AnalyticsFilter", Feedback, intervention=row_id_filter("intervention"))
+
+
+def parse_analytics_filters(params) -> dict:
+    return filters_from(AnalyticsFilter, params)
 
 
 def feedback_analytics(

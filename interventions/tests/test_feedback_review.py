@@ -154,6 +154,21 @@ def test_analytics_per_program_facilitator_and_month_in_four_queries(client_for,
     assert client.get(f"{URL}analytics/?from=bad").status_code == 400
 
 
+def test_analytics_name_every_bad_parameter_in_one_400_as_the_lists_do(client_for, counselor, programs):
+    client = client_for(counselor)
+    response = client.get(f"{URL}analytics/", {"from": "2026-02-30", "to": "soon", "intervention": "x"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "from": ["Enter a valid date."],
+        "to": ["Enter a valid date."],
+        "intervention": ["An intervention id is a whole number."],
+    }
+    backwards = client.get(f"{URL}analytics/", {"from": "2026-03-02", "to": "2026-03-01"})
+    assert (backwards.status_code, backwards.json()) == (400, {"to": ["Must be on or after from."]})
+    span = client.get(f"{URL}analytics/", {"from": "", "to": "", "intervention": ""}).json()
+    assert (span["from"], span["to"], span["overall"]["count"]) == (None, None, 4)
+
+
 def test_the_review_page_resolves_a_row_through_htmx(client, counselor, programs):
     _, _, _, rows = programs
     client.force_login(counselor)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from core.api.filters import words_matching
+from core.api.filters import date_span_filterset, filters_from, words_matching
 from core.permissions import PROGRAM_RUNNERS, has_role, is_platform_operator
 from core.tenancy import get_scoped
 from students.admissions.models import FollowUp, Inquiry
@@ -135,6 +135,13 @@ def _stages(reached: list[int], total: int) -> list[dict]:
         )
         previous = count
     return stages
+
+
+FunnelFilter = date_span_filterset("FunnelFilter", Inquiry)  # the funnel's `?from=&to=`
+
+
+def parse_funnel_filters(params) -> dict:
+    return filters_from(FunnelFilter, params)
 
 
 def funnel(*, actor, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> dict:

@@ -179,8 +179,10 @@ def test_funnel_counts_stages_and_sources(client_for, counselor):
     assert all("students_inquiry" in q["sql"] for q in captured.captured_queries)
     ranged = client.get(f"/api/admissions/funnel/?from={days(-20)}&to={TODAY}").json()
     assert ranged["total"] == 2
-    assert client.get("/api/admissions/funnel/?from=yesterday").status_code == 400
-    assert client.get(f"/api/admissions/funnel/?from={TODAY}&to={days(-1)}").status_code == 400
+    refused = client.get("/api/admissions/funnel/?from=yesterday")
+    assert (refused.status_code, refused.json()) == (400, {"from": ["Enter a valid date."]})
+    backwards = client.get(f"/api/admissions/funnel/?from={TODAY}&to={days(-1)}")
+    assert (backwards.status_code, backwards.json()) == (400, {"to": ["Must be on or after from."]})
 
 
 def test_roles_and_schools(client_for, counselor, teacher, form_master, other_admin, make_user, school, api_client):
