@@ -65,7 +65,23 @@ def student_communications(*, actor, student, limit: int | None = None) -> list[
     return list(rows[:limit] if limit else rows)
 
 
+class TemplateFilter(django_filters.FilterSet):
+    """The templates list's query parameter: `channel`."""
+
+    channel = choice_filter("channel", Channel.choices)
+
+    class Meta:
+        model = CommunicationTemplate
+        fields: list[str] = []
+
+
+def parse_template_filters(params) -> dict:
+    return filters_from(TemplateFilter, params)
+
+
 def template_list(*, actor, channel: str | None = None) -> QuerySet:
+    """The school's templates the actor may use, by channel and name; `channel`: what
+    `parse_template_filters` returned for it."""
     if actor.role not in access.CONTACT_ROLES:
         return CommunicationTemplate.objects.none()
     queryset = CommunicationTemplate.objects.for_actor(actor)

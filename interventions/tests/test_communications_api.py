@@ -162,6 +162,19 @@ def test_templates_list_takes_the_same_queries_for_few_or_many(client_for, form_
     assert response.status_code == 200 and len(response.json()["results"]) == 21
 
 
+def test_templates_list_by_channel_and_a_bad_channel_is_a_400(client_for, form_master, school, template):
+    CommunicationTemplateFactory(school=school, channel="sms", name="Late today")
+    client = client_for(form_master)
+    channels = lambda query: [row["channel"] for row in client.get(TEMPLATES_URL, query).json()["results"]]  # noqa: E731
+    assert channels({"channel": " sms "}) == ["sms"]
+    assert sorted(channels({"channel": ""})) == sorted([template.channel, "sms"])
+    response = client.get(TEMPLATES_URL, {"channel": "pigeon"})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"channel": ["\u201cpigeon\u201d is not a valid channel. Allowed: email, sms, letter, phone, in_person."]},
+    )
+
+
 def test_template_patch_with_a_stale_version_is_409(client_for, counselor, template):
     client = client_for(counselor)
     url = f"{TEMPLATES_URL}{template.pk}/"
