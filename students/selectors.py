@@ -7,7 +7,7 @@ import datetime
 import django_filters
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from core.api.filters import choice_filter, filters_from, row_id_filter, search_text, words_matching
+from core.api.filters import choice_filter, filters_from, flag_filter, row_id_filter, search_text, words_matching
 from core.tenancy import get_scoped
 from students.models import AcademicYear, ClassGroup, Student
 
@@ -23,6 +23,20 @@ def current_academic_year(*, school_id: int, on: datetime.date | None = None) ->
 
 def academic_year_containing(*, school_id: int, on: datetime.date) -> AcademicYear | None:
     return AcademicYear.objects.filter(school_id=school_id, start_date__lte=on, end_date__gte=on).first()
+
+
+class ClassGroupFilter(django_filters.FilterSet):
+    """The forms list's query parameter (`GET /api/class-groups/`): `current`, the current year's only."""
+
+    current = flag_filter("current")
+
+    class Meta:
+        model = ClassGroup
+        fields: list[str] = []
+
+
+def parse_class_group_filters(params) -> dict:
+    return filters_from(ClassGroupFilter, params)
 
 
 def class_group_list(*, actor, academic_year_id: int | None = None) -> QuerySet[ClassGroup]:

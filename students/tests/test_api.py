@@ -13,7 +13,7 @@ from interventions.models import Alert
 from students import selectors
 from students.api import StudentSerializer
 from students.models import Student
-from students.tests.factories import ClassGroupFactory, StudentFactory
+from students.tests.factories import AcademicYearFactory, ClassGroupFactory, StudentFactory
 from students.tests.fixtures import previous_weekday
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,25 @@ def test_class_groups_form_master_sees_theirs_first(
     assert [g["name"] for g in body["results"]] == ["Form 2A", "Form 1A", "Form 2B"]
     assert set(body["results"][0]) >= {"id", "name", "grade_level", "academic_year", "form_master"}
     assert body["results"][0]["form_master"] == form_master.pk
+
+
+def test_class_groups_of_the_current_year_only_and_a_bad_flag_is_a_400(client_for, teacher, school, year, form):
+    last_year = AcademicYearFactory(
+        school=school,
+        name="Last year",
+        start_date=year.start_date - datetime.timedelta(days=365),
+        end_date=year.start_date - datetime.timedelta(days=30),
+        is_current=False,
+    )
+    ClassGroupFactory(school=school, academic_year=last_year, name="Old 1A")
+    client = client_for(teacher)
+    names = lambda query: sorted(g["name"] for g in client.get("/api/class-groups/", query).json()["results"])  # noqa: E731
+    for current in ("1", "true", " yes "):
+        assert names({"current": current}) == [form.name], current
+    for everything in ("", "0", "false"):
+        assert names({"current": everything}) == sorted([form.name, "Old 1A"]), everything
+    response = client.get("/api/class-groups/", {"current": "perhaps"})
+    assert (response.status_code, response.json()) == (400, {"current": ["Use current=true or current=false."]})
 
 
 @pytest.mark.parametrize("count", [3, 40])
