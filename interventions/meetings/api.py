@@ -241,11 +241,9 @@ class MeetingDetailView(APIView):
     def _update(self, request, pk, *, partial: bool):
         meeting = selectors.meeting_get_for_update(actor=request.user, meeting_id=pk)
         _refuse_unknown_fields(request.data, MeetingUpdateSerializer)
-        serializer = MeetingUpdateSerializer(data=request.data, partial=partial)
-        if partial and "version" not in request.data:
+        if partial and hasattr(request.data, "keys") and "version" not in request.data:
             raise ApplicationError(field_errors={"version": ["This field is required."]})
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = validated(MeetingUpdateSerializer, request.data, partial=partial)  # not an object: a 400
         if not partial:
             # PUT replaces the meeting's fields: an optional field left out goes back to its default.
             # (The status is the case's workflow, moved only when sent.)

@@ -473,6 +473,19 @@ def test_patch_with_unknown_or_read_only_fields_is_a_400_naming_them(client_for,
     assert not AuditLog.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["null", "[]", '"version"', "7"])
+def test_a_patch_or_put_whose_body_is_not_an_object_is_a_400(client_for, form_master, student, body):
+    meeting = make_meeting(student=student, created_by=form_master, action_plan="original")
+    client = client_for(form_master)
+    for method in (client.patch, client.put):
+        response = method(detail_url(meeting), body, content_type="application/json")
+        assert response.status_code == 400, (method, body)
+        assert list(response.json()) == ["non_field_errors"]
+    meeting.refresh_from_db()
+    assert (meeting.action_plan, meeting.version) == ("original", 1)
+    assert not AuditLog.objects.exists()
+
+
 def test_a_patch_or_put_that_changes_nothing_saves_nothing(client_for, form_master, student):
     """200 with the row as it stands: the same version, no audit row, updated_at untouched."""
     meeting = make_meeting(student=student, created_by=form_master, action_plan="Plan", status="monitoring")
