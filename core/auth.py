@@ -76,14 +76,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def lockout_username(request, credentials) -> str | None:
     """The username the failures are counted under: as typed, without case or surrounding spaces, so
     that "North-Admin" and "north-admin" (one account on MariaDB, whose collation ignores case) share a
-    count instead of giving an attacker ten tries per spelling."""
+    count instead of giving an attacker ten tries per spelling; no longer than a username can be."""
     username = (credentials or {}).get("username")
     if username is None:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         username = data.get("username") if hasattr(data, "get") else None
     if not isinstance(username, str):
         return None
-    return username.strip().casefold() or None
+    # Cut to the longest username an account has: a longer one is no user's, and axes stores the name in a
+    # column of 255 characters, which MariaDB refuses to overflow (a 500 where the login should fail).
+    return username.strip().casefold()[: get_user_model()._meta.get_field("username").max_length] or None
 
 
 def lockout_message(request) -> str:

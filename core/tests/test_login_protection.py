@@ -125,6 +125,28 @@ class TestTokenEndpoint:
         assert (row.school_id, row.entity_id) == (None, "")
 
 
+class TestOverlongUsernames:
+    """A username longer than any account's fails like any wrong one, and is counted under its first 150
+    characters (axes' column holds 255; MariaDB refuses more rather than cutting it)."""
+
+    NAME = "North-" + "a" * 994
+
+    def test_the_login_page_and_the_admins_say_the_login_failed(self, form_master):
+        _, response = page_login(self.NAME, "wrong-password")
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in response.content.decode()
+        admin = Client().post("/admin/login/", {"username": self.NAME, "password": "x"}, REMOTE_ADDR=HOME_ADDRESS)
+        assert admin.status_code == 200 and "Please enter the correct username and password" in admin.content.decode()
+        attempts = {(row.username, row.ip_address, row.failures_since_start) for row in AccessAttempt.objects.all()}
+        counted = self.NAME.casefold()[:150]
+        assert attempts == {(counted, "127.0.0.1", 1), (counted, HOME_ADDRESS, 1)}
+
+    def test_the_token_endpoint_answers_401_and_ten_lock_it_out(self, form_master):
+        assert fail_on_token(self.NAME, 10) == [401] * 9 + [429]
+        assert AccessAttempt.objects.get().username == self.NAME.casefold()[:150]
+        assert locked_rows(self.NAME.casefold()[:150]).exists()
+
+
 class TestUnlockInAdmin:
     def test_a_school_admin_sees_and_unlocks_their_schools_users_only(self, admin_user, form_master, other_admin):
         fail_on_page("north-fm1", 10)
