@@ -4,12 +4,15 @@ changelists — no 500 anywhere, and the pages a role may see answer 200 with th
 
 The demo is seeded once for the module on today's date (so `TEST_TODAY` moves it: a Saturday, the
 Christmas break and the summer holiday must leave it alive too); each test runs in a transaction that is
-rolled back. Also pins what the demo must show (SPEC §7–§9) and that a south admin gets 404 for a north
-row of each new area's detail endpoint.
+rolled back. Also pins what the demo must show (SPEC §7–§9), that a south admin gets 404 for a north
+row of each new area's detail endpoint, and that no JSON write of the API schema answers a bad body
+(not an object, a text or a number past any column) with a 500.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from collections import defaultdict
 from unittest import mock
@@ -267,6 +270,7 @@ def _north_row(name):
     """The first north row of each new area's model, as the id its detail endpoint takes."""
     from interventions.communications.models import CommunicationLog, CommunicationTemplate
     from interventions.feedback.models import Feedback
+    from interventions.models import Alert, InterventionMeeting
     from interventions.outcomes.models import ExitRecommendation
     from interventions.programs.models import Enrollment, Intervention, InterventionSession, InterventionTemplate
     from students.academics.models import Subject
@@ -275,6 +279,8 @@ def _north_row(name):
     from students.models import Student
 
     models = {
+        "alert": Alert,
+        "meeting": InterventionMeeting,
         "template": InterventionTemplate,
         "program": Intervention,
         "session": InterventionSession,
@@ -326,3 +332,111 @@ def test_a_north_row_is_404_for_a_south_admin(as_user, method, path, model):
     client = as_user("south-admin")
     response = getattr(client, method)(path.format(pk), {}, content_type="application/json")
     assert response.status_code == 404, response.content[:200]
+
+
+# Every JSON write of the API schema, on a north row of the demo: a body that is not an object, and each
+# text field far past any column (MariaDB refuses to cut it) or each number past any column, one at a
+# time, is a 4xx, never a 500. The row a path names is the first north row of its segment's model.
+ROW_OF_SEGMENT = {
+    "alerts": "alert",
+    "behaviour": "behaviour",
+    "communication-templates": "communication_template",
+    "enrollments": "enrollment",
+    "feedback": "feedback",
+    "inquiries": "inquiry",
+    "meetings": "meeting",
+    "programs": "program",
+    "recommendations": "recommendation",
+    "sessions": "session",
+    "students": "student",
+    "subjects": "subject",
+    "templates": "template",
+}
+LONG_TEXT = "x" * 5000
+HUGE_NUMBER = 2**70
+
+
+def _json_writes() -> list[tuple[str, str, dict]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+
+    def resolved(node):
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    def sample(node, depth=0):
+        node = resolved(node)
+        if "enum" in node:
+            return node["enum"][0]
+        kind = node.get("type")
+        if kind in ("integer", "number"):
+            return 1
+        if kind == "boolean":
+            return True
+        if kind == "array":
+            return [sample(node.get("items", {}), depth + 1)] if depth < 3 else []
+        if kind == "object" or "properties" in node:
+            return {k: sample(v, depth + 1) for k, v in node.get("properties", {}).items()} if depth < 3 else {}
+        return {"date": "2026-11-17", "date-time": "2026-11-17T10:00:00Z", "email": "a@example.org"}.get(
+            node.get("format"), "text"
+        )
+
+    writes = []
+    for route, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if method in ("post", "put", "patch") and "application/json" in content:
+                writes.append((method, route, sample(content["application/json"]["schema"])))
+    return writes
+
+
+def _bad_bodies(body):
+    """null, a list, then one field at a time: each text too long, each number too big (nested too)."""
+    yield None
+    yield [body]
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, (*path, key))
+        elif isinstance(value, list) and value:
+            yield from walk(value[0], (*path, 0))
+        elif isinstance(value, str) and path:
+            yield path, LONG_TEXT
+        elif isinstance(value, int) and not isinstance(value, bool) and path:
+            yield path, HUGE_NUMBER
+
+    for path, bad in walk(body, ()):
+        changed = copy.deepcopy(body)
+        target = changed
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = bad
+        yield changed
+
+
+def test_no_json_write_answers_500_to_a_bad_body(demo_data):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    admin = User.objects.get(username="north-admin")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(admin).access_token}")
+    problems, sent = [], 0
+    for method, route, body in _json_writes():
+        segments = re.findall(r"([\w-]+)/\{[^}]+\}", route)
+        assert all(s in ROW_OF_SEGMENT for s in segments), f"{route}: add its segment's model to ROW_OF_SEGMENT"
+        path = route
+        for segment in segments:
+            pk = _north_row(ROW_OF_SEGMENT[segment])
+            assert pk is not None, f"the demo has no north {ROW_OF_SEGMENT[segment]}"
+            path = re.sub(r"\{[^}]+\}", str(pk), path, count=1)
+        for bad in _bad_bodies(body):
+            response = getattr(client, method)(path, json.dumps(bad), content_type="application/json")
+            sent += 1
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {path} {json.dumps(bad)[:120]}: {response.status_code}")
+    assert sent > 200 and problems == []
