@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
 from core.api.serializers import DATE
@@ -133,14 +131,7 @@ class ClassGroupListView(generics.ListAPIView):
     serializer_class = ClassGroupSerializer
     permission_classes = [HasRole(*STAFF)]
 
-    @extend_schema(parameters=[OpenApiParameter("current", bool, description="the current year's forms only")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = selectors.ClassGroupFilter
 
     def get_queryset(self):
-        filters = selectors.parse_class_group_filters(self.request.query_params)  # a bad one: 400
-        year_id = None
-        if filters.get("current"):
-            year = selectors.current_academic_year(school_id=self.request.user.school_id, on=timezone.localdate())
-            year_id = year.pk if year else -1
-        return selectors.class_group_list(actor=self.request.user, academic_year_id=year_id)
+        return selectors.class_group_list(actor=self.request.user)

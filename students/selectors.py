@@ -6,6 +6,7 @@ import datetime
 
 import django_filters
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from core.api.filters import choice_filter, filters_from, flag_filter, row_id_filter, search_text, words_matching
 from core.tenancy import get_scoped
@@ -26,17 +27,20 @@ def academic_year_containing(*, school_id: int, on: datetime.date) -> AcademicYe
 
 
 class ClassGroupFilter(django_filters.FilterSet):
-    """The forms list's query parameter (`GET /api/class-groups/`): `current`, the current year's only."""
+    """The forms list's query parameter (`GET /api/class-groups/`): `current`, the current year's only
+    (none when the school has no current year)."""
 
-    current = flag_filter("current")
+    current = flag_filter("current", method="filter_current", label="the current year's forms only")
 
     class Meta:
         model = ClassGroup
         fields: list[str] = []
 
-
-def parse_class_group_filters(params) -> dict:
-    return filters_from(ClassGroupFilter, params)
+    def filter_current(self, queryset, name, value):
+        if not value:
+            return queryset
+        year = current_academic_year(school_id=self.request.user.school_id, on=timezone.localdate())
+        return queryset.filter(academic_year=year) if year else queryset.none()
 
 
 def class_group_list(*, actor, academic_year_id: int | None = None) -> QuerySet[ClassGroup]:
